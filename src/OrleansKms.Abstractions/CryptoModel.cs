@@ -1,0 +1,67 @@
+namespace OrleansKms;
+
+/// <summary>Encrypt, as the crypto worker receives it.</summary>
+[GenerateSerializer, Immutable]
+public sealed record EncryptCommand(
+    [property: Id(0)] KmsCaller Caller,
+    [property: Id(1)] KeyArn KeyArn,
+    [property: Id(2)] byte[] Plaintext,
+    [property: Id(3)] IReadOnlyDictionary<string, string>? EncryptionContext,
+    [property: Id(4)] bool DryRun);
+
+/// <summary>Decrypt, as the crypto worker receives it. <see cref="ExpectedKey"/> is the KeyId the caller named, if any.</summary>
+[GenerateSerializer, Immutable]
+public sealed record DecryptCommand(
+    [property: Id(0)] KmsCaller Caller,
+    [property: Id(1)] byte[] CiphertextBlob,
+    [property: Id(2)] IReadOnlyDictionary<string, string>? EncryptionContext,
+    [property: Id(3)] KeyArn? ExpectedKey,
+    [property: Id(4)] string Region,
+    [property: Id(5)] bool DryRun);
+
+/// <summary>ReEncrypt: decrypt under the source key, encrypt under the destination key, inside the service.</summary>
+[GenerateSerializer, Immutable]
+public sealed record ReEncryptCommand(
+    [property: Id(0)] DecryptCommand Source,
+    [property: Id(1)] KeyArn DestinationKey,
+    [property: Id(2)] IReadOnlyDictionary<string, string>? DestinationEncryptionContext);
+
+/// <summary>GenerateDataKey(WithoutPlaintext).</summary>
+[GenerateSerializer, Immutable]
+public sealed record GenerateDataKeyCommand(
+    [property: Id(0)] KmsCaller Caller,
+    [property: Id(1)] KeyArn KeyArn,
+    [property: Id(2)] int NumberOfBytes,
+    [property: Id(3)] IReadOnlyDictionary<string, string>? EncryptionContext,
+    [property: Id(4)] bool DryRun);
+
+/// <summary>A ciphertext and the key that made it.</summary>
+[GenerateSerializer, Immutable]
+public sealed record EncryptResult(
+    [property: Id(0)] byte[] CiphertextBlob,
+    [property: Id(1)] string KeyArn,
+    [property: Id(2)] string KeyMaterialId);
+
+/// <summary>A plaintext and the key that decrypted it.</summary>
+[GenerateSerializer, Immutable]
+public sealed record DecryptResult(
+    [property: Id(0)] byte[] Plaintext,
+    [property: Id(1)] string KeyArn,
+    [property: Id(2)] string KeyMaterialId);
+
+/// <summary>The answer to ReEncrypt.</summary>
+[GenerateSerializer, Immutable]
+public sealed record ReEncryptResult(
+    [property: Id(0)] byte[] CiphertextBlob,
+    [property: Id(1)] string SourceKeyArn,
+    [property: Id(2)] string KeyArn,
+    [property: Id(3)] string SourceKeyMaterialId,
+    [property: Id(4)] string DestinationKeyMaterialId);
+
+/// <summary>A data key: its plaintext (null for WithoutPlaintext) and its ciphertext.</summary>
+[GenerateSerializer, Immutable]
+public sealed record DataKeyResult(
+    [property: Id(0)] byte[]? Plaintext,
+    [property: Id(1)] byte[] CiphertextBlob,
+    [property: Id(2)] string KeyArn,
+    [property: Id(3)] string KeyMaterialId);

@@ -1,0 +1,92 @@
+namespace OrleansKms;
+
+/// <summary>The key states of AWS KMS; member names are the wire values.</summary>
+public enum KeyStateKind
+{
+    Creating,
+    Enabled,
+    Disabled,
+    PendingDeletion,
+    PendingImport,
+    PendingReplicaDeletion,
+    Unavailable,
+    Updating,
+}
+
+/// <summary>Wire values of the key attributes this service uses, in one place.</summary>
+public static class KmsValues
+{
+    public const string SymmetricDefault = "SYMMETRIC_DEFAULT";
+    public const string EncryptDecrypt = "ENCRYPT_DECRYPT";
+    public const string OriginAwsKms = "AWS_KMS";
+    public const string KeyManagerCustomer = "CUSTOMER";
+}
+
+/// <summary>A tag on a key.</summary>
+[GenerateSerializer, Immutable]
+public sealed record KeyTag([property: Id(0)] string TagKey, [property: Id(1)] string TagValue);
+
+/// <summary>What DescribeKey returns for a key (the AWS KeyMetadata fields this service fills).</summary>
+[GenerateSerializer, Immutable]
+public sealed record KeyMetadata
+{
+    [Id(0)] public required string AccountId { get; init; }
+    [Id(1)] public required string KeyId { get; init; }
+    [Id(2)] public required string Arn { get; init; }
+    [Id(3)] public required DateTimeOffset CreationDate { get; init; }
+    [Id(4)] public required KeyStateKind KeyState { get; init; }
+    [Id(5)] public required string Description { get; init; }
+    [Id(6)] public required string KeyUsage { get; init; }
+    [Id(7)] public required string KeySpec { get; init; }
+    [Id(8)] public required string Origin { get; init; }
+    [Id(9)] public required string KeyManager { get; init; }
+    [Id(10)] public required bool MultiRegion { get; init; }
+    [Id(11)] public string? CurrentKeyMaterialId { get; init; }
+    [Id(12)] public DateTimeOffset? DeletionDate { get; init; }
+    [Id(13)] public int? PendingDeletionWindowInDays { get; init; }
+    [Id(14)] public IReadOnlyList<string> EncryptionAlgorithms { get; init; } = [];
+
+    public bool Enabled => KeyState == KeyStateKind.Enabled;
+}
+
+/// <summary>One version of a key's material, wrapped under the region's root key (never in clear).</summary>
+[GenerateSerializer, Immutable]
+public sealed record WrappedKeyMaterial(
+    [property: Id(0)] string KeyMaterialId,
+    [property: Id(1)] byte[] Wrapped,
+    [property: Id(2)] DateTimeOffset CreatedAt);
+
+/// <summary>
+/// An immutable, versioned view of a key that the crypto workers cache: everything a cryptographic operation
+/// needs to decide and act, with the material still wrapped. <see cref="Version"/> grows with every change.
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record KeySnapshot
+{
+    [Id(0)] public required KeyArn Arn { get; init; }
+    [Id(1)] public required long Version { get; init; }
+    [Id(2)] public required KeyStateKind KeyState { get; init; }
+    [Id(3)] public required string KeyUsage { get; init; }
+    [Id(4)] public required string KeySpec { get; init; }
+    [Id(5)] public required string? CurrentKeyMaterialId { get; init; }
+    [Id(6)] public required IReadOnlyList<WrappedKeyMaterial> Materials { get; init; }
+}
+
+/// <summary>What CreateKey asks of a new key.</summary>
+[GenerateSerializer, Immutable]
+public sealed record CreateKeyCommand
+{
+    [Id(0)] public required KmsCaller Caller { get; init; }
+    [Id(1)] public string Description { get; init; } = "";
+    [Id(2)] public string KeyUsage { get; init; } = KmsValues.EncryptDecrypt;
+    [Id(3)] public string KeySpec { get; init; } = KmsValues.SymmetricDefault;
+    [Id(4)] public string Origin { get; init; } = KmsValues.OriginAwsKms;
+    [Id(5)] public IReadOnlyList<KeyTag> Tags { get; init; } = [];
+    [Id(6)] public string? Policy { get; init; }
+}
+
+/// <summary>One page of ListKeys.</summary>
+[GenerateSerializer, Immutable]
+public sealed record KeyListPage(
+    [property: Id(0)] IReadOnlyList<string> KeyIds,
+    [property: Id(1)] string? NextMarker);

@@ -1,0 +1,26 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Orleans.Runtime.Placement;
+using OrleansKms.Crypto;
+
+namespace OrleansKms.Grains.Hosting;
+
+/// <summary>Registers what the KMS grains need in a silo's services.</summary>
+public static class KmsGrainsServiceCollectionExtensions
+{
+    /// <summary>Adds the key grains' services; <paramref name="rootKey"/> wraps key material at rest.</summary>
+    public static IServiceCollection AddKmsGrains(this IServiceCollection services, Func<IServiceProvider, SecretBytes> rootKey)
+    {
+        if (services.Any(d => d.ServiceType == typeof(KeySnapshotCache))) return services;
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddOptions<KmsGrainOptions>()
+            .Validate(o => o.SnapshotMaxAge > TimeSpan.Zero, $"{nameof(KmsGrainOptions.SnapshotMaxAge)} must be positive.")
+            .Validate(o => o.PushTimeout > TimeSpan.Zero, $"{nameof(KmsGrainOptions.PushTimeout)} must be positive.")
+            .ValidateOnStart();
+        services.AddSingleton<IKeyMaterialProtector>(sp => new RootKeyMaterialProtector(new RootKeyWrapper(rootKey(sp))));
+        services.AddSingleton<KeySnapshotCache>();
+        services.AddSingleton<SnapshotPublisher>();
+        services.AddPlacementDirector<SiloTargetedPlacement, SiloTargetedPlacementDirector>();
+        return services;
+    }
+}

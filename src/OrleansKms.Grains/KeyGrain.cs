@@ -1,0 +1,128 @@
+using Microsoft.Extensions.Logging;
+using OrleansKms.Crypto;
+
+namespace OrleansKms.Grains;
+
+/// <summary>
+/// One KMS key: the single writer of its state. Every change is built on a copy, persisted, and only then made
+/// current (a failed write leaves the key as it was); then the new snapshot is pushed to every silo's crypto cache
+/// before the call answers.
+/// </summary>
+public sealed class KeyGrain(
+    [PersistentState("key", KmsGrainOptionsDefaults.StorageName)] IPersistentState<StoredKey> state,
+    IKeyMaterialProtector protector,
+    SnapshotPublisher publisher,
+    TimeProvider time,
+    ILogger<KeyGrain> logger) : Grain, IKeyGrain
+{
+    private KeyArn? _arn;
+
+    private KeyArn Arn => _arn ??= KeyArn.TryParse(this.GetPrimaryKeyString(), out var arn)
+        ? arn.Value
+        : throw new InvalidOperationException($"Grain key {this.GetPrimaryKeyString()} is not a key ARN.");
+
+    public async Task<KeyMetadata> CreateAsync(CreateKeyCommand command)
+    {
+        if (state.State.Exists) throw new KmsException(KmsErrorCode.AlreadyExistsException, $"Key '{Arn}' already exists");
+        using var version = SymmetricKeyVersion.Generate();
+        var next = new StoredKey
+        {
+            Exists = true,
+            KeyId = Arn.KeyId,
+            AccountId = Arn.AccountId,
+            Region = Arn.Region,
+            Description = command.Description,
+            KeyUsage = command.KeyUsage,
+            KeySpec = command.KeySpec,
+            Origin = command.Origin,
+            KeyState = KeyStateKind.Enabled,
+            CreationDate = time.GetUtcNow(),
+            Policy = command.Policy,
+            Tags = [.. command.Tags],
+            Materials = [new WrappedKeyMaterial(version.MaterialIdHex, protector.Wrap(version.Material, Arn, version.MaterialIdHex), time.GetUtcNow())],
+            CurrentKeyMaterialId = version.MaterialIdHex,
+            Version = 1,
+        };
+        await CommitAsync(next);
+        await GrainFactory.GetGrain<IKeyCatalogGrain>(KeyCatalog.GrainKey(Arn.AccountId, Arn.Region)).AddAsync(Arn.KeyId);
+        logger.LogInformation("Created key {KeyArn}", Arn.Value);
+        return ToMetadata(state.State);
+    }
+
+    public Task<KeyMetadata> DescribeAsync(KmsCaller caller) => Task.FromResult(ToMetadata(Existing()));
+
+    public Task EnableAsync(KmsCaller caller) => ChangeStateAsync(KeyStateKind.Enabled);
+
+    public Task DisableAsync(KmsCaller caller) => ChangeStateAsync(KeyStateKind.Disabled);
+
+    public async Task UpdateDescriptionAsync(KmsCaller caller, string description)
+    {
+        var current = Existing();
+        KeyStates.EnsureManageable(current.KeyState, Arn);
+        var next = current.Clone();
+        next.Description = description;
+        next.Version++;
+        await CommitAsync(next);
+    }
+
+    public Task<KeySnapshot> GetSnapshotAsync() => Task.FromResult(ToSnapshot(Existing()));
+
+    private async Task ChangeStateAsync(KeyStateKind target)
+    {
+        var current = Existing();
+        KeyStates.EnsureManageable(current.KeyState, Arn);
+        if (current.KeyState == target) return;
+        var next = current.Clone();
+        next.KeyState = target;
+        next.Version++;
+        await CommitAsync(next);
+        await publisher.PublishAsync(ToSnapshot(next));
+    }
+
+    private StoredKey Existing() => state.State.Exists ? state.State : throw KmsException.KeyNotFound(Arn.Value);
+
+    private async Task CommitAsync(StoredKey next)
+    {
+        var previous = state.State;
+        state.State = next;
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            state.State = previous;
+            throw;
+        }
+    }
+
+    private KeySnapshot ToSnapshot(StoredKey s) => new()
+    {
+        Arn = Arn,
+        Version = s.Version,
+        KeyState = s.KeyState,
+        KeyUsage = s.KeyUsage,
+        KeySpec = s.KeySpec,
+        CurrentKeyMaterialId = s.CurrentKeyMaterialId,
+        Materials = s.Materials,
+    };
+
+    private KeyMetadata ToMetadata(StoredKey s) => new()
+    {
+        AccountId = s.AccountId,
+        KeyId = s.KeyId,
+        Arn = Arn.Value,
+        CreationDate = s.CreationDate,
+        KeyState = s.KeyState,
+        Description = s.Description,
+        KeyUsage = s.KeyUsage,
+        KeySpec = s.KeySpec,
+        Origin = s.Origin,
+        KeyManager = KmsValues.KeyManagerCustomer,
+        MultiRegion = false,
+        CurrentKeyMaterialId = s.CurrentKeyMaterialId,
+        DeletionDate = s.DeletionDate,
+        PendingDeletionWindowInDays = s.PendingDeletionWindowInDays,
+        EncryptionAlgorithms = s.KeyUsage == KmsValues.EncryptDecrypt ? [KmsValues.SymmetricDefault] : [],
+    };
+}

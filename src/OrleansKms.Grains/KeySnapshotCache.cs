@@ -1,0 +1,130 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OrleansKms.Crypto;
+
+namespace OrleansKms.Grains;
+
+/// <summary>A key as one silo's crypto workers use it: the snapshot's decisions plus its unwrapped material.</summary>
+public sealed class CachedKey
+{
+    public required KeyArn Arn { get; init; }
+    public required long Version { get; init; }
+    public required KeyStateKind KeyState { get; init; }
+    public required string KeyUsage { get; init; }
+    public required string KeySpec { get; init; }
+    public required SymmetricKeyMaterialSet? Symmetric { get; init; }
+    /// <summary>When this silo last heard this version from the KeyGrain (TimeProvider timestamp).</summary>
+    public required long ConfirmedAt { get; init; }
+}
+
+/// <summary>
+/// One per silo: the key snapshots its crypto workers use. A snapshot enters on a miss (fetched from the KeyGrain),
+/// on a push from the KeyGrain after any change, or again once it is older than
+/// <see cref="KmsGrainOptions.SnapshotMaxAge"/> (the bound for a silo a push could not reach). An older version
+/// never replaces a newer one, so a fetch that races a push cannot bring back a stale snapshot.
+/// </summary>
+public sealed class KeySnapshotCache(
+    IGrainFactory grains,
+    IKeyMaterialProtector protector,
+    TimeProvider time,
+    IOptions<KmsGrainOptions> options,
+    ILogger<KeySnapshotCache> logger)
+{
+    private readonly ConcurrentDictionary<string, CachedKey> _keys = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Task<CachedKey>> _fetches = new(StringComparer.Ordinal);
+    private readonly TimeSpan _maxAge = options.Value.SnapshotMaxAge;
+
+    public int Count => _keys.Count;
+
+    public ValueTask<CachedKey> GetAsync(KeyArn arn)
+    {
+        if (_keys.TryGetValue(arn.Value, out var cached) && time.GetElapsedTime(cached.ConfirmedAt) < _maxAge)
+            return ValueTask.FromResult(cached);
+        return new ValueTask<CachedKey>(FetchAsync(arn));
+    }
+
+    /// <summary>Takes a snapshot pushed by (or fetched from) its KeyGrain.</summary>
+    public CachedKey Apply(KeySnapshot snapshot)
+    {
+        var now = time.GetTimestamp();
+        return _keys.AddOrUpdate(
+            snapshot.Arn.Value,
+            static (_, a) => a.Self.Build(a.Snapshot, a.Now),
+            static (_, existing, a) => existing.Version > a.Snapshot.Version ? existing
+                : existing.Version == a.Snapshot.Version ? Reconfirm(existing, a.Now)
+                : a.Self.Build(a.Snapshot, a.Now),
+            (Self: this, Snapshot: snapshot, Now: now));
+    }
+
+    /// <summary>Forgets a key (it no longer exists).</summary>
+    public void Remove(string keyArn) => _keys.TryRemove(keyArn, out _);
+
+    private async Task<CachedKey> FetchAsync(KeyArn arn)
+    {
+        var fetch = _fetches.GetOrAdd(arn.Value, static (_, a) => a.Self.LoadAsync(a.Arn), (Self: this, Arn: arn));
+        try
+        {
+            return await fetch;
+        }
+        finally
+        {
+            _fetches.TryRemove(new KeyValuePair<string, Task<CachedKey>>(arn.Value, fetch));
+        }
+    }
+
+    private async Task<CachedKey> LoadAsync(KeyArn arn)
+    {
+        await Task.Yield();
+        try
+        {
+            var snapshot = await grains.GetGrain<IKeyGrain>(arn.Value).GetSnapshotAsync();
+            return Apply(snapshot);
+        }
+        catch (KmsException e) when (e.Code == KmsErrorCode.NotFoundException)
+        {
+            Remove(arn.Value);
+            throw;
+        }
+    }
+
+    private static CachedKey Reconfirm(CachedKey existing, long now) => new()
+    {
+        Arn = existing.Arn,
+        Version = existing.Version,
+        KeyState = existing.KeyState,
+        KeyUsage = existing.KeyUsage,
+        KeySpec = existing.KeySpec,
+        Symmetric = existing.Symmetric,
+        ConfirmedAt = now,
+    };
+
+    private CachedKey Build(KeySnapshot snapshot, long now)
+    {
+        logger.LogDebug("Caching {KeyArn} version {Version}", snapshot.Arn.Value, snapshot.Version);
+        return new CachedKey
+        {
+            Arn = snapshot.Arn,
+            Version = snapshot.Version,
+            KeyState = snapshot.KeyState,
+            KeyUsage = snapshot.KeyUsage,
+            KeySpec = snapshot.KeySpec,
+            Symmetric = snapshot.KeySpec == KmsValues.SymmetricDefault ? UnwrapSymmetric(snapshot) : null,
+            ConfirmedAt = now,
+        };
+    }
+
+    private SymmetricKeyMaterialSet? UnwrapSymmetric(KeySnapshot snapshot)
+    {
+        var versions = new List<SymmetricKeyVersion>(snapshot.Materials.Count);
+        SymmetricKeyVersion? current = null;
+        foreach (var m in snapshot.Materials)
+        {
+            var v = new SymmetricKeyVersion(Convert.FromHexString(m.KeyMaterialId), protector.Unwrap(m, snapshot.Arn));
+            versions.Add(v);
+            if (m.KeyMaterialId == snapshot.CurrentKeyMaterialId) current = v;
+        }
+
+        return current is null ? null : new SymmetricKeyMaterialSet(versions, current);
+    }
+}

@@ -1,0 +1,22 @@
+namespace OrleansKms.Grains;
+
+/// <summary>Settings of the key grains and crypto workers.</summary>
+public sealed class KmsGrainOptions
+{
+    /// <summary>
+    /// The staleness bound of a silo's cached key snapshot when a change could not be pushed to it (a silo that
+    /// was unreachable during the push): after this long a cached snapshot is fetched again. Default 5 seconds.
+    /// </summary>
+    public TimeSpan SnapshotMaxAge { get; set; } = KmsGrainOptionsDefaults.SnapshotMaxAge;
+
+    /// <summary>How long a key change waits for every silo to take the new snapshot. Default 5 seconds.</summary>
+    public TimeSpan PushTimeout { get; set; } = KmsGrainOptionsDefaults.PushTimeout;
+}
+
+public static class KmsGrainOptionsDefaults
+{
+    /// <summary>The grain storage provider that holds key state and catalogs.</summary>
+    public const string StorageName = "kms";
+    public static readonly TimeSpan SnapshotMaxAge = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan PushTimeout = TimeSpan.FromSeconds(5);
+}

@@ -1,0 +1,37 @@
+namespace OrleansKms.Grains;
+
+/// <summary>
+/// The stored state of one key. Plain and versioned: ids are never reordered or reused, so stored keys stay
+/// readable after upgrades. Key material is only ever here wrapped under the region's root key.
+/// </summary>
+[GenerateSerializer]
+public sealed class StoredKey
+{
+    [Id(0)] public int SchemaVersion { get; set; } = 1;
+    [Id(1)] public bool Exists { get; set; }
+    [Id(2)] public string KeyId { get; set; } = "";
+    [Id(3)] public string AccountId { get; set; } = "";
+    [Id(4)] public string Region { get; set; } = "";
+    [Id(5)] public string Description { get; set; } = "";
+    [Id(6)] public string KeyUsage { get; set; } = KmsValues.EncryptDecrypt;
+    [Id(7)] public string KeySpec { get; set; } = KmsValues.SymmetricDefault;
+    [Id(8)] public string Origin { get; set; } = KmsValues.OriginAwsKms;
+    [Id(9)] public KeyStateKind KeyState { get; set; }
+    [Id(10)] public DateTimeOffset CreationDate { get; set; }
+    [Id(11)] public DateTimeOffset? DeletionDate { get; set; }
+    [Id(12)] public int? PendingDeletionWindowInDays { get; set; }
+    [Id(13)] public string? Policy { get; set; }
+    [Id(14)] public List<KeyTag> Tags { get; set; } = [];
+    [Id(15)] public List<WrappedKeyMaterial> Materials { get; set; } = [];
+    [Id(16)] public string? CurrentKeyMaterialId { get; set; }
+    /// <summary>Grows with every change; the crypto caches keep the newest snapshot they have seen.</summary>
+    [Id(17)] public long Version { get; set; }
+
+    public StoredKey Clone()
+    {
+        var copy = (StoredKey)MemberwiseClone();
+        copy.Tags = [.. Tags];
+        copy.Materials = [.. Materials];
+        return copy;
+    }
+}
