@@ -35,4 +35,5 @@ public enum KmsErrorCode
     RequestEntityTooLargeException,
     KMSInvalidSignatureException,
     KMSInvalidMacException,
+    CustomKeyStoreNotFoundException,
 }

@@ -1,0 +1,165 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Http;
+
+namespace OrleansKms.Gateway.Auth;
+
+/// <summary>
+/// Verifies AWS Signature Version 4 (AWS4-HMAC-SHA256, Authorization header form) on every request: exactly the
+/// headers that SignedHeaders lists, the SHA-256 of the body, a credential scope of this region and service
+/// <c>kms</c>, and an X-Amz-Date within the allowed skew of the injected clock.
+/// </summary>
+public sealed class SigV4Verifier(IdentityStore identities, TimeProvider time, string region, TimeSpan allowedSkew)
+{
+    private const string Algorithm = "AWS4-HMAC-SHA256";
+    private const string Service = "kms";
+    private readonly ConcurrentDictionary<(string Secret, string Date, string Region), byte[]> _signingKeys = new();
+
+    /// <summary>The caller the request is signed by; throws the AWS authentication error otherwise.</summary>
+    public KmsIdentity Verify(HttpRequest request, ReadOnlySpan<byte> body)
+    {
+        var authorization = request.Headers.Authorization.ToString();
+        if (authorization.Length == 0)
+            throw new KmsException(KmsErrorCode.MissingAuthenticationTokenException, "Missing Authentication Token");
+        var auth = ParseAuthorization(authorization);
+        var scope = auth.Credential.Split('/');
+        if (scope.Length != 5 || scope[4] != "aws4_request")
+            throw Incomplete($"Credential should be scoped to a valid region, not '{(scope.Length > 2 ? scope[2] : "")}'. ");
+        if (!identities.TryGet(scope[0], out var identity))
+            throw new KmsException(KmsErrorCode.UnrecognizedClientException, "The security token included in the request is invalid.");
+        if (scope[2] != region)
+            throw new KmsException(KmsErrorCode.InvalidSignatureException, $"Credential should be scoped to a valid region, not '{scope[2]}'. ");
+        if (scope[3] != Service)
+            throw new KmsException(KmsErrorCode.InvalidSignatureException, $"Credential should be scoped to correct service: '{Service}'. ");
+
+        var amzDate = request.Headers["X-Amz-Date"].ToString();
+        if (!DateTimeOffset.TryParseExact(amzDate, "yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture,
+                DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var signedAt))
+            throw Incomplete("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.");
+        var now = time.GetUtcNow();
+        if ((now - signedAt).Duration() > allowedSkew)
+        {
+            throw new KmsException(KmsErrorCode.InvalidSignatureException,
+                $"Signature expired: {amzDate} is now earlier than {(now - allowedSkew):yyyyMMdd'T'HHmmss'Z'} ({now:yyyyMMdd'T'HHmmss'Z'} - {allowedSkew.TotalMinutes:0} min.)");
+        }
+
+        if (scope[1] != amzDate[..8])
+            throw new KmsException(KmsErrorCode.InvalidSignatureException, "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP.");
+
+        var bodyHash = Convert.ToHexStringLower(SHA256.HashData(body));
+        var declaredHash = request.Headers["X-Amz-Content-SHA256"].ToString();
+        if (declaredHash.Length > 0 && declaredHash != "UNSIGNED-PAYLOAD" && !string.Equals(declaredHash, bodyHash, StringComparison.OrdinalIgnoreCase))
+            throw new KmsException(KmsErrorCode.InvalidSignatureException, "The provided 'x-amz-content-sha256' header does not match what was computed.");
+
+        var canonical = CanonicalRequest(request, auth.SignedHeaders, declaredHash == "UNSIGNED-PAYLOAD" ? declaredHash : bodyHash);
+        var stringToSign = $"{Algorithm}\n{amzDate}\n{scope[1]}/{scope[2]}/{scope[3]}/aws4_request\n{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)))}";
+        var key = SigningKey(identity.SecretAccessKey, scope[1], scope[2]);
+        Span<byte> expected = stackalloc byte[32];
+        HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(stringToSign), expected);
+        Span<byte> given = stackalloc byte[32];
+        if (auth.Signature.Length != 64 || Convert.FromHexString(auth.Signature, given, out _, out _) != System.Buffers.OperationStatus.Done
+            || !CryptographicOperations.FixedTimeEquals(expected, given))
+        {
+            throw new KmsException(KmsErrorCode.InvalidSignatureException,
+                "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.");
+        }
+
+        return identity;
+    }
+
+    private static string CanonicalRequest(HttpRequest request, string[] signedHeaders, string payloadHash)
+    {
+        var sb = new StringBuilder(512);
+        sb.Append(request.Method).Append('\n');
+        sb.Append(CanonicalPath(request.Path.HasValue ? request.Path.Value! : "/")).Append('\n');
+        sb.Append(CanonicalQuery(request.Query)).Append('\n');
+        foreach (var name in signedHeaders)
+        {
+            var values = name == "host" ? request.Host.Value ?? "" : string.Join(',', request.Headers[name].Select(v => Trim(v ?? "")));
+            sb.Append(name).Append(':').Append(name == "host" ? values : values).Append('\n');
+        }
+
+        sb.Append('\n').AppendJoin(';', signedHeaders).Append('\n').Append(payloadHash);
+        return sb.ToString();
+    }
+
+    private static string Trim(string value)
+    {
+        var trimmed = value.Trim();
+        if (!trimmed.Contains("  ", StringComparison.Ordinal)) return trimmed;
+        var sb = new StringBuilder(trimmed.Length);
+        var space = false;
+        foreach (var c in trimmed)
+        {
+            if (c == ' ') { if (!space) sb.Append(c); space = true; }
+            else { sb.Append(c); space = false; }
+        }
+
+        return sb.ToString();
+    }
+
+    private static string CanonicalPath(string path)
+    {
+        if (path is "" or "/") return "/";
+        return string.Join('/', path.Split('/').Select(s => Uri.EscapeDataString(Uri.UnescapeDataString(s))));
+    }
+
+    private static string CanonicalQuery(IQueryCollection query)
+    {
+        if (query.Count == 0) return "";
+        var pairs = new List<string>();
+        foreach (var (k, values) in query)
+        {
+            foreach (var v in values) pairs.Add($"{Uri.EscapeDataString(k)}={Uri.EscapeDataString(v ?? "")}");
+        }
+
+        pairs.Sort(StringComparer.Ordinal);
+        return string.Join('&', pairs);
+    }
+
+    private byte[] SigningKey(string secret, string date, string scopeRegion) =>
+        _signingKeys.GetOrAdd((secret, date, scopeRegion), static k =>
+        {
+            var kDate = HMACSHA256.HashData(Encoding.UTF8.GetBytes("AWS4" + k.Secret), Encoding.UTF8.GetBytes(k.Date));
+            var kRegion = HMACSHA256.HashData(kDate, Encoding.UTF8.GetBytes(k.Region));
+            var kService = HMACSHA256.HashData(kRegion, Encoding.UTF8.GetBytes(Service));
+            return HMACSHA256.HashData(kService, "aws4_request"u8);
+        });
+
+    private static (string Credential, string[] SignedHeaders, string Signature) ParseAuthorization(string header)
+    {
+        if (!header.StartsWith(Algorithm + " ", StringComparison.Ordinal))
+            throw Incomplete($"Authorization header requires 'Credential' parameter. Authorization header requires 'Signature' parameter. Authorization header requires 'SignedHeaders' parameter. Authorization={header.Split(' ')[0]}");
+        string? credential = null, signedHeaders = null, signature = null;
+        foreach (var part in header[(Algorithm.Length + 1)..].Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            var eq = part.IndexOf('=');
+            if (eq <= 0) continue;
+            var value = part[(eq + 1)..];
+            switch (part[..eq])
+            {
+                case "Credential": credential = value; break;
+                case "SignedHeaders": signedHeaders = value; break;
+                case "Signature": signature = value; break;
+            }
+        }
+
+        if (credential is null || signedHeaders is null || signature is null)
+        {
+            var missing = new StringBuilder();
+            if (credential is null) missing.Append("Authorization header requires 'Credential' parameter. ");
+            if (signature is null) missing.Append("Authorization header requires 'Signature' parameter. ");
+            if (signedHeaders is null) missing.Append("Authorization header requires 'SignedHeaders' parameter. ");
+            throw Incomplete(missing.ToString().TrimEnd());
+        }
+
+        var names = signedHeaders.Split(';');
+        if (!names.Contains("host"))
+            throw Incomplete("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
+        return (credential, names, signature);
+    }
+
+    private static KmsException Incomplete(string message) => new(KmsErrorCode.IncompleteSignatureException, message);
+}

@@ -1,0 +1,26 @@
+using OrleansKms.Gateway.Auth;
+
+namespace OrleansKms.Gateway;
+
+/// <summary>Settings of the AWS KMS wire-protocol gateway.</summary>
+public sealed class KmsGatewayOptions
+{
+    /// <summary>The region this gateway serves (SigV4 scope and key ARNs). Default <c>us-east-1</c>.</summary>
+    public string Region { get; set; } = KmsGatewayOptionsDefaults.Region;
+
+    /// <summary>Largest request body accepted; larger ones are refused with a 413. Default 1 MiB.</summary>
+    public int MaxRequestBodyBytes { get; set; } = KmsGatewayOptionsDefaults.MaxRequestBodyBytes;
+
+    /// <summary>How far X-Amz-Date may be from the server's clock. Default 15 minutes, as AWS.</summary>
+    public TimeSpan AllowedClockSkew { get; set; } = KmsGatewayOptionsDefaults.AllowedClockSkew;
+
+    /// <summary>The callers accepted. Default: the development identity only (<see cref="KmsIdentity.Development"/>).</summary>
+    public IList<KmsIdentity> Identities { get; } = [];
+}
+
+internal static class KmsGatewayOptionsDefaults
+{
+    public const string Region = "us-east-1";
+    public const int MaxRequestBodyBytes = 1024 * 1024;
+    public static readonly TimeSpan AllowedClockSkew = TimeSpan.FromMinutes(15);
+}

@@ -1,0 +1,48 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+
+namespace OrleansKms.Gateway.Protocol;
+
+/// <summary>One authenticated request on its way to a handler: who calls, the body, and the way into the cluster.</summary>
+public sealed class KmsCall(KmsCaller caller, ReadOnlyMemory<byte> body, string region, IGrainFactory grains)
+{
+    public KmsCaller Caller { get; } = caller;
+
+    public string Region { get; } = region;
+
+    public IGrainFactory Grains { get; } = grains;
+
+    /// <summary>The local crypto worker (stateless workers are activated on the calling silo).</summary>
+    public ICryptoWorker Crypto => Grains.GetGrain<ICryptoWorker>(0);
+
+    /// <summary>Reads the request body; a body that is not JSON of the operation's shape is a SerializationException.</summary>
+    public T Read<T>(JsonTypeInfo<T> type) where T : new()
+    {
+        if (body.IsEmpty) return new T();
+        try
+        {
+            return JsonSerializer.Deserialize(body.Span, type) ?? new T();
+        }
+        catch (JsonException e)
+        {
+            var where = string.IsNullOrEmpty(e.Path) || e.Path == "$" ? "" : $" at '{e.Path.TrimStart('$', '.')}'";
+            throw new KmsException(KmsErrorCode.SerializationException, $"Could not read the request body{where}: it is not valid JSON of the expected shape.");
+        }
+    }
+
+    /// <summary>The key a KeyId names (key id or key ARN). Aliases do not resolve yet: AWS's NotFoundException for a missing alias.</summary>
+    public KeyArn ResolveKey(string keyId)
+    {
+        if (KeyReference.IsAlias(keyId))
+            throw new KmsException(KmsErrorCode.NotFoundException, $"Alias {KeyReference.AliasArn(keyId, Caller.AccountId, Region)} is not found.");
+        return KeyReference.ResolveKey(keyId, Caller.AccountId, Region);
+    }
+
+    public IKeyGrain Key(KeyArn arn) => Grains.GetGrain<IKeyGrain>(arn.Value);
+
+    public static byte[] Write<T>(T value, JsonTypeInfo<T> type) => JsonSerializer.SerializeToUtf8Bytes(value, type);
+
+    /// <summary>Encryption context as the crypto layer takes it (values already checked non-null).</summary>
+    public static IReadOnlyDictionary<string, string>? Context(Dictionary<string, string?>? context) =>
+        context is null || context.Count == 0 ? null : context.ToDictionary(kv => kv.Key, kv => kv.Value!, StringComparer.Ordinal);
+}

@@ -1,0 +1,35 @@
+namespace OrleansKms.Hosting;
+
+/// <summary>Settings of the KMS grains in a silo, as <see cref="KmsSiloBuilderExtensions.AddKms"/> takes them.</summary>
+public sealed class KmsOptions
+{
+    /// <summary>The region of this silo's keys. Default <c>us-east-1</c>.</summary>
+    public string Region { get; set; } = KmsOptionsDefaults.Region;
+
+    /// <summary>
+    /// Azure Storage connection string for key state (an Azure Storage account, or Azurite). Null (the default)
+    /// keeps key state in memory: volatile, and said so loudly at start-up.
+    /// </summary>
+    public string? AzureStorageConnectionString { get; set; }
+
+    /// <summary>Name of the table that holds key state. Default <c>kmskeys</c>.</summary>
+    public string TableName { get; set; } = KmsOptionsDefaults.TableName;
+
+    /// <summary>
+    /// Where the region's root key (the key-encryption key that wraps all key material at rest) comes from.
+    /// Default: the environment variable <c>KMS_ROOT_KEY</c> (base64 of 32 bytes) if set, else
+    /// <see cref="RootKeyFile"/>, else <c>root.key</c> in <see cref="DataDirectory"/> (generated with mode 0600 on
+    /// first start), else a new random key that lives only as long as the process.
+    /// </summary>
+    public string? RootKeyFile { get; set; }
+
+    /// <summary>The data directory for the generated development root key. Default none.</summary>
+    public string? DataDirectory { get; set; }
+}
+
+internal static class KmsOptionsDefaults
+{
+    public const string Region = "us-east-1";
+    public const string TableName = "kmskeys";
+    public const string RootKeyVariable = "KMS_ROOT_KEY";
+}

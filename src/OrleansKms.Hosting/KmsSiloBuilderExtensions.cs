@@ -1,0 +1,53 @@
+using Azure.Data.Tables;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OrleansKms.Grains;
+using OrleansKms.Grains.Hosting;
+
+namespace OrleansKms.Hosting;
+
+/// <summary>The one call that adds OrleansKms to an Orleans silo.</summary>
+public static class KmsSiloBuilderExtensions
+{
+    /// <summary>
+    /// Adds the KMS grains (keys, catalogs, the crypto worker pool), their grain storage and the root key. Idempotent.
+    /// Clustering and reminders stay the host's choice.
+    /// </summary>
+    public static ISiloBuilder AddKms(this ISiloBuilder silo, Action<KmsOptions>? configure = null)
+    {
+        var options = new KmsOptions();
+        configure?.Invoke(options);
+        Validate(options);
+        var services = silo.Services;
+        if (services.Any(d => d.ServiceType == typeof(KmsOptionsMarker))) return silo;
+        services.AddSingleton<KmsOptionsMarker>();
+        services.AddSingleton(Options.Create(options));
+        services.AddKmsGrains(sp => RootKeySource.Load(options, sp.GetRequiredService<ILoggerFactory>().CreateLogger("OrleansKms.RootKey")));
+
+        if (options.AzureStorageConnectionString is { } cs)
+        {
+            silo.AddAzureTableGrainStorage(KmsGrainOptionsDefaults.StorageName, o =>
+            {
+                o.TableServiceClient = new TableServiceClient(cs);
+                o.TableName = options.TableName;
+            });
+        }
+        else
+        {
+            silo.AddMemoryGrainStorage(KmsGrainOptionsDefaults.StorageName);
+        }
+
+        return silo;
+    }
+
+    private static void Validate(KmsOptions o)
+    {
+        if (string.IsNullOrWhiteSpace(o.Region))
+            throw new OptionsValidationException(nameof(KmsOptions), typeof(KmsOptions), [$"{nameof(KmsOptions.Region)} must be set (for example us-east-1)."]);
+        if (string.IsNullOrWhiteSpace(o.TableName) || !o.TableName.All(char.IsAsciiLetterOrDigit))
+            throw new OptionsValidationException(nameof(KmsOptions), typeof(KmsOptions), [$"{nameof(KmsOptions.TableName)} must be letters and digits only."]);
+    }
+
+    private sealed class KmsOptionsMarker;
+}
