@@ -1,0 +1,27 @@
+using OrleansKms.Gateway.Auth;
+using OrleansKms.Hosting;
+using OrleansKms.Silo;
+
+if (!SiloCommandLine.TryParse(args, out var options, out var error))
+{
+    Console.Error.WriteLine(error);
+    Console.Error.WriteLine(SiloCommandLine.Usage);
+    return error is null ? 0 : 2;
+}
+
+await using var server = await KmsServer.StartAsync(options);
+var dev = KmsIdentity.Development;
+Console.WriteLine($"""
+
+    OrleansKms is running.
+      endpoint:    {server.Endpoint.ToString().TrimEnd('/')}
+      region:      {options.Region}
+      account:     {(options.IdentitiesFile is null ? dev.AccountId : "from " + options.IdentitiesFile)}
+      credentials: {(options.IdentitiesFile is null ? $"access key '{dev.AccessKeyId}', secret '{dev.SecretAccessKey}' (development identity)" : "from " + options.IdentitiesFile)}
+      storage:     {server.StorageDescription}
+    Try: AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test aws --region {options.Region} --endpoint-url {server.Endpoint.ToString().TrimEnd('/')} kms create-key
+    Ctrl-C stops the service.
+
+    """);
+await server.WaitForShutdownAsync();
+return 0;

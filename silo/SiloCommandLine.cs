@@ -1,0 +1,100 @@
+using System.Diagnostics.CodeAnalysis;
+using OrleansKms.Hosting;
+
+namespace OrleansKms.Silo;
+
+/// <summary>The silo's command line: each option sets one <see cref="KmsServerOptions"/> property.</summary>
+internal static class SiloCommandLine
+{
+    public const string Usage = """
+        Usage: dotnet run --project silo -- [options]
+          --port N                      gateway port (default 4566)
+          --listen-address IP           gateway listen address (default 127.0.0.1)
+          --region NAME                 region served (default us-east-1)
+          --data-dir DIR                data directory (default ./.kms-data)
+          --storage azurite|memory      azurite (default, started by the service) or memory (volatile)
+          --storage-connection-string S Azure Storage connection string (or KMS_STORAGE_CONNECTION_STRING); no Azurite is started
+          --identities FILE             identities file (default: access key test, secret test, account 000000000000)
+          --root-key-file FILE          root key, base64 of 32 bytes (or KMS_ROOT_KEY; default DATA-DIR/root.key)
+          --silo-port N                 Orleans silo port (default 11111)
+          --silo-gateway-port N         Orleans client gateway port (default 30000)
+          --cluster-id ID               Orleans cluster id (default orleans-kms)
+          --service-id ID               Orleans service id (default orleans-kms)
+          --advertise-address HOST      address other silos reach this one at (default loopback)
+        """;
+
+    public static bool TryParse(string[] args, [NotNullWhen(true)] out KmsServerOptions? options, out string? error)
+    {
+        options = new KmsServerOptions
+        {
+            StorageConnectionString = Environment.GetEnvironmentVariable("KMS_STORAGE_CONNECTION_STRING") is { Length: > 0 } cs ? cs : null,
+        };
+        error = null;
+        for (var i = 0; i < args.Length; i++)
+        {
+            var name = args[i];
+            if (name is "-h" or "--help")
+            {
+                options = null;
+                return false;
+            }
+
+            if (i + 1 >= args.Length)
+            {
+                error = $"{name} needs a value.";
+                options = null;
+                return false;
+            }
+
+            var value = args[++i];
+            if (!Apply(options, name, value, out error))
+            {
+                options = null;
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool Apply(KmsServerOptions o, string name, string value, out string? error)
+    {
+        error = null;
+        switch (name)
+        {
+            case "--port": return Port(value, v => o.Port = v, name, out error);
+            case "--silo-port": return Port(value, v => o.SiloPort = v, name, out error);
+            case "--silo-gateway-port": return Port(value, v => o.SiloGatewayPort = v, name, out error);
+            case "--listen-address": o.ListenAddress = value; return true;
+            case "--region": o.Region = value; return true;
+            case "--data-dir": o.DataDirectory = value; return true;
+            case "--storage-connection-string": o.StorageConnectionString = value; return true;
+            case "--identities": o.IdentitiesFile = value; return true;
+            case "--root-key-file": o.RootKeyFile = value; return true;
+            case "--cluster-id": o.ClusterId = value; return true;
+            case "--service-id": o.ServiceId = value; return true;
+            case "--advertise-address": o.AdvertisedAddress = value; return true;
+            case "--storage":
+                if (value == "azurite") o.Storage = KmsStorageMode.Azurite;
+                else if (value == "memory") o.Storage = KmsStorageMode.Memory;
+                else { error = "--storage takes azurite or memory (use --storage-connection-string for Azure Storage)."; return false; }
+                return true;
+            default:
+                error = $"Unknown option {name}.";
+                return false;
+        }
+    }
+
+    private static bool Port(string value, Action<int> set, string name, out string? error)
+    {
+        error = null;
+        if (int.TryParse(value, out var port) && port is >= 0 and <= 65535)
+        {
+            set(port);
+            return true;
+        }
+
+        error = $"{name} takes a port number (0-65535).";
+        return false;
+    }
+}

@@ -1,0 +1,167 @@
+using System.Net;
+using Azure.Data.Tables;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Orleans.Configuration;
+using OrleansKms.Gateway;
+using OrleansKms.Gateway.Auth;
+using OrleansKms.Hosting.Azurite;
+
+namespace OrleansKms.Hosting;
+
+/// <summary>
+/// A whole KMS server, embeddable: (Azurite if asked) + one Orleans silo + the AWS KMS gateway on Kestrel.
+/// The <c>silo</c> executable and the tests both start it through <see cref="StartAsync"/>.
+/// </summary>
+public sealed class KmsServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly AzuriteProcess? _azurite;
+
+    private KmsServer(WebApplication app, AzuriteProcess? azurite, Uri endpoint, string storage)
+    {
+        _app = app;
+        _azurite = azurite;
+        Endpoint = endpoint;
+        StorageDescription = storage;
+    }
+
+    /// <summary>The gateway's URL, e.g. http://127.0.0.1:4566.</summary>
+    public Uri Endpoint { get; }
+
+    /// <summary>Where key state lives, in words.</summary>
+    public string StorageDescription { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    public static async Task<KmsServer> StartAsync(KmsServerOptions options, CancellationToken cancel = default)
+    {
+        using var bootLoggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(c => c.SingleLine = true).SetMinimumLevel(options.LogLevel));
+        var bootLogger = bootLoggerFactory.CreateLogger("OrleansKms.Server");
+        var dataDirectory = Path.GetFullPath(options.DataDirectory);
+        AzuriteProcess? azurite = null;
+        string? connectionString = options.StorageConnectionString;
+        string storage;
+        switch (options.EffectiveStorage)
+        {
+            case KmsStorageMode.Azurite:
+                azurite = await AzuriteProcess.StartAsync(Path.Combine(dataDirectory, "azurite"), bootLogger, cancel);
+                connectionString = azurite.ConnectionString;
+                storage = $"Azurite (data in {Path.Combine(dataDirectory, "azurite")})";
+                break;
+            case KmsStorageMode.AzureStorage:
+                storage = "Azure Storage (connection string)";
+                break;
+            default:
+                storage = "MEMORY: volatile, every key is lost when the process stops";
+                bootLogger.LogWarning("--storage memory: keys are kept in memory only and are LOST when the process stops.");
+                break;
+        }
+
+        try
+        {
+            var app = Build(options, connectionString, dataDirectory);
+            await app.StartAsync(cancel);
+            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            return new KmsServer(app, azurite, new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal)), storage);
+        }
+        catch
+        {
+            if (azurite is not null) await azurite.DisposeAsync();
+            throw;
+        }
+    }
+
+    private static WebApplication Build(KmsServerOptions options, string? connectionString, string dataDirectory)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders().AddSimpleConsole(c => c.SingleLine = true).SetMinimumLevel(options.LogLevel);
+        builder.Logging.AddFilter("Orleans", options.LogLevel < LogLevel.Warning ? LogLevel.Warning : options.LogLevel);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Polly", LogLevel.Warning);
+        builder.WebHost.UseKestrel(k =>
+        {
+            k.Listen(IPAddress.Parse(options.ListenAddress), options.Port);
+            k.Limits.MaxRequestBodySize = null;
+            k.AddServerHeader = false;
+        });
+        options.ConfigureServices?.Invoke(builder.Services);
+        builder.UseOrleans(silo =>
+        {
+            silo.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = options.ClusterId;
+                o.ServiceId = options.ServiceId;
+            });
+            if (connectionString is null)
+            {
+                silo.UseLocalhostClustering(options.SiloPort, options.SiloGatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId);
+                silo.UseInMemoryReminderService();
+            }
+            else
+            {
+                silo.UseAzureStorageClustering(o => o.TableServiceClient = new TableServiceClient(connectionString));
+                silo.UseAzureTableReminderService(o => o.TableServiceClient = new TableServiceClient(connectionString));
+                ConfigureEndpoints(silo, options);
+            }
+
+            silo.AddActivityPropagation();
+            silo.AddKms(k =>
+            {
+                k.Region = options.Region;
+                k.AzureStorageConnectionString = connectionString;
+                k.RootKeyFile = options.RootKeyFile;
+                k.DataDirectory = options.EffectiveStorage == KmsStorageMode.Memory && options.RootKeyFile is null ? null : dataDirectory;
+            });
+        });
+        builder.Services.AddKmsGateway(g =>
+        {
+            g.Region = options.Region;
+            if (options.IdentitiesFile is not null)
+            {
+                foreach (var identity in IdentityStore.Load(options.IdentitiesFile).All) g.Identities.Add(identity);
+            }
+        });
+        builder.Services.AddKmsTelemetry();
+        var app = builder.Build();
+        app.MapKmsGateway();
+        return app;
+    }
+
+    private static void ConfigureEndpoints(ISiloBuilder silo, KmsServerOptions options)
+    {
+        if (options.AdvertisedAddress is null)
+        {
+            silo.ConfigureEndpoints(IPAddress.Loopback, options.SiloPort, options.SiloGatewayPort);
+            return;
+        }
+
+        var address = IPAddress.TryParse(options.AdvertisedAddress, out var ip)
+            ? ip
+            : Dns.GetHostAddresses(options.AdvertisedAddress).First(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork);
+        silo.ConfigureEndpoints(address, options.SiloPort, options.SiloGatewayPort, listenOnAnyHostAddress: true);
+    }
+
+    /// <summary>Waits until the host is asked to stop (Ctrl-C, SIGTERM).</summary>
+    public Task WaitForShutdownAsync(CancellationToken cancel = default) => _app.WaitForShutdownAsync(cancel);
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            await _app.StopAsync(stop.Token);
+        }
+        finally
+        {
+            await _app.DisposeAsync();
+            if (_azurite is not null) await _azurite.DisposeAsync();
+        }
+    }
+}

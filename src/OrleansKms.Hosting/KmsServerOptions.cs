@@ -1,0 +1,68 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace OrleansKms.Hosting;
+
+/// <summary>Where key state lives.</summary>
+public enum KmsStorageMode
+{
+    /// <summary>Azurite started by the service itself, data in the data directory (the default).</summary>
+    Azurite,
+
+    /// <summary>Volatile memory: keys vanish when the process stops. For demos and fast tests only.</summary>
+    Memory,
+
+    /// <summary>An Azure Storage account (or any Azurite) named by a connection string.</summary>
+    AzureStorage,
+}
+
+/// <summary>Settings of a whole KMS server: one silo with the gateway co-hosted.</summary>
+public sealed class KmsServerOptions
+{
+    /// <summary>Gateway port. Default 4566 (LocalStack's, so existing configurations work); 0 picks a free one.</summary>
+    public int Port { get; set; } = 4566;
+
+    /// <summary>Gateway listen address. Default 127.0.0.1.</summary>
+    public string ListenAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>The region served. Default us-east-1.</summary>
+    public string Region { get; set; } = "us-east-1";
+
+    /// <summary>Data directory: Azurite's data and the development root key. Default <c>./.kms-data</c>.</summary>
+    public string DataDirectory { get; set; } = ".kms-data";
+
+    /// <summary>Storage mode. Default <see cref="KmsStorageMode.Azurite"/>; a connection string implies AzureStorage.</summary>
+    public KmsStorageMode Storage { get; set; } = KmsStorageMode.Azurite;
+
+    /// <summary>Azure Storage connection string (no Azurite is started when it is set).</summary>
+    public string? StorageConnectionString { get; set; }
+
+    /// <summary>Identities file (JSON); default the development identity (access key test, secret test).</summary>
+    public string? IdentitiesFile { get; set; }
+
+    /// <summary>Root key file (base64 of 32 bytes); default <c>root.key</c> in the data directory.</summary>
+    public string? RootKeyFile { get; set; }
+
+    /// <summary>Orleans silo-to-silo port. Default 11111.</summary>
+    public int SiloPort { get; set; } = 11111;
+
+    /// <summary>Orleans client gateway port. Default 30000.</summary>
+    public int SiloGatewayPort { get; set; } = 30000;
+
+    /// <summary>Orleans cluster id; silos with the same id and storage form one cluster. Default orleans-kms.</summary>
+    public string ClusterId { get; set; } = "orleans-kms";
+
+    /// <summary>Orleans service id; keep it stable or stored state is not found. Default orleans-kms.</summary>
+    public string ServiceId { get; set; } = "orleans-kms";
+
+    /// <summary>Address other silos reach this one at (IP or host name). Default loopback.</summary>
+    public string? AdvertisedAddress { get; set; }
+
+    /// <summary>Lowest log level written to the console. Default Information.</summary>
+    public LogLevel LogLevel { get; set; } = LogLevel.Information;
+
+    /// <summary>Extra service registrations (tests use it for a fake clock).</summary>
+    public Action<IServiceCollection>? ConfigureServices { get; set; }
+
+    internal KmsStorageMode EffectiveStorage => StorageConnectionString is not null ? KmsStorageMode.AzureStorage : Storage;
+}
