@@ -1,0 +1,56 @@
+using Amazon;
+using Amazon.KeyManagementService;
+using Amazon.Runtime;
+using Microsoft.Extensions.Logging;
+using OrleansKms.Hosting;
+using OrleansKms.Hosting.Azurite;
+
+namespace OrleansKms.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// One KMS server (silo + gateway, memory storage) on free loopback ports, shared by a test collection, and
+/// official AWS SDK clients pointed at it.
+/// </summary>
+public sealed class KmsServerFixture : IAsyncLifetime
+{
+    public KmsServer Server { get; private set; } = null!;
+
+    public string Region => "us-east-1";
+
+    public async ValueTask InitializeAsync()
+    {
+        Server = await KmsServer.StartAsync(new KmsServerOptions
+        {
+            Port = 0,
+            Storage = KmsStorageMode.Memory,
+            SiloPort = AzuriteProcess.FreePort(),
+            SiloGatewayPort = AzuriteProcess.FreePort(),
+            DataDirectory = Path.Combine(Path.GetTempPath(), "kms-test-" + Guid.NewGuid().ToString("N")),
+            LogLevel = LogLevel.Warning,
+        });
+    }
+
+    /// <summary>An AWS SDK client with the development credentials (or the ones given).</summary>
+    public AmazonKeyManagementServiceClient Client(string accessKey = "test", string secretKey = "test") =>
+        SdkClients.Create(Server.Endpoint, Region, accessKey, secretKey);
+
+    public async ValueTask DisposeAsync() => await Server.DisposeAsync();
+}
+
+[CollectionDefinition(Name)]
+public sealed class KmsServerCollection : ICollectionFixture<KmsServerFixture>
+{
+    public const string Name = "kms-server";
+}
+
+/// <summary>AWS SDK clients as a user configures them for a local endpoint.</summary>
+public static class SdkClients
+{
+    public static AmazonKeyManagementServiceClient Create(Uri endpoint, string region, string accessKey, string secretKey) =>
+        new(new BasicAWSCredentials(accessKey, secretKey), new AmazonKeyManagementServiceConfig
+        {
+            ServiceURL = endpoint.ToString().TrimEnd('/'),
+            AuthenticationRegion = region,
+            MaxErrorRetry = 0,
+        });
+}
