@@ -1,0 +1,33 @@
+namespace OrleansKms.UnitTests.Gateway;
+
+public sealed class KeyReferenceTests
+{
+    private const string Id = "1234abcd-12ab-34cd-56ef-1234567890ab";
+
+    [Fact]
+    public void Key_ids_and_key_arns_resolve_to_the_same_arn()
+    {
+        var fromId = KeyReference.ResolveKey(Id, "111122223333", "eu-west-1");
+        var fromArn = KeyReference.ResolveKey($"arn:aws:kms:eu-west-1:111122223333:key/{Id}", "000000000000", "eu-west-1");
+        Assert.Equal($"arn:aws:kms:eu-west-1:111122223333:key/{Id}", fromId.Value);
+        Assert.Equal(fromId, fromArn);
+    }
+
+    [Theory]
+    [InlineData("fake-key-id", "Invalid keyId 'fake-key-id'")]
+    [InlineData("134f2428cec14b25a1ae9048164dba47", "Invalid keyId '134f2428cec14b25a1ae9048164dba47'")]
+    [InlineData("mrk-fake-key-id", "Invalid keyId 'mrk-fake-key-id'")]
+    [InlineData("arn:aws:kms:us-west-1:111122223333:key/" + Id, "Invalid arn us-west-1")]
+    public void Malformed_or_foreign_references_are_NotFoundException_with_AWS_wording(string keyId, string message)
+    {
+        var e = Assert.Throws<KmsException>(() => KeyReference.ResolveKey(keyId, "111122223333", "us-east-1"));
+        Assert.Equal(KmsErrorCode.NotFoundException, e.Code);
+        Assert.Equal(message, e.Message);
+    }
+
+    [Theory]
+    [InlineData("alias/my-key", true)]
+    [InlineData("arn:aws:kms:us-east-1:111122223333:alias/my-key", true)]
+    [InlineData(Id, false)]
+    public void Alias_forms_are_recognised(string keyId, bool isAlias) => Assert.Equal(isAlias, KeyReference.IsAlias(keyId));
+}
