@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OrleansKms.Crypto;
 
@@ -12,7 +13,7 @@ public sealed class KeyGrain(
     [PersistentState("key", KmsGrainOptionsDefaults.StorageName)] IPersistentState<StoredKey> state,
     IKeyMaterialProtector protector,
     SnapshotPublisher publisher,
-    TimeProvider time,
+    [FromKeyedServices(KmsTime.ServiceKey)] TimeProvider time,
     ILogger<KeyGrain> logger) : Grain, IKeyGrain
 {
     private KeyArn? _arn;

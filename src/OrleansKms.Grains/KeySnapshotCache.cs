@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -27,7 +28,7 @@ public sealed class CachedKey
 public sealed class KeySnapshotCache(
     IGrainFactory grains,
     IKeyMaterialProtector protector,
-    TimeProvider time,
+    [FromKeyedServices(KmsTime.ServiceKey)] TimeProvider time,
     IOptions<KmsGrainOptions> options,
     ILogger<KeySnapshotCache> logger)
 {

@@ -12,7 +12,7 @@ public static class KmsGrainsServiceCollectionExtensions
     public static IServiceCollection AddKmsGrains(this IServiceCollection services, Func<IServiceProvider, SecretBytes> rootKey)
     {
         if (services.Any(d => d.ServiceType == typeof(KeySnapshotCache))) return services;
-        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddKeyedSingleton<TimeProvider>(KmsTime.ServiceKey, (_, _) => TimeProvider.System);
         services.AddOptions<KmsGrainOptions>()
             .Validate(o => o.SnapshotMaxAge > TimeSpan.Zero, $"{nameof(KmsGrainOptions.SnapshotMaxAge)} must be positive.")
             .Validate(o => o.PushTimeout > TimeSpan.Zero, $"{nameof(KmsGrainOptions.PushTimeout)} must be positive.")

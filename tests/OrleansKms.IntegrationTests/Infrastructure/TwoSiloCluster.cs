@@ -27,7 +27,7 @@ public sealed class TwoSiloClusterFixture : IAsyncLifetime
         builder.Options.ConfigureFileLogging = false;
         builder.ConfigureSilo((_, silo) =>
         {
-            silo.Services.AddSingleton<TimeProvider>(Time);
+            silo.Services.AddKeyedSingleton<TimeProvider>(KmsTime.ServiceKey, Time);
             silo.AddKms(k =>
             {
                 k.Region = Region;

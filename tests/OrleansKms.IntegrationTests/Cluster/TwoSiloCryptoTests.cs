@@ -1,0 +1,91 @@
+using System.Text;
+using OrleansKms.Grains;
+using OrleansKms.IntegrationTests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace OrleansKms.IntegrationTests.Cluster;
+
+/// <summary>
+/// Two silos, one key: the crypto workers of both silos serve it, and a state change made through one silo is in
+/// force on the other before the change returns (the KeyGrain pushes its new snapshot to every active silo).
+/// </summary>
+public sealed class TwoSiloCryptoTests(TwoSiloClusterFixture cluster) : IClassFixture<TwoSiloClusterFixture>
+{
+    private async Task<KeyArn> CreateKeyAsync()
+    {
+        var arn = new KeyArn(cluster.Region, cluster.Caller.AccountId, KeyIds.NewSingleRegion());
+        await cluster.Silo(0).GetGrain<IKeyGrain>(arn.Value).CreateAsync(new CreateKeyCommand { Caller = cluster.Caller });
+        return arn;
+    }
+
+    private Task<EncryptResult> EncryptOn(int silo, KeyArn arn, byte[] plaintext) =>
+        cluster.Silo(silo).GetGrain<ICryptoWorker>(0)
+            .EncryptAsync(new EncryptCommand(cluster.Caller, arn, plaintext, new Dictionary<string, string> { ["k"] = "v" }, false)).AsTask();
+
+    private Task<DecryptResult> DecryptOn(int silo, byte[] blob) =>
+        cluster.Silo(silo).GetGrain<ICryptoWorker>(0)
+            .DecryptAsync(new DecryptCommand(cluster.Caller, blob, new Dictionary<string, string> { ["k"] = "v" }, null, cluster.Region, false)).AsTask();
+
+    private int CachedKeysOn(int silo) => cluster.Cluster.Silos[silo].ServiceProvider.GetRequiredService<KeySnapshotCache>().Count;
+
+    [Fact]
+    public async Task Ciphertext_made_on_one_silo_decrypts_on_the_other_in_both_directions()
+    {
+        var arn = await CreateKeyAsync();
+        var plaintext = Encoding.UTF8.GetBytes("across silos");
+
+        var fromFirst = await EncryptOn(0, arn, plaintext);
+        var fromSecond = await EncryptOn(1, arn, plaintext);
+
+        Assert.Equal(plaintext, (await DecryptOn(1, fromFirst.CiphertextBlob)).Plaintext);
+        Assert.Equal(plaintext, (await DecryptOn(0, fromSecond.CiphertextBlob)).Plaintext);
+        Assert.True(CachedKeysOn(0) > 0 && CachedKeysOn(1) > 0, "both silos serve the key from their own cache");
+    }
+
+    [Fact]
+    public async Task DisableKey_through_one_silo_stops_encryption_on_the_other_at_once_and_EnableKey_restores_it()
+    {
+        var arn = await CreateKeyAsync();
+        var blob = (await EncryptOn(1, arn, [1, 2, 3])).CiphertextBlob;
+
+        await cluster.Silo(0).GetGrain<IKeyGrain>(arn.Value).DisableAsync(cluster.Caller);
+
+        var encrypt = await Assert.ThrowsAsync<KmsException>(() => EncryptOn(1, arn, [1]));
+        Assert.Equal(KmsErrorCode.DisabledException, encrypt.Code);
+        Assert.Equal($"{arn} is disabled.", encrypt.Message);
+        var decrypt = await Assert.ThrowsAsync<KmsException>(() => DecryptOn(1, blob));
+        Assert.Equal(KmsErrorCode.DisabledException, decrypt.Code);
+
+        await cluster.Silo(1).GetGrain<IKeyGrain>(arn.Value).EnableAsync(cluster.Caller);
+
+        Assert.Equal([1, 2, 3], (await DecryptOn(0, blob)).Plaintext);
+        Assert.Equal([1, 2, 3], (await DecryptOn(1, blob)).Plaintext);
+    }
+
+    [Fact]
+    public async Task Cached_snapshots_are_refreshed_from_the_key_grain_once_older_than_the_bound()
+    {
+        var arn = await CreateKeyAsync();
+        await EncryptOn(1, arn, [1]);
+        var cache = cluster.Cluster.Silos[1].ServiceProvider.GetRequiredService<KeySnapshotCache>();
+        var before = await cache.GetAsync(arn);
+
+        cluster.Time.Advance(new KmsGrainOptions().SnapshotMaxAge);
+        var after = await cache.GetAsync(arn);
+
+        Assert.NotSame(before, after);
+        Assert.Equal(before.Version, after.Version);
+    }
+
+    [Fact]
+    public async Task An_unknown_key_is_NotFoundException_on_every_silo()
+    {
+        var arn = new KeyArn(cluster.Region, cluster.Caller.AccountId, KeyIds.NewSingleRegion());
+        for (var silo = 0; silo < 2; silo++)
+        {
+            var e = await Assert.ThrowsAsync<KmsException>(() => EncryptOn(silo, arn, [1]));
+            Assert.Equal(KmsErrorCode.NotFoundException, e.Code);
+            Assert.Equal($"Key '{arn}' does not exist", e.Message);
+        }
+    }
+}
