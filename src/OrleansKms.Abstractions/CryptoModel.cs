@@ -4,18 +4,19 @@ namespace OrleansKms;
 [GenerateSerializer, Immutable]
 public sealed record EncryptCommand(
     [property: Id(0)] KmsCaller Caller,
-    [property: Id(1)] KeyArn KeyArn,
+    [property: Id(1)] string KeyId,
     [property: Id(2)] byte[] Plaintext,
     [property: Id(3)] IReadOnlyDictionary<string, string>? EncryptionContext,
-    [property: Id(4)] bool DryRun);
+    [property: Id(4)] bool DryRun,
+    [property: Id(5)] string Region);
 
-/// <summary>Decrypt, as the crypto worker receives it. <see cref="ExpectedKey"/> is the KeyId the caller named, if any.</summary>
+/// <summary>Decrypt, as the crypto worker receives it. <see cref="KeyId"/> is the KeyId the caller named, if any.</summary>
 [GenerateSerializer, Immutable]
 public sealed record DecryptCommand(
     [property: Id(0)] KmsCaller Caller,
     [property: Id(1)] byte[] CiphertextBlob,
     [property: Id(2)] IReadOnlyDictionary<string, string>? EncryptionContext,
-    [property: Id(3)] KeyArn? ExpectedKey,
+    [property: Id(3)] string? KeyId,
     [property: Id(4)] string Region,
     [property: Id(5)] bool DryRun);
 
@@ -23,17 +24,18 @@ public sealed record DecryptCommand(
 [GenerateSerializer, Immutable]
 public sealed record ReEncryptCommand(
     [property: Id(0)] DecryptCommand Source,
-    [property: Id(1)] KeyArn DestinationKey,
+    [property: Id(1)] string DestinationKeyId,
     [property: Id(2)] IReadOnlyDictionary<string, string>? DestinationEncryptionContext);
 
 /// <summary>GenerateDataKey(WithoutPlaintext).</summary>
 [GenerateSerializer, Immutable]
 public sealed record GenerateDataKeyCommand(
     [property: Id(0)] KmsCaller Caller,
-    [property: Id(1)] KeyArn KeyArn,
+    [property: Id(1)] string KeyId,
     [property: Id(2)] int NumberOfBytes,
     [property: Id(3)] IReadOnlyDictionary<string, string>? EncryptionContext,
-    [property: Id(4)] bool DryRun);
+    [property: Id(4)] bool DryRun,
+    [property: Id(5)] string Region);
 
 /// <summary>A ciphertext and the key that made it.</summary>
 [GenerateSerializer, Immutable]

@@ -18,6 +18,58 @@ public interface IKeyGrain : IGrainWithStringKey
 
     /// <summary>The snapshot the crypto workers cache; NotFoundException if the key does not exist.</summary>
     Task<KeySnapshot> GetSnapshotAsync();
+
+    Task TagAsync(KmsCaller caller, IReadOnlyList<KeyTag> tags);
+
+    Task UntagAsync(KmsCaller caller, IReadOnlyList<string> tagKeys);
+
+    Task<TagPage> ListTagsAsync(KmsCaller caller, int limit, string? marker);
+
+    Task EnableRotationAsync(KmsCaller caller, int rotationPeriodInDays);
+
+    Task DisableRotationAsync(KmsCaller caller);
+
+    Task<KeyRotationStatus> GetRotationStatusAsync(KmsCaller caller);
+
+    Task RotateOnDemandAsync(KmsCaller caller);
+
+    Task<RotationPage> ListRotationsAsync(KmsCaller caller, int limit, string? marker);
+
+    Task<ScheduledDeletion> ScheduleDeletionAsync(KmsCaller caller, int pendingWindowInDays);
+
+    Task CancelDeletionAsync(KmsCaller caller);
+
+    /// <summary>
+    /// Does what the KMS clock says is due: a scheduled deletion whose date has come, an automatic rotation whose
+    /// date has come. The lifecycle reminder calls it; so may an operator or a test.
+    /// </summary>
+    Task RunDueWorkAsync();
+}
+
+/// <summary>One alias (grain key: <c>ACCOUNT/REGION/alias/NAME</c>): the single writer of where it points.</summary>
+public interface IAliasGrain : IGrainWithStringKey
+{
+    Task CreateAsync(KeyArn target);
+
+    Task UpdateAsync(KeyArn target);
+
+    Task DeleteAsync();
+
+    /// <summary>Deletes the alias only if it still points to <paramref name="keyId"/> (the key is being deleted).</summary>
+    Task DeleteIfTargetAsync(string keyId);
+
+    Task<AliasTarget> GetTargetAsync();
+}
+
+/// <summary>The aliases of one account in one region (grain key: <c>ACCOUNT/REGION</c>), behind ListAliases.</summary>
+public interface IAliasCatalogGrain : IGrainWithStringKey
+{
+    Task PutAsync(AliasEntry entry);
+
+    Task RemoveAsync(string aliasName);
+
+    /// <summary>Aliases in name order after <paramref name="marker"/>, optionally only those of one key.</summary>
+    Task<AliasListPage> ListAsync(string? targetKeyId, int limit, string? marker);
 }
 
 /// <summary>The list of keys of one account in one region (grain key: <c>ACCOUNT/REGION</c>), behind ListKeys.</summary>
@@ -44,6 +96,11 @@ public interface ICryptoWorker : IGrainWithIntegerKey
     ValueTask<ReEncryptResult> ReEncryptAsync(ReEncryptCommand command);
 
     ValueTask<DataKeyResult> GenerateDataKeyAsync(GenerateDataKeyCommand command, bool includePlaintext);
+
+    /// <summary>
+    /// The key a KeyId names: key id, key ARN, alias name or alias ARN (aliases from this silo's cache).
+    /// </summary>
+    ValueTask<KeyArn> ResolveAsync(KmsCaller caller, string keyId, string region);
 }
 
 /// <summary>
@@ -53,4 +110,9 @@ public interface ICryptoWorker : IGrainWithIntegerKey
 public interface ISiloKeyCacheGrain : IGrainWithStringKey
 {
     Task ApplyAsync(KeySnapshot snapshot);
+
+    /// <summary>The key no longer exists.</summary>
+    Task RemoveAsync(string keyArn);
+
+    Task ApplyAliasAsync(AliasTarget alias);
 }

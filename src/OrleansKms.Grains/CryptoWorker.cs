@@ -11,11 +11,18 @@ namespace OrleansKms.Grains;
 /// </summary>
 [StatelessWorker]
 [Reentrant]
-public sealed class CryptoWorker(KeySnapshotCache cache) : Grain, ICryptoWorker
+public sealed class CryptoWorker(KeySnapshotCache cache, AliasCache aliases) : Grain, ICryptoWorker
 {
+    public ValueTask<KeyArn> ResolveAsync(KmsCaller caller, string keyId, string region)
+    {
+        if (!KeyReference.IsAlias(keyId)) return ValueTask.FromResult(KeyReference.ResolveKey(keyId, caller.AccountId, region));
+        var (account, aliasRegion, name) = AliasNames.Parse(keyId, caller.AccountId, region);
+        return aliases.ResolveAsync(account, aliasRegion, name);
+    }
+
     public async ValueTask<EncryptResult> EncryptAsync(EncryptCommand command)
     {
-        var key = await cache.GetAsync(command.KeyArn);
+        var key = await cache.GetAsync(await ResolveAsync(command.Caller, command.KeyId, command.Region));
         var material = Usable(key, "Encrypt");
         if (command.DryRun) throw KmsException.DryRun();
         var blob = material.Encrypt(key.Arn.KeyId, command.Plaintext, command.EncryptionContext);
@@ -34,7 +41,7 @@ public sealed class CryptoWorker(KeySnapshotCache cache) : Grain, ICryptoWorker
         var (plaintext, source, sourceVersion) = await DecryptCoreAsync(command.Source);
         try
         {
-            var destination = await cache.GetAsync(command.DestinationKey);
+            var destination = await cache.GetAsync(await ResolveAsync(command.Source.Caller, command.DestinationKeyId, command.Source.Region));
             var material = Usable(destination, "ReEncrypt");
             if (command.Source.DryRun) throw KmsException.DryRun();
             var blob = material.Encrypt(destination.Arn.KeyId, plaintext, command.DestinationEncryptionContext);
@@ -48,7 +55,7 @@ public sealed class CryptoWorker(KeySnapshotCache cache) : Grain, ICryptoWorker
 
     public async ValueTask<DataKeyResult> GenerateDataKeyAsync(GenerateDataKeyCommand command, bool includePlaintext)
     {
-        var key = await cache.GetAsync(command.KeyArn);
+        var key = await cache.GetAsync(await ResolveAsync(command.Caller, command.KeyId, command.Region));
         var material = Usable(key, includePlaintext ? "GenerateDataKey" : "GenerateDataKeyWithoutPlaintext");
         if (command.DryRun) throw KmsException.DryRun();
         var dataKey = RandomNumberGenerator.GetBytes(command.NumberOfBytes);
@@ -62,8 +69,9 @@ public sealed class CryptoWorker(KeySnapshotCache cache) : Grain, ICryptoWorker
         if (!CiphertextBlob.TryParse(command.CiphertextBlob, out _)) throw KmsException.InvalidCiphertext();
         var keyId = ReadKeyId(command.CiphertextBlob) ?? throw KmsException.InvalidCiphertext();
         CachedKey key;
-        if (command.ExpectedKey is { } expected)
+        if (command.KeyId is not null)
         {
+            var expected = await ResolveAsync(command.Caller, command.KeyId, command.Region);
             key = await cache.GetAsync(expected);
             if (expected.KeyId != keyId)
             {

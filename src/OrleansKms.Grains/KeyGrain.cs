@@ -9,12 +9,13 @@ namespace OrleansKms.Grains;
 /// current (a failed write leaves the key as it was); then the new snapshot is pushed to every silo's crypto cache
 /// before the call answers.
 /// </summary>
-public sealed class KeyGrain(
+public sealed partial class KeyGrain(
     [PersistentState("key", KmsGrainOptionsDefaults.StorageName)] IPersistentState<StoredKey> state,
     IKeyMaterialProtector protector,
     SnapshotPublisher publisher,
+    Microsoft.Extensions.Options.IOptions<KmsGrainOptions> grainOptions,
     [FromKeyedServices(KmsTime.ServiceKey)] TimeProvider time,
-    ILogger<KeyGrain> logger) : Grain, IKeyGrain
+    ILogger<KeyGrain> logger) : Grain, IKeyGrain, IRemindable
 {
     private KeyArn? _arn;
 
@@ -75,6 +76,12 @@ public sealed class KeyGrain(
         if (current.KeyState == target) return;
         var next = current.Clone();
         next.KeyState = target;
+        await CommitAndPublishAsync(next);
+    }
+
+    /// <summary>Persists a change that the crypto workers must see, then pushes it to every silo.</summary>
+    private async Task CommitAndPublishAsync(StoredKey next)
+    {
         next.Version++;
         await CommitAsync(next);
         await publisher.PublishAsync(ToSnapshot(next));

@@ -9,6 +9,13 @@ public sealed class KmsGrainOptions
     /// </summary>
     public TimeSpan SnapshotMaxAge { get; set; } = KmsGrainOptionsDefaults.SnapshotMaxAge;
 
+    /// <summary>
+    /// How often a key with something scheduled (an automatic rotation, a deletion) checks whether it is due: the
+    /// period of its Orleans reminder. Rotation and deletion happen within this long after their date.
+    /// Default 1 hour; Orleans reminders allow at least 1 minute unless <c>ReminderOptions.MinimumReminderPeriod</c> is lowered.
+    /// </summary>
+    public TimeSpan LifecycleCheckPeriod { get; set; } = KmsGrainOptionsDefaults.LifecycleCheckPeriod;
+
     /// <summary>How long a key change waits for every silo to take the new snapshot. Default 5 seconds.</summary>
     public TimeSpan PushTimeout { get; set; } = KmsGrainOptionsDefaults.PushTimeout;
 }
@@ -19,4 +26,5 @@ public static class KmsGrainOptionsDefaults
     public const string StorageName = "kms";
     public static readonly TimeSpan SnapshotMaxAge = TimeSpan.FromSeconds(5);
     public static readonly TimeSpan PushTimeout = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan LifecycleCheckPeriod = TimeSpan.FromHours(1);
 }

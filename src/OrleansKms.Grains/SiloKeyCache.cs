@@ -36,45 +36,63 @@ public sealed class SiloTargetedPlacementDirector : IPlacementDirector
 /// <summary>The per-silo door into that silo's <see cref="KeySnapshotCache"/>.</summary>
 [SiloTargetedPlacement]
 [Reentrant]
-public sealed class SiloKeyCacheGrain(KeySnapshotCache cache) : Grain, ISiloKeyCacheGrain
+public sealed class SiloKeyCacheGrain(KeySnapshotCache cache, AliasCache aliases) : Grain, ISiloKeyCacheGrain
 {
     public Task ApplyAsync(KeySnapshot snapshot)
     {
         cache.Apply(snapshot);
         return Task.CompletedTask;
     }
+
+    public Task RemoveAsync(string keyArn)
+    {
+        cache.Remove(keyArn);
+        return Task.CompletedTask;
+    }
+
+    public Task ApplyAliasAsync(AliasTarget alias)
+    {
+        aliases.Apply(alias);
+        return Task.CompletedTask;
+    }
 }
 
-/// <summary>Pushes a key's new snapshot to the cache of every active silo, waiting at most the push timeout.</summary>
+/// <summary>Pushes a key's new snapshot (or an alias's new target) to the caches of every active silo, waiting at most the push timeout.</summary>
 public sealed class SnapshotPublisher(
     IGrainFactory grains,
     IClusterMembershipService membership,
     IOptions<KmsGrainOptions> options,
     ILogger<SnapshotPublisher> logger)
 {
-    public async Task PublishAsync(KeySnapshot snapshot)
+    public Task PublishAsync(KeySnapshot snapshot) =>
+        BroadcastAsync(silo => silo.ApplyAsync(snapshot), $"{snapshot.Arn} version {snapshot.Version}");
+
+    public Task PublishRemovalAsync(KeyArn arn) => BroadcastAsync(silo => silo.RemoveAsync(arn.Value), $"deletion of {arn}");
+
+    public Task PublishAliasAsync(AliasTarget alias) =>
+        BroadcastAsync(silo => silo.ApplyAliasAsync(alias), $"{alias.AliasArn} version {alias.Version}");
+
+    private async Task BroadcastAsync(Func<ISiloKeyCacheGrain, Task> push, string what)
     {
         var pushes = new List<Task>();
         foreach (var member in membership.CurrentSnapshot.Members.Values)
         {
             if (member.Status != SiloStatus.Active) continue;
-            var target = grains.GetGrain<ISiloKeyCacheGrain>(member.SiloAddress.ToParsableString());
-            pushes.Add(PushAsync(target, member.SiloAddress, snapshot));
+            pushes.Add(PushAsync(grains.GetGrain<ISiloKeyCacheGrain>(member.SiloAddress.ToParsableString()), member.SiloAddress, push, what));
         }
 
         await Task.WhenAll(pushes);
     }
 
-    private async Task PushAsync(ISiloKeyCacheGrain target, SiloAddress silo, KeySnapshot snapshot)
+    private async Task PushAsync(ISiloKeyCacheGrain target, SiloAddress silo, Func<ISiloKeyCacheGrain, Task> push, string what)
     {
         try
         {
-            await target.ApplyAsync(snapshot).WaitAsync(options.Value.PushTimeout);
+            await push(target).WaitAsync(options.Value.PushTimeout);
         }
         catch (Exception e)
         {
-            logger.LogWarning(e, "Could not push {KeyArn} version {Version} to silo {Silo}; its cache catches up within {Bound}",
-                snapshot.Arn.Value, snapshot.Version, silo, options.Value.SnapshotMaxAge);
+            logger.LogWarning(e, "Could not push {What} to silo {Silo}; its cache catches up within {Bound}", what, silo, options.Value.SnapshotMaxAge);
         }
     }
 }

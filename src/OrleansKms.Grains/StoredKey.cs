@@ -26,12 +26,18 @@ public sealed class StoredKey
     [Id(16)] public string? CurrentKeyMaterialId { get; set; }
     /// <summary>Grows with every change; the crypto caches keep the newest snapshot they have seen.</summary>
     [Id(17)] public long Version { get; set; }
+    [Id(18)] public bool RotationEnabled { get; set; }
+    [Id(19)] public int? RotationPeriodInDays { get; set; }
+    [Id(20)] public DateTimeOffset? NextRotationDate { get; set; }
+    [Id(21)] public List<KeyRotation> Rotations { get; set; } = [];
+    [Id(22)] public int OnDemandRotations { get; set; }
 
     public StoredKey Clone()
     {
         var copy = (StoredKey)MemberwiseClone();
         copy.Tags = [.. Tags];
         copy.Materials = [.. Materials];
+        copy.Rotations = [.. Rotations];
         return copy;
     }
 }

@@ -18,7 +18,7 @@ internal static class Encrypt
             .ThrowIfInvalid();
         Algorithms.RequireSymmetric(r.EncryptionAlgorithm);
         var result = await call.Crypto.EncryptAsync(new EncryptCommand(
-            call.Caller, call.ResolveKey(r.KeyId!), r.Plaintext!, KmsCall.Context(r.EncryptionContext), r.DryRun == true));
+            call.Caller, r.KeyId!, r.Plaintext!, KmsCall.Context(r.EncryptionContext), r.DryRun == true, call.Region));
         return KmsCall.Write(new EncryptResponse(result.CiphertextBlob, result.KeyArn, KmsValues.SymmetricDefault), KmsJsonContext.Default.EncryptResponse);
     }
 }
@@ -40,7 +40,7 @@ internal static class Decrypt
         Algorithms.RefuseRecipient(r.Recipient);
         var result = await call.Crypto.DecryptAsync(new DecryptCommand(
             call.Caller, r.CiphertextBlob!, KmsCall.Context(r.EncryptionContext),
-            r.KeyId is null ? null : call.ResolveKey(r.KeyId), call.Region, r.DryRun == true));
+            r.KeyId, call.Region, r.DryRun == true));
         var body = KmsCall.Write(new DecryptResponse(result.KeyArn, result.Plaintext, KmsValues.SymmetricDefault, result.KeyMaterialId), KmsJsonContext.Default.DecryptResponse);
         CryptographicOperations.ZeroMemory(result.Plaintext);
         return body;
@@ -66,9 +66,9 @@ internal static class ReEncrypt
         Algorithms.RequireSymmetric(r.SourceEncryptionAlgorithm);
         Algorithms.RequireSymmetric(r.DestinationEncryptionAlgorithm);
         var source = new DecryptCommand(call.Caller, r.CiphertextBlob!, KmsCall.Context(r.SourceEncryptionContext),
-            r.SourceKeyId is null ? null : call.ResolveKey(r.SourceKeyId), call.Region, r.DryRun == true);
+            r.SourceKeyId, call.Region, r.DryRun == true);
         var result = await call.Crypto.ReEncryptAsync(new ReEncryptCommand(
-            source, call.ResolveKey(r.DestinationKeyId!), KmsCall.Context(r.DestinationEncryptionContext)));
+            source, r.DestinationKeyId!, KmsCall.Context(r.DestinationEncryptionContext)));
         return KmsCall.Write(new ReEncryptResponse(result.CiphertextBlob, result.SourceKeyArn, result.KeyArn,
             KmsValues.SymmetricDefault, KmsValues.SymmetricDefault, result.SourceKeyMaterialId, result.DestinationKeyMaterialId),
             KmsJsonContext.Default.ReEncryptResponse);
@@ -97,7 +97,7 @@ internal static class GenerateDataKey
         if (includePlaintext) Algorithms.RefuseRecipient(r.Recipient);
         var bytes = r.NumberOfBytes ?? (r.KeySpec == "AES_128" ? 16 : 32);
         var result = await call.Crypto.GenerateDataKeyAsync(new GenerateDataKeyCommand(
-            call.Caller, call.ResolveKey(r.KeyId!), bytes, KmsCall.Context(r.EncryptionContext), r.DryRun == true), includePlaintext);
+            call.Caller, r.KeyId!, bytes, KmsCall.Context(r.EncryptionContext), r.DryRun == true, call.Region), includePlaintext);
         if (!includePlaintext)
         {
             return KmsCall.Write(new GenerateDataKeyWithoutPlaintextResponse(result.CiphertextBlob, result.KeyArn, result.KeyMaterialId),

@@ -60,7 +60,7 @@ internal static class DescribeKey
     {
         var r = call.Read(KmsJsonContext.Default.KeyIdRequest);
         new RequestValidator().Required(r.KeyId, "KeyId").Length(r.KeyId, "KeyId", 1, 2048).GrantTokens(r.GrantTokens).ThrowIfInvalid();
-        var metadata = await call.Key(call.ResolveKey(r.KeyId!)).DescribeAsync(call.Caller);
+        var metadata = await call.Key(await call.ResolveKeyOrAliasAsync(r.KeyId!)).DescribeAsync(call.Caller);
         return KmsCall.Write(new KeyMetadataResponse(Metadata.ToWire(metadata)), KmsJsonContext.Default.KeyMetadataResponse);
     }
 }

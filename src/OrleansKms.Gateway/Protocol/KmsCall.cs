@@ -30,13 +30,13 @@ public sealed class KmsCall(KmsCaller caller, ReadOnlyMemory<byte> body, string 
         }
     }
 
-    /// <summary>The key a KeyId names (key id or key ARN). Aliases do not resolve yet: AWS's NotFoundException for a missing alias.</summary>
-    public KeyArn ResolveKey(string keyId)
-    {
-        if (KeyReference.IsAlias(keyId))
-            throw new KmsException(KmsErrorCode.NotFoundException, $"Alias {KeyReference.AliasArn(keyId, Caller.AccountId, Region)} is not found.");
-        return KeyReference.ResolveKey(keyId, Caller.AccountId, Region);
-    }
+    /// <summary>
+    /// The key a KeyId names where AWS accepts only a key id or key ARN (an alias there is "Invalid keyId").
+    /// </summary>
+    public KeyArn ResolveKey(string keyId) => KeyReference.ResolveKey(keyId, Caller.AccountId, Region);
+
+    /// <summary>The key a KeyId names where AWS also accepts an alias name or alias ARN (resolved from the silo's alias cache).</summary>
+    public ValueTask<KeyArn> ResolveKeyOrAliasAsync(string keyId) => Crypto.ResolveAsync(Caller, keyId, Region);
 
     public IKeyGrain Key(KeyArn arn) => Grains.GetGrain<IKeyGrain>(arn.Value);
 

@@ -19,6 +19,7 @@ public static class KmsGrainsServiceCollectionExtensions
             .ValidateOnStart();
         services.AddSingleton<IKeyMaterialProtector>(sp => new RootKeyMaterialProtector(new RootKeyWrapper(rootKey(sp))));
         services.AddSingleton<KeySnapshotCache>();
+        services.AddSingleton<AliasCache>();
         services.AddSingleton<SnapshotPublisher>();
         services.AddPlacementDirector<SiloTargetedPlacement, SiloTargetedPlacementDirector>();
         return services;

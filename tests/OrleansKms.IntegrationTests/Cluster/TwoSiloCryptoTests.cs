@@ -20,7 +20,7 @@ public sealed class TwoSiloCryptoTests(TwoSiloClusterFixture cluster) : IClassFi
 
     private Task<EncryptResult> EncryptOn(int silo, KeyArn arn, byte[] plaintext) =>
         cluster.Silo(silo).GetGrain<ICryptoWorker>(0)
-            .EncryptAsync(new EncryptCommand(cluster.Caller, arn, plaintext, new Dictionary<string, string> { ["k"] = "v" }, false)).AsTask();
+            .EncryptAsync(new EncryptCommand(cluster.Caller, arn.Value, plaintext, new Dictionary<string, string> { ["k"] = "v" }, false, cluster.Region)).AsTask();
 
     private Task<DecryptResult> DecryptOn(int silo, byte[] blob) =>
         cluster.Silo(silo).GetGrain<ICryptoWorker>(0)

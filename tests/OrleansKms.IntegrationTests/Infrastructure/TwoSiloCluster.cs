@@ -28,6 +28,7 @@ public sealed class TwoSiloClusterFixture : IAsyncLifetime
         builder.ConfigureSilo((_, silo) =>
         {
             silo.Services.AddKeyedSingleton<TimeProvider>(KmsTime.ServiceKey, Time);
+            silo.UseInMemoryReminderService();
             silo.AddKms(k =>
             {
                 k.Region = Region;

@@ -15,14 +15,16 @@ public sealed class KeySnapshotCacheTests
     private static readonly KeyArn Arn = new("us-east-1", "111122223333", "1234abcd-12ab-34cd-56ef-1234567890ab");
     private readonly FakeTimeProvider _time = new();
     private readonly RootKeyMaterialProtector _protector = new(new RootKeyWrapper(SecretBytes.Random(32)));
-    private readonly FakeKeyGrain _grain = new();
+    private readonly FakeKeyGrain _grain;
     private readonly KeySnapshotCache _cache;
     private readonly KmsGrainOptions _options = new();
 
     public KeySnapshotCacheTests()
     {
+        var grain = DispatchProxy.Create<IKeyGrain, FakeKeyGrain>();
+        _grain = (FakeKeyGrain)(object)grain;
         var factory = DispatchProxy.Create<IGrainFactory, GrainFactoryProxy>();
-        ((GrainFactoryProxy)(object)factory).Grain = _grain;
+        ((GrainFactoryProxy)(object)factory).Grain = grain;
         _cache = new KeySnapshotCache(factory, _protector, _time, Options.Create(_options), NullLogger<KeySnapshotCache>.Instance);
         _grain.Snapshot = Snapshot(1, KeyStateKind.Enabled);
     }
@@ -88,22 +90,18 @@ public sealed class KeySnapshotCacheTests
         Assert.Equal(1, (await _cache.GetAsync(Arn)).Version);
     }
 
-    private sealed class FakeKeyGrain : IKeyGrain
+    /// <summary>A key grain that answers GetSnapshotAsync from <see cref="Snapshot"/> and counts the calls.</summary>
+    public class FakeKeyGrain : DispatchProxy
     {
         public KeySnapshot? Snapshot { get; set; }
         public int SnapshotCalls { get; private set; }
 
-        public Task<KeySnapshot> GetSnapshotAsync()
+        protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
         {
+            if (targetMethod?.Name != nameof(IKeyGrain.GetSnapshotAsync)) throw new NotSupportedException(targetMethod?.Name);
             SnapshotCalls++;
             return Snapshot is null ? Task.FromException<KeySnapshot>(KmsException.KeyNotFound(Arn.Value)) : Task.FromResult(Snapshot);
         }
-
-        public Task<KeyMetadata> CreateAsync(CreateKeyCommand command) => throw new NotSupportedException();
-        public Task<KeyMetadata> DescribeAsync(KmsCaller caller) => throw new NotSupportedException();
-        public Task EnableAsync(KmsCaller caller) => throw new NotSupportedException();
-        public Task DisableAsync(KmsCaller caller) => throw new NotSupportedException();
-        public Task UpdateDescriptionAsync(KmsCaller caller, string description) => throw new NotSupportedException();
     }
 
     /// <summary>An IGrainFactory whose every GetGrain answers the one fake key grain.</summary>

@@ -1,0 +1,70 @@
+using OrleansKms.Gateway.Protocol;
+
+namespace OrleansKms.Gateway.Operations;
+
+/// <summary>CreateAlias, UpdateAlias, DeleteAlias, ListAliases.</summary>
+internal static class Aliases
+{
+    public static async ValueTask<byte[]> Create(KmsCall call)
+    {
+        var (name, target) = Read(call, targetRequired: true);
+        AliasNames.EnsureCreatable(name);
+        await Grain(call, name).CreateAsync(call.ResolveKey(target!));
+        return Empty.Body;
+    }
+
+    public static async ValueTask<byte[]> Update(KmsCall call)
+    {
+        var (name, target) = Read(call, targetRequired: true);
+        if (!name.StartsWith(AliasNames.Prefix, StringComparison.Ordinal)) AliasNames.EnsureCreatable(name);
+        await Grain(call, name).UpdateAsync(call.ResolveKey(target!));
+        return Empty.Body;
+    }
+
+    public static async ValueTask<byte[]> Delete(KmsCall call)
+    {
+        var (name, _) = Read(call, targetRequired: false);
+        if (!name.StartsWith(AliasNames.Prefix, StringComparison.Ordinal)) AliasNames.EnsureCreatable(name);
+        await Grain(call, name).DeleteAsync();
+        return Empty.Body;
+    }
+
+    public static async ValueTask<byte[]> List(KmsCall call)
+    {
+        var r = call.Read(KmsLifecycleJsonContext.Default.ListAliasesRequest);
+        new RequestValidator()
+            .Length(r.KeyId, "KeyId", 1, 2048)
+            .Range(r.Limit, "Limit", 1, 100)
+            .Length(r.Marker, "Marker", 1, 1024)
+            .ThrowIfInvalid();
+        string? keyId = null;
+        if (r.KeyId is not null)
+        {
+            var arn = call.ResolveKey(r.KeyId);
+            await call.Key(arn).DescribeAsync(call.Caller);
+            keyId = arn.KeyId;
+        }
+
+        var page = await call.Grains.GetGrain<IAliasCatalogGrain>($"{call.Caller.AccountId}/{call.Region}")
+            .ListAsync(keyId, r.Limit ?? 50, r.Marker);
+        var entries = page.Aliases.Select(a => new AliasListEntryDto(
+            a.AliasName, AliasNames.Arn(call.Caller.AccountId, call.Region, a.AliasName), a.TargetKeyId,
+            WireTime.Of(a.CreationDate), WireTime.Of(a.LastUpdatedDate))).ToList();
+        return KmsCall.Write(new ListAliasesResponse(entries, page.NextMarker, page.NextMarker is not null),
+            KmsLifecycleJsonContext.Default.ListAliasesResponse);
+    }
+
+    private static (string Name, string? Target) Read(KmsCall call, bool targetRequired)
+    {
+        var r = call.Read(KmsLifecycleJsonContext.Default.AliasRequest);
+        var v = new RequestValidator()
+            .Required(r.AliasName, "AliasName").Length(r.AliasName, "AliasName", 1, 256)
+            .Pattern(r.AliasName, "AliasName", c => char.IsAsciiLetterOrDigit(c) || c is ':' or '/' or '_' or '-', "^[a-zA-Z0-9:/_-]+$");
+        if (targetRequired) v.Required(r.TargetKeyId, "TargetKeyId").Length(r.TargetKeyId, "TargetKeyId", 1, 2048);
+        v.ThrowIfInvalid();
+        return (r.AliasName!, r.TargetKeyId);
+    }
+
+    private static IAliasGrain Grain(KmsCall call, string aliasName) =>
+        call.Grains.GetGrain<IAliasGrain>(AliasNames.GrainKey(call.Caller.AccountId, call.Region, aliasName));
+}

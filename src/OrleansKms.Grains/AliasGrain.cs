@@ -1,0 +1,130 @@
+namespace OrleansKms.Grains;
+
+/// <summary>The stored state of one alias.</summary>
+[GenerateSerializer]
+public sealed class StoredAlias
+{
+    [Id(0)] public bool Exists { get; set; }
+    [Id(1)] public string TargetKeyId { get; set; } = "";
+    [Id(2)] public DateTimeOffset CreationDate { get; set; }
+    [Id(3)] public DateTimeOffset LastUpdatedDate { get; set; }
+    /// <summary>Grows with every change, including deletion, so caches can order what they hear.</summary>
+    [Id(4)] public long Version { get; set; }
+}
+
+/// <summary>
+/// One alias: the single writer of its target. Persists, records itself in the account's alias catalog, and pushes
+/// the new target to every silo's alias cache before it answers.
+/// </summary>
+public sealed class AliasGrain(
+    [PersistentState("alias", KmsGrainOptionsDefaults.StorageName)] IPersistentState<StoredAlias> state,
+    SnapshotPublisher publisher,
+    [Microsoft.Extensions.DependencyInjection.FromKeyedServices(KmsTime.ServiceKey)] TimeProvider time) : Grain, IAliasGrain
+{
+    private (string AccountId, string Region, string AliasName) Name
+    {
+        get
+        {
+            var parts = this.GetPrimaryKeyString().Split('/', 3);
+            return (parts[0], parts[1], parts[2]);
+        }
+    }
+
+    private string AliasArn => AliasNames.Arn(Name.AccountId, Name.Region, Name.AliasName);
+
+    private IAliasCatalogGrain Catalog => GrainFactory.GetGrain<IAliasCatalogGrain>(KeyCatalog.GrainKey(Name.AccountId, Name.Region));
+
+    public async Task CreateAsync(KeyArn target)
+    {
+        if (state.State.Exists)
+            throw new KmsException(KmsErrorCode.AlreadyExistsException, $"An alias with the name {AliasArn} already exists");
+        await EnsureTargetAsync(target);
+        var now = time.GetUtcNow();
+        await CommitAsync(new StoredAlias { Exists = true, TargetKeyId = target.KeyId, CreationDate = now, LastUpdatedDate = now, Version = state.State.Version + 1 });
+    }
+
+    public async Task UpdateAsync(KeyArn target)
+    {
+        if (!state.State.Exists) throw AliasNames.NotFound(AliasArn);
+        var current = await CurrentTargetAsync();
+        var next = await EnsureTargetAsync(target);
+        if (current is not null && (current.KeyUsage != next.KeyUsage || current.KeySpec != next.KeySpec))
+        {
+            throw KmsException.Validation(
+                $"{target} key usage {next.KeyUsage} and key spec {next.KeySpec} differ from those of the current target of {AliasArn} " +
+                $"({current.KeyUsage}, {current.KeySpec}): an alias may only point to a key of the same type and usage.");
+        }
+
+        await CommitAsync(new StoredAlias
+        {
+            Exists = true,
+            TargetKeyId = target.KeyId,
+            CreationDate = state.State.CreationDate,
+            LastUpdatedDate = time.GetUtcNow(),
+            Version = state.State.Version + 1,
+        });
+    }
+
+    public async Task DeleteAsync()
+    {
+        if (!state.State.Exists) throw AliasNames.NotFound(AliasArn);
+        await RemoveAsync();
+    }
+
+    public async Task DeleteIfTargetAsync(string keyId)
+    {
+        if (state.State.Exists && state.State.TargetKeyId == keyId) await RemoveAsync();
+    }
+
+    public Task<AliasTarget> GetTargetAsync() =>
+        Task.FromResult(new AliasTarget(AliasArn, state.State.Exists ? state.State.TargetKeyId : null, state.State.Version));
+
+    /// <summary>The key the alias points to now, or null if that key is gone.</summary>
+    private async Task<KeySnapshot?> CurrentTargetAsync()
+    {
+        try
+        {
+            return await GrainFactory.GetGrain<IKeyGrain>(new KeyArn(Name.Region, Name.AccountId, state.State.TargetKeyId).Value).GetSnapshotAsync();
+        }
+        catch (KmsException e) when (e.Code == KmsErrorCode.NotFoundException)
+        {
+            return null;
+        }
+    }
+
+    private async Task<KeySnapshot> EnsureTargetAsync(KeyArn target)
+    {
+        var snapshot = await GrainFactory.GetGrain<IKeyGrain>(target.Value).GetSnapshotAsync();
+        if (snapshot.KeyState == KeyStateKind.PendingDeletion)
+            throw new KmsException(KmsErrorCode.KMSInvalidStateException, $"{target} is pending deletion.");
+        return snapshot;
+    }
+
+    private async Task RemoveAsync()
+    {
+        var version = state.State.Version + 1;
+        await state.ClearStateAsync();
+        state.State = new StoredAlias { Version = version };
+        await state.WriteStateAsync();
+        await Catalog.RemoveAsync(Name.AliasName);
+        await publisher.PublishAliasAsync(new AliasTarget(AliasArn, null, version));
+    }
+
+    private async Task CommitAsync(StoredAlias next)
+    {
+        var previous = state.State;
+        state.State = next;
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            state.State = previous;
+            throw;
+        }
+
+        await Catalog.PutAsync(new AliasEntry(Name.AliasName, next.TargetKeyId, next.CreationDate, next.LastUpdatedDate));
+        await publisher.PublishAliasAsync(new AliasTarget(AliasArn, next.TargetKeyId, next.Version));
+    }
+}

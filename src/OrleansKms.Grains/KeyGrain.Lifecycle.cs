@@ -1,0 +1,100 @@
+using Microsoft.Extensions.Logging;
+
+namespace OrleansKms.Grains;
+
+/// <summary>
+/// Scheduled deletion and the lifecycle reminder. The reminder only wakes the grain; what is due is decided from
+/// the KMS clock, so a test moves a fake clock and calls <see cref="RunDueWorkAsync"/>.
+/// </summary>
+public sealed partial class KeyGrain
+{
+    public const string LifecycleReminder = "kms-lifecycle";
+
+    public async Task<ScheduledDeletion> ScheduleDeletionAsync(KmsCaller caller, int pendingWindowInDays)
+    {
+        var current = Existing();
+        if (current.KeyState == KeyStateKind.PendingDeletion)
+            throw new KmsException(KmsErrorCode.KMSInvalidStateException, $"{Arn} is pending deletion.");
+        var next = current.Clone();
+        next.KeyState = KeyStateKind.PendingDeletion;
+        next.DeletionDate = time.GetUtcNow().AddDays(pendingWindowInDays);
+        next.PendingDeletionWindowInDays = pendingWindowInDays;
+        await CommitAndPublishAsync(next);
+        await EnsureLifecycleReminderAsync();
+        return new ScheduledDeletion(Arn.Value, next.DeletionDate.Value, next.KeyState, pendingWindowInDays);
+    }
+
+    public async Task CancelDeletionAsync(KmsCaller caller)
+    {
+        var current = Existing();
+        if (current.KeyState != KeyStateKind.PendingDeletion)
+            throw new KmsException(KmsErrorCode.KMSInvalidStateException, $"{Arn} is not pending deletion.");
+        var next = current.Clone();
+        next.KeyState = KeyStateKind.Disabled;
+        next.DeletionDate = null;
+        next.PendingDeletionWindowInDays = null;
+        await CommitAndPublishAsync(next);
+        await EnsureLifecycleReminderAsync();
+    }
+
+    public async Task RunDueWorkAsync()
+    {
+        if (!state.State.Exists)
+        {
+            await EnsureLifecycleReminderAsync();
+            return;
+        }
+
+        var now = time.GetUtcNow();
+        if (state.State.KeyState == KeyStateKind.PendingDeletion && state.State.DeletionDate <= now)
+        {
+            await DeleteNowAsync();
+            return;
+        }
+
+        await RotateIfDueAsync(now);
+        await EnsureLifecycleReminderAsync();
+    }
+
+    Task IRemindable.ReceiveReminder(string reminderName, TickStatus status) =>
+        reminderName == LifecycleReminder ? RunDueWorkAsync() : Task.CompletedTask;
+
+    /// <summary>The end of the waiting period: material purged from storage, aliases removed, out of ListKeys.</summary>
+    private async Task DeleteNowAsync()
+    {
+        var aliases = GrainFactory.GetGrain<IAliasCatalogGrain>(KeyCatalog.GrainKey(Arn.AccountId, Arn.Region));
+        for (string? marker = null; ;)
+        {
+            var page = await aliases.ListAsync(Arn.KeyId, 100, marker);
+            foreach (var alias in page.Aliases)
+                await GrainFactory.GetGrain<IAliasGrain>(AliasNames.GrainKey(Arn.AccountId, Arn.Region, alias.AliasName)).DeleteIfTargetAsync(Arn.KeyId);
+            if (page.NextMarker is null) break;
+            marker = page.NextMarker;
+        }
+
+        await GrainFactory.GetGrain<IKeyCatalogGrain>(KeyCatalog.GrainKey(Arn.AccountId, Arn.Region)).RemoveAsync(Arn.KeyId);
+        await state.ClearStateAsync();
+        state.State = new StoredKey();
+        await EnsureLifecycleReminderAsync();
+        await publisher.PublishRemovalAsync(Arn);
+        logger.LogInformation("Deleted key {KeyArn} at the end of its waiting period", Arn.Value);
+        DeactivateOnIdle();
+    }
+
+    /// <summary>Keeps the lifecycle reminder registered exactly while something is scheduled.</summary>
+    private async Task EnsureLifecycleReminderAsync()
+    {
+        var s = state.State;
+        var needed = s.Exists && (s.KeyState == KeyStateKind.PendingDeletion || s.RotationEnabled);
+        var existing = await this.GetReminder(LifecycleReminder);
+        if (needed && existing is null)
+        {
+            var period = grainOptions.Value.LifecycleCheckPeriod;
+            await this.RegisterOrUpdateReminder(LifecycleReminder, period, period);
+        }
+        else if (!needed && existing is not null)
+        {
+            await this.UnregisterReminder(existing);
+        }
+    }
+}

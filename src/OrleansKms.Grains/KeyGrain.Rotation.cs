@@ -1,0 +1,112 @@
+using OrleansKms.Crypto;
+
+namespace OrleansKms.Grains;
+
+/// <summary>
+/// Rotation: automatic (EnableKeyRotation, driven by the lifecycle reminder) and on demand. New material becomes
+/// current; every earlier version stays, so every earlier ciphertext still decrypts.
+/// </summary>
+public sealed partial class KeyGrain
+{
+    public const int DefaultRotationPeriodInDays = 365;
+    public const int MaxOnDemandRotations = 25;
+    private const string Automatic = "AUTOMATIC";
+    private const string OnDemand = "ON_DEMAND";
+
+    public async Task EnableRotationAsync(KmsCaller caller, int rotationPeriodInDays)
+    {
+        var current = Existing();
+        EnsureRotatable(current);
+        var next = current.Clone();
+        next.RotationEnabled = true;
+        next.RotationPeriodInDays = rotationPeriodInDays;
+        next.NextRotationDate = time.GetUtcNow().AddDays(rotationPeriodInDays);
+        await CommitAsync(next);
+        await EnsureLifecycleReminderAsync();
+    }
+
+    public async Task DisableRotationAsync(KmsCaller caller)
+    {
+        var current = Existing();
+        EnsureRotatable(current);
+        if (!current.RotationEnabled) return;
+        var next = current.Clone();
+        next.RotationEnabled = false;
+        next.RotationPeriodInDays = null;
+        next.NextRotationDate = null;
+        await CommitAsync(next);
+        await EnsureLifecycleReminderAsync();
+    }
+
+    public Task<KeyRotationStatus> GetRotationStatusAsync(KmsCaller caller)
+    {
+        var s = Existing();
+        EnsureSymmetricAwsKms(s);
+        // While a key is pending deletion AWS reports rotation as off; cancelling the deletion restores it.
+        var enabled = s.RotationEnabled && s.KeyState != KeyStateKind.PendingDeletion;
+        return Task.FromResult(new KeyRotationStatus(Arn.Value, enabled,
+            enabled ? s.RotationPeriodInDays : null, enabled ? s.NextRotationDate : null, null));
+    }
+
+    public async Task RotateOnDemandAsync(KmsCaller caller)
+    {
+        var current = Existing();
+        EnsureSymmetricAwsKms(current);
+        KeyStates.EnsureUsable(current.KeyState, Arn);
+        if (current.OnDemandRotations >= MaxOnDemandRotations)
+        {
+            throw new KmsException(KmsErrorCode.LimitExceededException,
+                $"The on-demand rotations limit has been reached for the given keyId. No more on-demand rotations can be performed for this key: {Arn}");
+        }
+
+        var next = WithNewMaterial(current, OnDemand);
+        next.OnDemandRotations++;
+        await CommitAndPublishAsync(next);
+    }
+
+    public Task<RotationPage> ListRotationsAsync(KmsCaller caller, int limit, string? marker)
+    {
+        var s = Existing();
+        EnsureSymmetricAwsKms(s);
+        var start = Markers.Index(marker, s.Rotations.Count);
+        var page = s.Rotations.Skip(start).Take(limit).ToList();
+        var end = start + page.Count;
+        return Task.FromResult(new RotationPage(page, end < s.Rotations.Count ? end.ToString(System.Globalization.CultureInfo.InvariantCulture) : null));
+    }
+
+    /// <summary>Automatic rotation, when its date has come and the key is enabled (AWS does not rotate disabled keys).</summary>
+    private async Task RotateIfDueAsync(DateTimeOffset now)
+    {
+        var s = state.State;
+        if (!s.RotationEnabled || s.NextRotationDate > now || s.KeyState != KeyStateKind.Enabled) return;
+        var next = WithNewMaterial(s, Automatic);
+        next.NextRotationDate = now.AddDays(s.RotationPeriodInDays ?? DefaultRotationPeriodInDays);
+        await CommitAndPublishAsync(next);
+    }
+
+    private StoredKey WithNewMaterial(StoredKey current, string rotationType)
+    {
+        using var version = SymmetricKeyVersion.Generate();
+        var now = time.GetUtcNow();
+        var next = current.Clone();
+        next.Materials.Add(new WrappedKeyMaterial(version.MaterialIdHex, protector.Wrap(version.Material, Arn, version.MaterialIdHex), now));
+        next.CurrentKeyMaterialId = version.MaterialIdHex;
+        next.Rotations.Add(new KeyRotation(version.MaterialIdHex, now, rotationType));
+        return next;
+    }
+
+    /// <summary>EnableKeyRotation and DisableKeyRotation: symmetric AWS_KMS keys in the Enabled state.</summary>
+    private void EnsureRotatable(StoredKey s)
+    {
+        EnsureSymmetricAwsKms(s);
+        KeyStates.EnsureUsable(s.KeyState, Arn);
+    }
+
+    private void EnsureSymmetricAwsKms(StoredKey s)
+    {
+        if (s.Origin != KmsValues.OriginAwsKms)
+            throw new KmsException(KmsErrorCode.UnsupportedOperationException, $"{Arn} origin is {s.Origin} which is not valid for this operation.");
+        if (s.KeySpec != KmsValues.SymmetricDefault)
+            throw new KmsException(KmsErrorCode.UnsupportedOperationException, $"{Arn} key spec is {s.KeySpec}, which does not support rotation.");
+    }
+}
