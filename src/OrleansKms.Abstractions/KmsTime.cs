@@ -1,8 +1,9 @@
 namespace OrleansKms;
 
 /// <summary>
-/// The clock of OrleansKms: a keyed <see cref="TimeProvider"/> service, so tests can move the KMS clock (rotation,
-/// deletion windows, snapshot age, SigV4 dates) without moving Orleans' own.
+/// The clock of OrleansKms' key lifecycle: a keyed <see cref="TimeProvider"/> service, so tests can move the KMS
+/// clock (rotation dates, deletion windows, snapshot age) across a year without moving Orleans' own clock or the
+/// wall clock that SigV4 request dates are checked against.
 /// </summary>
 public static class KmsTime
 {

@@ -22,7 +22,6 @@ public static class KmsGatewayExtensions
             .Validate(o => o.MaxRequestBodyBytes >= 64 * 1024, $"{nameof(KmsGatewayOptions.MaxRequestBodyBytes)} must be at least 65536.")
             .Validate(o => o.AllowedClockSkew > TimeSpan.Zero, $"{nameof(KmsGatewayOptions.AllowedClockSkew)} must be positive.")
             .ValidateOnStart();
-        services.TryAddKeyedSingleton<TimeProvider>(KmsTime.ServiceKey, (_, _) => TimeProvider.System);
         services.AddSingleton(sp =>
         {
             var o = sp.GetRequiredService<IOptions<KmsGatewayOptions>>().Value;
@@ -31,7 +30,7 @@ public static class KmsGatewayExtensions
         services.AddSingleton(sp =>
         {
             var o = sp.GetRequiredService<IOptions<KmsGatewayOptions>>().Value;
-            return new SigV4Verifier(sp.GetRequiredService<IdentityStore>(), sp.GetRequiredKeyedService<TimeProvider>(KmsTime.ServiceKey), o.Region, o.AllowedClockSkew);
+            return new SigV4Verifier(sp.GetRequiredService<IdentityStore>(), sp.GetService<TimeProvider>() ?? TimeProvider.System, o.Region, o.AllowedClockSkew);
         });
         services.AddSingleton<KmsGatewayEndpoint>();
         return services;
