@@ -31,6 +31,7 @@ public static class KmsSiloBuilderExtensions
             {
                 o.TableServiceClient = new TableServiceClient(cs);
                 o.TableName = options.TableName;
+                o.DeleteStateOnClear = true;
             });
         }
         else

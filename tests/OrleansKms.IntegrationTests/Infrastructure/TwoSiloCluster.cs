@@ -9,7 +9,7 @@ namespace OrleansKms.IntegrationTests.Infrastructure;
 /// A 2-silo Orleans TestingHost cluster with the KMS grains (memory storage), one fake clock, and one root key
 /// shared by both silos (as a real cluster shares its region's root key).
 /// </summary>
-public sealed class TwoSiloClusterFixture : IAsyncLifetime
+public class TwoSiloClusterFixture : IAsyncLifetime
 {
     public InProcessTestCluster Cluster { get; private set; } = null!;
 
@@ -34,9 +34,15 @@ public sealed class TwoSiloClusterFixture : IAsyncLifetime
                 k.Region = Region;
                 k.RootKeyFile = rootKeyFile;
             });
+            ConfigureSilo(silo);
         });
         Cluster = builder.Build();
         await Cluster.DeployAsync();
+    }
+
+    /// <summary>Extra silo configuration of a derived fixture.</summary>
+    protected virtual void ConfigureSilo(ISiloBuilder silo)
+    {
     }
 
     /// <summary>The grain factory of silo <paramref name="index"/>: stateless workers called through it run on that silo.</summary>

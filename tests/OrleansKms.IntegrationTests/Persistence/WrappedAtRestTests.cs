@@ -57,16 +57,55 @@ public sealed class WrappedAtRestTests
         Directory.Delete(dataDirectory, recursive: true);
     }
 
-    private static void AssertNoMaterial(byte[] material, byte[] haystack, string where)
+    [Fact]
+    public async Task A_deleted_key_leaves_no_trace_of_its_material_in_storage()
+    {
+        var cancel = TestContext.Current.CancellationToken;
+        var dataDirectory = Path.Combine(Path.GetTempPath(), "kms-purge-" + Guid.NewGuid().ToString("N"));
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var azurite = await AzuriteProcess.StartAsync(Path.Combine(dataDirectory, "azurite"), LoggerFactory.Create(_ => { }).CreateLogger("test"), cancel);
+        await using var server = await KmsServer.StartAsync(new KmsServerOptions
+        {
+            Port = 0,
+            StorageConnectionString = azurite.ConnectionString,
+            DataDirectory = dataDirectory,
+            SiloPort = AzuriteProcess.FreePort(),
+            SiloGatewayPort = AzuriteProcess.FreePort(),
+            LogLevel = LogLevel.Warning,
+            ConfigureServices = s => s.AddKeyedSingleton<TimeProvider>(KmsTime.ServiceKey, clock),
+        }, cancel);
+        var kms = SdkClients.Create(server.Endpoint, "us-east-1", "test", "test");
+        var keyId = (await kms.CreateKeyAsync(new CreateKeyRequest(), cancel)).KeyMetadata.KeyId;
+        await kms.RotateKeyOnDemandAsync(new RotateKeyOnDemandRequest { KeyId = keyId }, cancel);
+        var key = server.Services.GetRequiredService<IGrainFactory>().GetGrain<IKeyGrain>(new KeyArn("us-east-1", "000000000000", keyId).Value);
+        var wrapped = (await key.GetSnapshotAsync()).Materials.Select(m => m.Wrapped).ToList();
+        Assert.Equal(2, wrapped.Count);
+        var before = await DumpStorageAsync(azurite.ConnectionString);
+        Assert.All(wrapped, w => Assert.Contains(before, s => ContainsAnyForm(s.Bytes, w)));
+
+        await kms.ScheduleKeyDeletionAsync(new ScheduleKeyDeletionRequest { KeyId = keyId, PendingWindowInDays = 7 }, cancel);
+        clock.Advance(TimeSpan.FromDays(7));
+        await key.RunDueWorkAsync();
+
+        var stored = await DumpStorageAsync(azurite.ConnectionString);
+        foreach (var w in wrapped)
+            Assert.DoesNotContain(stored, s => ContainsAnyForm(s.Bytes, w));
+    }
+
+    private static void AssertNoMaterial(byte[] material, byte[] haystack, string where) =>
+        Assert.False(ContainsAnyForm(haystack, material), $"key material found in clear in {where}");
+
+    /// <summary>Whether <paramref name="haystack"/> holds <paramref name="needle"/> raw, as base64 or as hex.</summary>
+    private static bool ContainsAnyForm(byte[] haystack, byte[] needle)
     {
         var forms = new[]
         {
-            material,
-            Encoding.UTF8.GetBytes(Convert.ToBase64String(material)),
-            Encoding.UTF8.GetBytes(Convert.ToHexStringLower(material)),
-            Encoding.UTF8.GetBytes(Convert.ToHexString(material)),
+            needle,
+            Encoding.UTF8.GetBytes(Convert.ToBase64String(needle)),
+            Encoding.UTF8.GetBytes(Convert.ToHexStringLower(needle)),
+            Encoding.UTF8.GetBytes(Convert.ToHexString(needle)),
         };
-        foreach (var form in forms) Assert.True(haystack.AsSpan().IndexOf(form) < 0, $"key material found in clear in {where}");
+        return forms.Any(form => haystack.AsSpan().IndexOf(form) >= 0);
     }
 
     private static async Task<List<(string Where, byte[] Bytes)>> DumpStorageAsync(string connectionString)
