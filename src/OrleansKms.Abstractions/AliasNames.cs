@@ -37,6 +37,7 @@ public static class AliasNames
         if (parts.Length != 6 || parts[0] != "arn" || parts[2] != "kms" || !parts[5].StartsWith(Prefix, StringComparison.Ordinal))
             throw new KmsException(KmsErrorCode.NotFoundException, $"Invalid arn {reference}");
         if (parts[3] != region) throw new KmsException(KmsErrorCode.NotFoundException, $"Invalid arn {parts[3]}");
+        if (parts[4] != accountId) throw KeyReference.CrossAccount(reference);
         return (parts[4], parts[3], parts[5]);
     }
 

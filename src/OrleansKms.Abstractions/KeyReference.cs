@@ -20,6 +20,7 @@ public static class KeyReference
         if (KeyArn.TryParse(keyId, out var arn))
         {
             if (arn.Value.Region != region) throw new KmsException(KmsErrorCode.NotFoundException, $"Invalid arn {arn.Value.Region}");
+            if (arn.Value.AccountId != accountId) throw CrossAccount(arn.Value.Value);
             return arn.Value;
         }
 
@@ -27,6 +28,13 @@ public static class KeyReference
             throw new KmsException(KmsErrorCode.NotFoundException, $"Invalid arn {keyId}");
         throw new KmsException(KmsErrorCode.NotFoundException, $"Invalid keyId '{keyId}'");
     }
+
+    /// <summary>
+    /// Keys of another account are reachable only through a key policy that allows it; key policies are not
+    /// evaluated yet, so every cross-account use is denied, as AWS denies it under a default key policy.
+    /// </summary>
+    public static KmsException CrossAccount(string resourceArn) =>
+        new(KmsErrorCode.AccessDeniedException, $"The caller is not authorized to use {resourceArn}: no key policy allows access from another account.");
 
     /// <summary>The alias ARN for an alias name or alias ARN.</summary>
     public static string AliasArn(string keyId, string accountId, string region) =>

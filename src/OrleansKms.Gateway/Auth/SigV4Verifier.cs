@@ -39,10 +39,16 @@ public sealed class SigV4Verifier(IdentityStore identities, TimeProvider time, s
                 DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var signedAt))
             throw Incomplete("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.");
         var now = time.GetUtcNow();
-        if ((now - signedAt).Duration() > allowedSkew)
+        if (now - signedAt > allowedSkew)
         {
             throw new KmsException(KmsErrorCode.InvalidSignatureException,
                 $"Signature expired: {amzDate} is now earlier than {(now - allowedSkew):yyyyMMdd'T'HHmmss'Z'} ({now:yyyyMMdd'T'HHmmss'Z'} - {allowedSkew.TotalMinutes:0} min.)");
+        }
+
+        if (signedAt - now > allowedSkew)
+        {
+            throw new KmsException(KmsErrorCode.InvalidSignatureException,
+                $"Signature not yet current: {amzDate} is still later than {(now + allowedSkew):yyyyMMdd'T'HHmmss'Z'} ({now:yyyyMMdd'T'HHmmss'Z'} + {allowedSkew.TotalMinutes:0} min.)");
         }
 
         if (scope[1] != amzDate[..8])
@@ -50,10 +56,11 @@ public sealed class SigV4Verifier(IdentityStore identities, TimeProvider time, s
 
         var bodyHash = Convert.ToHexStringLower(SHA256.HashData(body));
         var declaredHash = request.Headers["X-Amz-Content-SHA256"].ToString();
-        if (declaredHash.Length > 0 && declaredHash != "UNSIGNED-PAYLOAD" && !string.Equals(declaredHash, bodyHash, StringComparison.OrdinalIgnoreCase))
+        // The body is always signed: UNSIGNED-PAYLOAD (an S3 feature) would let a changed body pass.
+        if (declaredHash.Length > 0 && !string.Equals(declaredHash, bodyHash, StringComparison.OrdinalIgnoreCase))
             throw new KmsException(KmsErrorCode.InvalidSignatureException, "The provided 'x-amz-content-sha256' header does not match what was computed.");
 
-        var canonical = CanonicalRequest(request, auth.SignedHeaders, declaredHash == "UNSIGNED-PAYLOAD" ? declaredHash : bodyHash);
+        var canonical = CanonicalRequest(request, auth.SignedHeaders, bodyHash);
         var stringToSign = $"{Algorithm}\n{amzDate}\n{scope[1]}/{scope[2]}/{scope[3]}/aws4_request\n{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)))}";
         var key = SigningKey(identity.SecretAccessKey, scope[1], scope[2]);
         Span<byte> expected = stackalloc byte[32];

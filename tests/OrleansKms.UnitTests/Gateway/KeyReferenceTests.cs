@@ -8,7 +8,7 @@ public sealed class KeyReferenceTests
     public void Key_ids_and_key_arns_resolve_to_the_same_arn()
     {
         var fromId = KeyReference.ResolveKey(Id, "111122223333", "eu-west-1");
-        var fromArn = KeyReference.ResolveKey($"arn:aws:kms:eu-west-1:111122223333:key/{Id}", "000000000000", "eu-west-1");
+        var fromArn = KeyReference.ResolveKey($"arn:aws:kms:eu-west-1:111122223333:key/{Id}", "111122223333", "eu-west-1");
         Assert.Equal($"arn:aws:kms:eu-west-1:111122223333:key/{Id}", fromId.Value);
         Assert.Equal(fromId, fromArn);
     }
@@ -23,6 +23,16 @@ public sealed class KeyReferenceTests
         var e = Assert.Throws<KmsException>(() => KeyReference.ResolveKey(keyId, "111122223333", "us-east-1"));
         Assert.Equal(KmsErrorCode.NotFoundException, e.Code);
         Assert.Equal(message, e.Message);
+    }
+
+    [Theory]
+    [InlineData("arn:aws:kms:us-east-1:999999999999:key/" + Id)]
+    public void A_key_of_another_account_is_AccessDeniedException_until_key_policies_allow_it(string keyArn)
+    {
+        var e = Assert.Throws<KmsException>(() => KeyReference.ResolveKey(keyArn, "111122223333", "us-east-1"));
+        Assert.Equal(KmsErrorCode.AccessDeniedException, e.Code);
+        var alias = Assert.Throws<KmsException>(() => AliasNames.Parse("arn:aws:kms:us-east-1:999999999999:alias/theirs", "111122223333", "us-east-1"));
+        Assert.Equal(KmsErrorCode.AccessDeniedException, alias.Code);
     }
 
     [Theory]
