@@ -33,7 +33,8 @@ public interface IKeyGrain : IGrainWithStringKey
 
     Task RotateOnDemandAsync(KmsCaller caller);
 
-    Task<RotationPage> ListRotationsAsync(KmsCaller caller, int limit, string? marker);
+    /// <summary>Rotations, oldest first; with <paramref name="includeAllKeyMaterial"/> the first material leads the list.</summary>
+    Task<RotationPage> ListRotationsAsync(KmsCaller caller, int limit, string? marker, bool includeAllKeyMaterial = false);
 
     Task<ScheduledDeletion> ScheduleDeletionAsync(KmsCaller caller, int pendingWindowInDays);
 

@@ -51,8 +51,19 @@ public sealed record TagPage(
     [property: Id(0)] IReadOnlyList<KeyTag> Tags,
     [property: Id(1)] string? NextMarker);
 
+/// <summary>
+/// One key material in ListKeyRotations: a rotation, or (with ALL_KEY_MATERIAL) the key's first material, which has
+/// no rotation date or type.
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record ListedKeyMaterial(
+    [property: Id(0)] string KeyMaterialId,
+    [property: Id(1)] DateTimeOffset? RotationDate,
+    [property: Id(2)] string? RotationType,
+    [property: Id(3)] bool Current);
+
 /// <summary>One page of a key's rotations.</summary>
 [GenerateSerializer, Immutable]
 public sealed record RotationPage(
-    [property: Id(0)] IReadOnlyList<KeyRotation> Rotations,
+    [property: Id(0)] IReadOnlyList<ListedKeyMaterial> Rotations,
     [property: Id(1)] string? NextMarker);

@@ -112,18 +112,7 @@ public sealed class AliasGrain(
 
     private async Task CommitAsync(StoredAlias next)
     {
-        var previous = state.State;
-        state.State = next;
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch
-        {
-            state.State = previous;
-            throw;
-        }
-
+        await state.CommitAsync(next);
         await Catalog.PutAsync(new AliasEntry(Name.AliasName, next.TargetKeyId, next.CreationDate, next.LastUpdatedDate));
         await publisher.PublishAliasAsync(new AliasTarget(AliasArn, next.TargetKeyId, next.Version));
     }

@@ -64,14 +64,22 @@ public sealed partial class KeyGrain
         await CommitAndPublishAsync(next);
     }
 
-    public Task<RotationPage> ListRotationsAsync(KmsCaller caller, int limit, string? marker)
+    public Task<RotationPage> ListRotationsAsync(KmsCaller caller, int limit, string? marker, bool includeAllKeyMaterial = false)
     {
         var s = Existing();
         EnsureSymmetricAwsKms(s);
-        var start = Markers.Index(marker, s.Rotations.Count);
-        var page = s.Rotations.Skip(start).Take(limit).ToList();
+        var listed = new List<ListedKeyMaterial>(s.Rotations.Count + 1);
+        if (includeAllKeyMaterial && s.Materials.Count > 0)
+        {
+            var first = s.Materials[0].KeyMaterialId;
+            listed.Add(new ListedKeyMaterial(first, null, null, first == s.CurrentKeyMaterialId));
+        }
+
+        listed.AddRange(s.Rotations.Select(r => new ListedKeyMaterial(r.KeyMaterialId, r.RotationDate, r.RotationType, r.KeyMaterialId == s.CurrentKeyMaterialId)));
+        var start = Markers.Index(marker, listed.Count);
+        var page = listed.Skip(start).Take(limit).ToList();
         var end = start + page.Count;
-        return Task.FromResult(new RotationPage(page, end < s.Rotations.Count ? end.ToString(System.Globalization.CultureInfo.InvariantCulture) : null));
+        return Task.FromResult(new RotationPage(page, end < listed.Count ? end.ToString(System.Globalization.CultureInfo.InvariantCulture) : null));
     }
 
     /// <summary>Automatic rotation, when its date has come and the key is enabled (AWS does not rotate disabled keys).</summary>

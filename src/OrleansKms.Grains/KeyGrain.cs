@@ -90,20 +90,7 @@ public sealed partial class KeyGrain(
 
     private StoredKey Existing() => state.State.Exists ? state.State : throw KmsException.KeyNotFound(Arn.Value);
 
-    private async Task CommitAsync(StoredKey next)
-    {
-        var previous = state.State;
-        state.State = next;
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch
-        {
-            state.State = previous;
-            throw;
-        }
-    }
+    private Task CommitAsync(StoredKey next) => state.CommitAsync(next);
 
     private KeySnapshot ToSnapshot(StoredKey s) => new()
     {

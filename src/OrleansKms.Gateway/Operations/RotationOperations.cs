@@ -46,8 +46,9 @@ internal static class Rotation
             .Enum(r.IncludeKeyMaterial, "IncludeKeyMaterial", ["ALL_KEY_MATERIAL", "ROTATIONS_ONLY"])
             .ThrowIfInvalid();
         var arn = call.ResolveKey(r.KeyId!);
-        var page = await call.Key(arn).ListRotationsAsync(call.Caller, r.Limit ?? 100, r.Marker);
-        var entries = page.Rotations.Select(x => new RotationsListEntryDto(arn.Value, x.KeyMaterialId, WireTime.Of(x.RotationDate), x.RotationType)).ToList();
+        var page = await call.Key(arn).ListRotationsAsync(call.Caller, r.Limit ?? 100, r.Marker, r.IncludeKeyMaterial == "ALL_KEY_MATERIAL");
+        var entries = page.Rotations.Select(x => new RotationsListEntryDto(arn.Value, x.KeyMaterialId,
+            x.Current ? "CURRENT" : "NON_CURRENT", WireTime.Of(x.RotationDate), x.RotationType)).ToList();
         return KmsCall.Write(new ListKeyRotationsResponse(entries, page.NextMarker, page.NextMarker is not null),
             KmsLifecycleJsonContext.Default.ListKeyRotationsResponse);
     }

@@ -54,7 +54,8 @@ public sealed record GetKeyRotationStatusResponse(
 
 public sealed record KeyIdResponse(string KeyId);
 
-public sealed record RotationsListEntryDto(string KeyId, string KeyMaterialId, double RotationDate, string RotationType);
+/// <summary>KeyMaterialState is CURRENT or NON_CURRENT for every key that rotates (AWS sends it for AWS_KMS keys too).</summary>
+public sealed record RotationsListEntryDto(string KeyId, string KeyMaterialId, string KeyMaterialState, double? RotationDate, string? RotationType);
 
 public sealed record ListKeyRotationsResponse(IReadOnlyList<RotationsListEntryDto> Rotations, string? NextMarker, bool Truncated);
 
