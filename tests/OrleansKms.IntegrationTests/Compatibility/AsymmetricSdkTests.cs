@@ -58,7 +58,7 @@ public sealed class AsymmetricSdkTests(KmsServerFixture fixture)
         var digest = hash == HashAlgorithmName.SHA512 ? SHA512.HashData("payload"u8) : SHA256.HashData("payload"u8);
         var signature = (await _kms.SignAsync(new Kms.SignRequest
         {
-            KeyId = key.KeyId, Message = new MemoryStream(digest), MessageType = Kms.MessageType.DIGEST, SigningAlgorithm = algorithm,
+            KeyId = key.KeyId, Message = new MemoryStream(digest), MessageType = MessageType.DIGEST, SigningAlgorithm = algorithm,
         })).Signature.ToArray();
 
         using var rsa = RSA.Create();
@@ -73,7 +73,7 @@ public sealed class AsymmetricSdkTests(KmsServerFixture fixture)
         var key = await CreateAsync("ECC_NIST_P256", "SIGN_VERIFY");
         var error = await Assert.ThrowsAsync<AmazonKeyManagementServiceException>(() => _kms.SignAsync(new Kms.SignRequest
         {
-            KeyId = key.KeyId, Message = new MemoryStream(new byte[31]), MessageType = Kms.MessageType.DIGEST, SigningAlgorithm = "ECDSA_SHA_256",
+            KeyId = key.KeyId, Message = new MemoryStream(new byte[31]), MessageType = MessageType.DIGEST, SigningAlgorithm = "ECDSA_SHA_256",
         }));
         Assert.Equal("ValidationException", error.ErrorCode);
         Assert.Equal("Digest is invalid length for algorithm ECDSA_SHA_256.", error.Message);

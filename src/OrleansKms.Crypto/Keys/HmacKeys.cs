@@ -1,0 +1,70 @@
+using System.Collections.Frozen;
+using System.Security.Cryptography;
+using Org.BouncyCastle.Crypto.Digests;
+using Org.BouncyCastle.Crypto.Macs;
+using Org.BouncyCastle.Crypto.Parameters;
+using static OrleansKms.Crypto.Keys.KmsNames;
+
+namespace OrleansKms.Crypto.Keys;
+
+/// <summary>
+/// HMAC keys (HMAC_224/256/384/512). Generated keys have AWS's sizes (28, 32, 48, 64 bytes); Mac and Verify take a
+/// key of any length (imported HMAC key material may be longer). HMAC-SHA224 is BouncyCastle's (not in .NET); the
+/// others are .NET's.
+/// </summary>
+public static class HmacKeys
+{
+    private delegate byte[] MacFunction(ReadOnlySpan<byte> key, ReadOnlySpan<byte> message);
+
+    private sealed record HmacSpec(int KeySize, string Algorithm, MacFunction Compute);
+
+    private static readonly FrozenDictionary<string, HmacSpec> Specs = new Dictionary<string, HmacSpec>
+    {
+        ["HMAC_224"] = new(28, HmacSha224, HmacSha224Bc),
+        ["HMAC_256"] = new(32, HmacSha256, HMACSHA256.HashData),
+        ["HMAC_384"] = new(48, HmacSha384, HMACSHA384.HashData),
+        ["HMAC_512"] = new(64, HmacSha512, HMACSHA512.HashData),
+    }.ToFrozenDictionary();
+
+    /// <summary>A new random key of the spec's size.</summary>
+    /// <exception cref="ArgumentException">Not an HMAC key spec.</exception>
+    public static SecretBytes Generate(string keySpec) =>
+        Specs.TryGetValue(keySpec, out var spec)
+            ? SecretBytes.Random(spec.KeySize)
+            : throw new ArgumentException($"{keySpec} is not an HMAC key spec.", nameof(keySpec));
+
+    /// <summary>The MAC of <paramref name="message"/>; the algorithm must be the spec's, else UnsupportedAlgorithm.</summary>
+    public static byte[] Mac(SecretBytes key, string keySpec, string macAlgorithm, ReadOnlySpan<byte> message) =>
+        SpecFor(keySpec, macAlgorithm).Compute(key.Expose(), message);
+
+    /// <summary>True if <paramref name="mac"/> is the MAC of <paramref name="message"/>, compared in constant time.</summary>
+    public static bool Verify(SecretBytes key, string keySpec, string macAlgorithm, ReadOnlySpan<byte> message, ReadOnlySpan<byte> mac)
+    {
+        var expected = Mac(key, keySpec, macAlgorithm, message);
+        return CryptographicOperations.FixedTimeEquals(expected, mac);
+    }
+
+    private static HmacSpec SpecFor(string keySpec, string macAlgorithm) =>
+        Specs.TryGetValue(keySpec, out var spec) && spec.Algorithm == macAlgorithm
+            ? spec
+            : throw KmsCryptoException.Incompatible(macAlgorithm, keySpec);
+
+    private static byte[] HmacSha224Bc(ReadOnlySpan<byte> key, ReadOnlySpan<byte> message)
+    {
+        var hmac = new HMac(new Sha224Digest());
+        var keyCopy = key.ToArray();
+        try
+        {
+            hmac.Init(new KeyParameter(keyCopy));
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(keyCopy);
+        }
+
+        hmac.BlockUpdate(message);
+        var mac = new byte[hmac.GetMacSize()];
+        hmac.DoFinal(mac);
+        return mac;
+    }
+}
