@@ -8,7 +8,8 @@ public sealed record EncryptCommand(
     [property: Id(2)] byte[] Plaintext,
     [property: Id(3)] IReadOnlyDictionary<string, string>? EncryptionContext,
     [property: Id(4)] bool DryRun,
-    [property: Id(5)] string Region);
+    [property: Id(5)] string Region,
+    [property: Id(6)] string? EncryptionAlgorithm = null);
 
 /// <summary>Decrypt, as the crypto worker receives it. <see cref="KeyId"/> is the KeyId the caller named, if any.</summary>
 [GenerateSerializer, Immutable]
@@ -18,14 +19,16 @@ public sealed record DecryptCommand(
     [property: Id(2)] IReadOnlyDictionary<string, string>? EncryptionContext,
     [property: Id(3)] string? KeyId,
     [property: Id(4)] string Region,
-    [property: Id(5)] bool DryRun);
+    [property: Id(5)] bool DryRun,
+    [property: Id(6)] string? EncryptionAlgorithm = null);
 
 /// <summary>ReEncrypt: decrypt under the source key, encrypt under the destination key, inside the service.</summary>
 [GenerateSerializer, Immutable]
 public sealed record ReEncryptCommand(
     [property: Id(0)] DecryptCommand Source,
     [property: Id(1)] string DestinationKeyId,
-    [property: Id(2)] IReadOnlyDictionary<string, string>? DestinationEncryptionContext);
+    [property: Id(2)] IReadOnlyDictionary<string, string>? DestinationEncryptionContext,
+    [property: Id(3)] string? DestinationEncryptionAlgorithm = null);
 
 /// <summary>GenerateDataKey(WithoutPlaintext).</summary>
 [GenerateSerializer, Immutable]
@@ -42,14 +45,16 @@ public sealed record GenerateDataKeyCommand(
 public sealed record EncryptResult(
     [property: Id(0)] byte[] CiphertextBlob,
     [property: Id(1)] string KeyArn,
-    [property: Id(2)] string KeyMaterialId);
+    [property: Id(2)] string KeyMaterialId,
+    [property: Id(3)] string EncryptionAlgorithm = KmsValues.SymmetricDefault);
 
 /// <summary>A plaintext and the key that decrypted it.</summary>
 [GenerateSerializer, Immutable]
 public sealed record DecryptResult(
     [property: Id(0)] byte[] Plaintext,
     [property: Id(1)] string KeyArn,
-    [property: Id(2)] string KeyMaterialId);
+    [property: Id(2)] string KeyMaterialId,
+    [property: Id(3)] string EncryptionAlgorithm = KmsValues.SymmetricDefault);
 
 /// <summary>The answer to ReEncrypt.</summary>
 [GenerateSerializer, Immutable]
@@ -58,7 +63,9 @@ public sealed record ReEncryptResult(
     [property: Id(1)] string SourceKeyArn,
     [property: Id(2)] string KeyArn,
     [property: Id(3)] string SourceKeyMaterialId,
-    [property: Id(4)] string DestinationKeyMaterialId);
+    [property: Id(4)] string DestinationKeyMaterialId,
+    [property: Id(5)] string SourceEncryptionAlgorithm = KmsValues.SymmetricDefault,
+    [property: Id(6)] string DestinationEncryptionAlgorithm = KmsValues.SymmetricDefault);
 
 /// <summary>A data key: its plaintext (null for WithoutPlaintext) and its ciphertext.</summary>
 [GenerateSerializer, Immutable]

@@ -98,6 +98,22 @@ public interface ICryptoWorker : IGrainWithIntegerKey
 
     ValueTask<DataKeyResult> GenerateDataKeyAsync(GenerateDataKeyCommand command, bool includePlaintext);
 
+    ValueTask<SignatureResult> SignAsync(SignatureCommand command);
+
+    /// <summary>KMSInvalidSignatureException when the signature does not verify.</summary>
+    ValueTask<SignatureResult> VerifyAsync(SignatureCommand command);
+
+    ValueTask<MacResult> GenerateMacAsync(MacCommand command);
+
+    /// <summary>KMSInvalidMacException when the MAC does not verify.</summary>
+    ValueTask<MacResult> VerifyMacAsync(MacCommand command);
+
+    ValueTask<SharedSecretResult> DeriveSharedSecretAsync(SharedSecretCommand command);
+
+    ValueTask<PublicKeyResult> GetPublicKeyAsync(KmsCaller caller, string keyId, string region);
+
+    ValueTask<DataKeyPairResult> GenerateDataKeyPairAsync(DataKeyPairCommand command, bool includePlaintext);
+
     /// <summary>
     /// The key a KeyId names: key id, key ARN, alias name or alias ARN (aliases from this silo's cache).
     /// </summary>

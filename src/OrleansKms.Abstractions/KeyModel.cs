@@ -45,6 +45,9 @@ public sealed record KeyMetadata
     [Id(12)] public DateTimeOffset? DeletionDate { get; init; }
     [Id(13)] public int? PendingDeletionWindowInDays { get; init; }
     [Id(14)] public IReadOnlyList<string> EncryptionAlgorithms { get; init; } = [];
+    [Id(15)] public IReadOnlyList<string> SigningAlgorithms { get; init; } = [];
+    [Id(16)] public IReadOnlyList<string> MacAlgorithms { get; init; } = [];
+    [Id(17)] public IReadOnlyList<string> KeyAgreementAlgorithms { get; init; } = [];
 
     public bool Enabled => KeyState == KeyStateKind.Enabled;
 }

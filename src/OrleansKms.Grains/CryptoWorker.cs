@@ -1,17 +1,18 @@
 using System.Security.Cryptography;
 using Orleans.Concurrency;
 using OrleansKms.Crypto;
+using OrleansKms.Crypto.Keys;
 
 namespace OrleansKms.Grains;
 
 /// <summary>
 /// The hot path of every cryptographic operation: a stateless worker on the silo that received the call. It reads
-/// the key from the silo's <see cref="KeySnapshotCache"/>, checks state and usage, and does the AES-GCM work.
+/// the key from the silo's <see cref="KeySnapshotCache"/>, checks state, usage and algorithm, and does the work.
 /// No storage access and no KeyGrain call unless the snapshot is missing or past its bound.
 /// </summary>
 [StatelessWorker]
 [Reentrant]
-public sealed class CryptoWorker(KeySnapshotCache cache, AliasCache aliases) : Grain, ICryptoWorker
+public sealed partial class CryptoWorker(KeySnapshotCache cache, AliasCache aliases) : Grain, ICryptoWorker
 {
     public ValueTask<KeyArn> ResolveAsync(KmsCaller caller, string keyId, string region)
     {
@@ -22,30 +23,30 @@ public sealed class CryptoWorker(KeySnapshotCache cache, AliasCache aliases) : G
 
     public async ValueTask<EncryptResult> EncryptAsync(EncryptCommand command)
     {
-        var key = await cache.GetAsync(await ResolveAsync(command.Caller, command.KeyId, command.Region));
-        var material = Usable(key, "Encrypt");
+        var key = Usable(await GetAsync(command.Caller, command.KeyId, command.Region), KmsValues.EncryptDecrypt, "Encrypt");
+        var algorithm = EncryptionAlgorithm(key, command.EncryptionAlgorithm, command.EncryptionContext);
         if (command.DryRun) throw KmsException.DryRun();
-        var blob = material.Encrypt(key.Arn.KeyId, command.Plaintext, command.EncryptionContext);
-        return new EncryptResult(blob, key.Arn.Value, material.Current.MaterialIdHex);
+        var (blob, materialId) = EncryptWith(key, algorithm, command.Plaintext, command.EncryptionContext);
+        return new EncryptResult(blob, key.Arn.Value, materialId, algorithm);
     }
 
     public async ValueTask<DecryptResult> DecryptAsync(DecryptCommand command)
     {
-        var (plaintext, key, version) = await DecryptCoreAsync(command);
+        var (plaintext, key, materialId, algorithm) = await DecryptCoreAsync(command);
         if (command.DryRun) throw KmsException.DryRun();
-        return new DecryptResult(plaintext, key.Arn.Value, version.MaterialIdHex);
+        return new DecryptResult(plaintext, key.Arn.Value, materialId, algorithm);
     }
 
     public async ValueTask<ReEncryptResult> ReEncryptAsync(ReEncryptCommand command)
     {
-        var (plaintext, source, sourceVersion) = await DecryptCoreAsync(command.Source);
+        var (plaintext, source, sourceMaterialId, sourceAlgorithm) = await DecryptCoreAsync(command.Source);
         try
         {
-            var destination = await cache.GetAsync(await ResolveAsync(command.Source.Caller, command.DestinationKeyId, command.Source.Region));
-            var material = Usable(destination, "ReEncrypt");
+            var destination = Usable(await GetAsync(command.Source.Caller, command.DestinationKeyId, command.Source.Region), KmsValues.EncryptDecrypt, "ReEncrypt");
+            var algorithm = EncryptionAlgorithm(destination, command.DestinationEncryptionAlgorithm, command.DestinationEncryptionContext);
             if (command.Source.DryRun) throw KmsException.DryRun();
-            var blob = material.Encrypt(destination.Arn.KeyId, plaintext, command.DestinationEncryptionContext);
-            return new ReEncryptResult(blob, source.Arn.Value, destination.Arn.Value, sourceVersion.MaterialIdHex, material.Current.MaterialIdHex);
+            var (blob, materialId) = EncryptWith(destination, algorithm, plaintext, command.DestinationEncryptionContext);
+            return new ReEncryptResult(blob, source.Arn.Value, destination.Arn.Value, sourceMaterialId, materialId, sourceAlgorithm, algorithm);
         }
         finally
         {
@@ -55,8 +56,9 @@ public sealed class CryptoWorker(KeySnapshotCache cache, AliasCache aliases) : G
 
     public async ValueTask<DataKeyResult> GenerateDataKeyAsync(GenerateDataKeyCommand command, bool includePlaintext)
     {
-        var key = await cache.GetAsync(await ResolveAsync(command.Caller, command.KeyId, command.Region));
-        var material = Usable(key, includePlaintext ? "GenerateDataKey" : "GenerateDataKeyWithoutPlaintext");
+        var operation = includePlaintext ? "GenerateDataKey" : "GenerateDataKeyWithoutPlaintext";
+        var key = Usable(await GetAsync(command.Caller, command.KeyId, command.Region), KmsValues.EncryptDecrypt, operation);
+        var material = Symmetric(key, operation);
         if (command.DryRun) throw KmsException.DryRun();
         var dataKey = RandomNumberGenerator.GetBytes(command.NumberOfBytes);
         var blob = material.Encrypt(key.Arn.KeyId, dataKey, command.EncryptionContext);
@@ -64,20 +66,39 @@ public sealed class CryptoWorker(KeySnapshotCache cache, AliasCache aliases) : G
         return new DataKeyResult(includePlaintext ? dataKey : null, blob, key.Arn.Value, material.Current.MaterialIdHex);
     }
 
-    private async ValueTask<(byte[] Plaintext, CachedKey Key, SymmetricKeyVersion Version)> DecryptCoreAsync(DecryptCommand command)
+    private async ValueTask<CachedKey> GetAsync(KmsCaller caller, string keyId, string region) =>
+        await cache.GetAsync(await ResolveAsync(caller, keyId, region));
+
+    private async ValueTask<(byte[] Plaintext, CachedKey Key, string MaterialId, string Algorithm)> DecryptCoreAsync(DecryptCommand command)
     {
-        if (!CiphertextBlob.TryParse(command.CiphertextBlob, out _)) throw KmsException.InvalidCiphertext();
+        CachedKey? named = command.KeyId is null ? null : await GetAsync(command.Caller, command.KeyId, command.Region);
+        if (named?.Asymmetric is { } asymmetric)
+        {
+            Usable(named, KmsValues.EncryptDecrypt, "Decrypt");
+            var algorithm = EncryptionAlgorithm(named, command.EncryptionAlgorithm, command.EncryptionContext);
+            try
+            {
+                return (asymmetric.Decrypt(command.CiphertextBlob, algorithm), named, named.CurrentKeyMaterialId ?? "", algorithm);
+            }
+            catch (KmsCryptoException)
+            {
+                throw KmsException.InvalidCiphertext();
+            }
+        }
+
+        if (command.EncryptionAlgorithm is { } requested && requested != KmsValues.SymmetricDefault && named is not null)
+            throw IncompatibleAlgorithm(requested, named.KeySpec);
         var keyId = ReadKeyId(command.CiphertextBlob) ?? throw KmsException.InvalidCiphertext();
         CachedKey key;
-        if (command.KeyId is not null)
+        if (named is not null)
         {
-            var expected = await ResolveAsync(command.Caller, command.KeyId, command.Region);
-            key = await cache.GetAsync(expected);
-            if (expected.KeyId != keyId)
+            if (named.Arn.KeyId != keyId)
             {
                 throw new KmsException(KmsErrorCode.IncorrectKeyException,
                     "The key ID in the request does not identify a CMK that can perform this operation.");
             }
+
+            key = named;
         }
         else
         {
@@ -91,27 +112,72 @@ public sealed class CryptoWorker(KeySnapshotCache cache, AliasCache aliases) : G
             }
         }
 
-        var material = Usable(key, "Decrypt");
+        var material = Symmetric(Usable(key, KmsValues.EncryptDecrypt, "Decrypt"), "Decrypt");
         if (!CiphertextBlob.TryParse(command.CiphertextBlob, out var blob)) throw KmsException.InvalidCiphertext();
         var version = material.Find(blob.MaterialId) ?? throw KmsException.InvalidCiphertext();
         if (!blob.TryDecrypt(version.Material, command.EncryptionContext, out var plaintext)) throw KmsException.InvalidCiphertext();
-        return (plaintext, key, version);
+        return (plaintext, key, version.MaterialIdHex, KmsValues.SymmetricDefault);
+    }
+
+    private static (byte[] Blob, string MaterialId) EncryptWith(CachedKey key, string algorithm, byte[] plaintext, IReadOnlyDictionary<string, string>? context)
+    {
+        if (key.Asymmetric is { } asymmetric) return (Crypto(() => asymmetric.Encrypt(plaintext, algorithm)), key.CurrentKeyMaterialId ?? "");
+        var material = Symmetric(key, "Encrypt");
+        return (material.Encrypt(key.Arn.KeyId, plaintext, context), material.Current.MaterialIdHex);
+    }
+
+    /// <summary>The encryption algorithm to use with this key: SYMMETRIC_DEFAULT for symmetric keys, the caller's choice from the spec's list otherwise.</summary>
+    private static string EncryptionAlgorithm(CachedKey key, string? requested, IReadOnlyDictionary<string, string>? context)
+    {
+        var algorithm = requested ?? KmsValues.SymmetricDefault;
+        if (!KeySpecCatalog.TryGet(key.KeySpec, out var info) || !info.EncryptionAlgorithms(key.KeyUsage).Contains(algorithm))
+            throw IncompatibleAlgorithm(algorithm, key.KeySpec);
+        if (key.Asymmetric is not null && context is { Count: > 0 })
+            throw KmsException.Validation($"EncryptionContext is not supported with asymmetric KMS keys ({key.KeySpec}).");
+        return algorithm;
     }
 
     private static string? ReadKeyId(byte[] blob) =>
         CiphertextBlob.TryParse(blob, out var parsed) ? parsed.KeyId : null;
 
-    /// <summary>The key's symmetric material if the key may do <paramref name="operation"/> now; else AWS's error.</summary>
-    private static SymmetricKeyMaterialSet Usable(CachedKey key, string operation)
+    /// <summary>The key if it may be used for <paramref name="operation"/> now (state and usage); else AWS's error.</summary>
+    private static CachedKey Usable(CachedKey key, string usage, string operation)
     {
         KeyStates.EnsureUsable(key.KeyState, key.Arn);
-        if (key.KeyUsage != KmsValues.EncryptDecrypt)
+        if (key.KeyUsage != usage)
         {
             throw new KmsException(KmsErrorCode.InvalidKeyUsageException,
                 $"{key.Arn} key usage is {key.KeyUsage} which is not valid for {operation}.");
         }
 
-        return key.Symmetric ?? throw new KmsException(KmsErrorCode.UnsupportedOperationException,
-            $"{key.Arn} key spec is {key.KeySpec} which is not supported for {operation}.");
+        return key;
+    }
+
+    private static SymmetricKeyMaterialSet Symmetric(CachedKey key, string operation) =>
+        key.Symmetric ?? throw new KmsException(KmsErrorCode.InvalidKeyUsageException,
+            $"{key.Arn} key spec is {key.KeySpec} which is not valid for {operation}.");
+
+    private static KmsException IncompatibleAlgorithm(string algorithm, string keySpec) =>
+        new(KmsErrorCode.InvalidKeyUsageException, $"Algorithm {algorithm} is incompatible with key spec {keySpec}.");
+
+    /// <summary>Runs a primitive, turning its input errors into AWS's.</summary>
+    private static T Crypto<T>(Func<T> operation)
+    {
+        try
+        {
+            return operation();
+        }
+        catch (KmsCryptoException e) when (e.Error is KmsCryptoError.InvalidDigestLength or KmsCryptoError.PlaintextTooLarge or KmsCryptoError.InvalidMessage)
+        {
+            throw KmsException.Validation(e.Message);
+        }
+        catch (KmsCryptoException e) when (e.Error == KmsCryptoError.InvalidPublicKey)
+        {
+            throw KmsException.Validation(e.Message);
+        }
+        catch (KmsCryptoException e) when (e.Error == KmsCryptoError.UnsupportedAlgorithm)
+        {
+            throw new KmsException(KmsErrorCode.InvalidKeyUsageException, e.Message);
+        }
     }
 }

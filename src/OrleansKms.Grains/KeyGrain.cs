@@ -26,7 +26,8 @@ public sealed partial class KeyGrain(
     public async Task<KeyMetadata> CreateAsync(CreateKeyCommand command)
     {
         if (state.State.Exists) throw new KmsException(KmsErrorCode.AlreadyExistsException, $"Key '{Arn}' already exists");
-        using var version = SymmetricKeyVersion.Generate();
+        var (materialId, material) = KeyMaterials.Generate(command.KeySpec);
+        using var _ = material;
         var next = new StoredKey
         {
             Exists = true,
@@ -41,8 +42,8 @@ public sealed partial class KeyGrain(
             CreationDate = time.GetUtcNow(),
             Policy = command.Policy,
             Tags = [.. command.Tags],
-            Materials = [new WrappedKeyMaterial(version.MaterialIdHex, protector.Wrap(version.Material, Arn, version.MaterialIdHex), time.GetUtcNow())],
-            CurrentKeyMaterialId = version.MaterialIdHex,
+            Materials = [new WrappedKeyMaterial(materialId, protector.Wrap(material, Arn, materialId), time.GetUtcNow())],
+            CurrentKeyMaterialId = materialId,
             Version = 1,
         };
         await CommitAsync(next);
@@ -102,8 +103,11 @@ public sealed partial class KeyGrain(
         Materials = s.Materials,
     };
 
-    private KeyMetadata ToMetadata(StoredKey s) => new()
+    private KeyMetadata ToMetadata(StoredKey s)
     {
+        var algorithms = KeyMaterials.Algorithms(s.KeySpec, s.KeyUsage);
+        return new()
+        {
         AccountId = s.AccountId,
         KeyId = s.KeyId,
         Arn = Arn.Value,
@@ -118,6 +122,10 @@ public sealed partial class KeyGrain(
         CurrentKeyMaterialId = s.CurrentKeyMaterialId,
         DeletionDate = s.DeletionDate,
         PendingDeletionWindowInDays = s.PendingDeletionWindowInDays,
-        EncryptionAlgorithms = s.KeyUsage == KmsValues.EncryptDecrypt ? [KmsValues.SymmetricDefault] : [],
-    };
+        EncryptionAlgorithms = algorithms.Encryption,
+        SigningAlgorithms = algorithms.Signing,
+        MacAlgorithms = algorithms.Mac,
+        KeyAgreementAlgorithms = algorithms.Agreement,
+        };
+    }
 }

@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrleansKms.Crypto;
+using OrleansKms.Crypto.Keys;
 
 namespace OrleansKms.Grains;
 
@@ -15,6 +16,12 @@ public sealed class CachedKey
     public required string KeyUsage { get; init; }
     public required string KeySpec { get; init; }
     public required SymmetricKeyMaterialSet? Symmetric { get; init; }
+    /// <summary>The private key of an asymmetric key (RSA, ECC, ML-DSA, SM2), else null.</summary>
+    public AsymmetricKey? Asymmetric { get; init; }
+    /// <summary>The secret of an HMAC key, else null.</summary>
+    public SecretBytes? Hmac { get; init; }
+    /// <summary>The current key material id (hex).</summary>
+    public string? CurrentKeyMaterialId { get; init; }
     /// <summary>When this silo last heard this version from the KeyGrain (TimeProvider timestamp).</summary>
     public required long ConfirmedAt { get; init; }
 }
@@ -97,6 +104,9 @@ public sealed class KeySnapshotCache(
         KeyUsage = existing.KeyUsage,
         KeySpec = existing.KeySpec,
         Symmetric = existing.Symmetric,
+        Asymmetric = existing.Asymmetric,
+        Hmac = existing.Hmac,
+        CurrentKeyMaterialId = existing.CurrentKeyMaterialId,
         ConfirmedAt = now,
     };
 
@@ -111,8 +121,20 @@ public sealed class KeySnapshotCache(
             KeyUsage = snapshot.KeyUsage,
             KeySpec = snapshot.KeySpec,
             Symmetric = snapshot.KeySpec == KmsValues.SymmetricDefault ? UnwrapSymmetric(snapshot) : null,
+            Asymmetric = KeyMaterials.IsAsymmetric(snapshot.KeySpec) ? UnwrapAsymmetric(snapshot) : null,
+            Hmac = KeyMaterials.IsHmac(snapshot.KeySpec) ? UnwrapCurrent(snapshot) : null,
+            CurrentKeyMaterialId = snapshot.CurrentKeyMaterialId,
             ConfirmedAt = now,
         };
+    }
+
+    private SecretBytes? UnwrapCurrent(KeySnapshot snapshot) =>
+        snapshot.Materials.FirstOrDefault(m => m.KeyMaterialId == snapshot.CurrentKeyMaterialId) is { } m ? protector.Unwrap(m, snapshot.Arn) : null;
+
+    private AsymmetricKey? UnwrapAsymmetric(KeySnapshot snapshot)
+    {
+        using var pkcs8 = UnwrapCurrent(snapshot);
+        return pkcs8 is null ? null : AsymmetricKey.Load(snapshot.KeySpec, pkcs8.Expose());
     }
 
     private SymmetricKeyMaterialSet? UnwrapSymmetric(KeySnapshot snapshot)

@@ -16,10 +16,9 @@ internal static class Encrypt
             .GrantTokens(r.GrantTokens)
             .Enum(r.EncryptionAlgorithm, "EncryptionAlgorithm", ModelEnums.EncryptionAlgorithm)
             .ThrowIfInvalid();
-        Algorithms.RequireSymmetric(r.EncryptionAlgorithm);
         var result = await call.Crypto.EncryptAsync(new EncryptCommand(
-            call.Caller, r.KeyId!, r.Plaintext!, KmsCall.Context(r.EncryptionContext), r.DryRun == true, call.Region));
-        return KmsCall.Write(new EncryptResponse(result.CiphertextBlob, result.KeyArn, KmsValues.SymmetricDefault), KmsJsonContext.Default.EncryptResponse);
+            call.Caller, r.KeyId!, r.Plaintext!, KmsCall.Context(r.EncryptionContext), r.DryRun == true, call.Region, r.EncryptionAlgorithm));
+        return KmsCall.Write(new EncryptResponse(result.CiphertextBlob, result.KeyArn, result.EncryptionAlgorithm), KmsJsonContext.Default.EncryptResponse);
     }
 }
 
@@ -36,12 +35,11 @@ internal static class Decrypt
             .Length(r.KeyId, "KeyId", 1, 2048)
             .Enum(r.EncryptionAlgorithm, "EncryptionAlgorithm", ModelEnums.EncryptionAlgorithm)
             .ThrowIfInvalid();
-        Algorithms.RequireSymmetric(r.EncryptionAlgorithm);
         Algorithms.RefuseRecipient(r.Recipient);
         var result = await call.Crypto.DecryptAsync(new DecryptCommand(
             call.Caller, r.CiphertextBlob!, KmsCall.Context(r.EncryptionContext),
-            r.KeyId, call.Region, r.DryRun == true));
-        var body = KmsCall.Write(new DecryptResponse(result.KeyArn, result.Plaintext, KmsValues.SymmetricDefault, result.KeyMaterialId), KmsJsonContext.Default.DecryptResponse);
+            r.KeyId, call.Region, r.DryRun == true, r.EncryptionAlgorithm));
+        var body = KmsCall.Write(new DecryptResponse(result.KeyArn, result.Plaintext, result.EncryptionAlgorithm, result.KeyMaterialId), KmsJsonContext.Default.DecryptResponse);
         CryptographicOperations.ZeroMemory(result.Plaintext);
         return body;
     }
@@ -63,14 +61,12 @@ internal static class ReEncrypt
             .Enum(r.DestinationEncryptionAlgorithm, "DestinationEncryptionAlgorithm", ModelEnums.EncryptionAlgorithm)
             .GrantTokens(r.GrantTokens)
             .ThrowIfInvalid();
-        Algorithms.RequireSymmetric(r.SourceEncryptionAlgorithm);
-        Algorithms.RequireSymmetric(r.DestinationEncryptionAlgorithm);
         var source = new DecryptCommand(call.Caller, r.CiphertextBlob!, KmsCall.Context(r.SourceEncryptionContext),
-            r.SourceKeyId, call.Region, r.DryRun == true);
+            r.SourceKeyId, call.Region, r.DryRun == true, r.SourceEncryptionAlgorithm);
         var result = await call.Crypto.ReEncryptAsync(new ReEncryptCommand(
-            source, r.DestinationKeyId!, KmsCall.Context(r.DestinationEncryptionContext)));
+            source, r.DestinationKeyId!, KmsCall.Context(r.DestinationEncryptionContext), r.DestinationEncryptionAlgorithm));
         return KmsCall.Write(new ReEncryptResponse(result.CiphertextBlob, result.SourceKeyArn, result.KeyArn,
-            KmsValues.SymmetricDefault, KmsValues.SymmetricDefault, result.SourceKeyMaterialId, result.DestinationKeyMaterialId),
+            result.SourceEncryptionAlgorithm, result.DestinationEncryptionAlgorithm, result.SourceKeyMaterialId, result.DestinationKeyMaterialId),
             KmsJsonContext.Default.ReEncryptResponse);
     }
 }
@@ -132,13 +128,6 @@ internal static class GenerateRandom
 
 internal static class Algorithms
 {
-    /// <summary>Symmetric keys take only SYMMETRIC_DEFAULT.</summary>
-    public static void RequireSymmetric(string? algorithm)
-    {
-        if (algorithm is not null && algorithm != KmsValues.SymmetricDefault)
-            throw new KmsException(KmsErrorCode.InvalidKeyUsageException, $"Algorithm {algorithm} is incompatible with key spec {KmsValues.SymmetricDefault}.");
-    }
-
     /// <summary>Nitro Enclaves attestation cannot be verified here: refuse rather than ignore it.</summary>
     public static void RefuseRecipient(System.Text.Json.JsonElement? recipient)
     {

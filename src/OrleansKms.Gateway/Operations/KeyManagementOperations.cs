@@ -27,10 +27,7 @@ internal static class CreateKey
         if (r.KeyUsage is null && spec != KmsValues.SymmetricDefault)
             throw KmsException.Validation("You must specify a KeyUsage value for all KMS keys except for symmetric encryption keys.");
         var usage = r.KeyUsage ?? KmsValues.EncryptDecrypt;
-        if (spec == KmsValues.SymmetricDefault && usage != KmsValues.EncryptDecrypt)
-            throw KmsException.Validation($"KeyUsage {usage} is not compatible with KeySpec {spec}");
-        if (spec != KmsValues.SymmetricDefault)
-            throw new KmsException(KmsErrorCode.UnsupportedOperationException, $"KeySpec {spec} is not supported by this service yet.");
+        KeySpecRules.EnsureCreatable(spec, usage, call.Region);
         var origin = r.Origin ?? KmsValues.OriginAwsKms;
         if (origin != KmsValues.OriginAwsKms || r.CustomKeyStoreId is not null || r.XksKeyId is not null)
             throw new KmsException(KmsErrorCode.UnsupportedOperationException, $"Origin {origin} and custom key stores are not supported by this service yet.");
@@ -152,6 +149,9 @@ internal static class Metadata
         CustomerMasterKeySpec = m.KeySpec,
         KeySpec = m.KeySpec,
         EncryptionAlgorithms = m.EncryptionAlgorithms.Count > 0 ? m.EncryptionAlgorithms : null,
+        SigningAlgorithms = m.SigningAlgorithms.Count > 0 ? m.SigningAlgorithms : null,
+        MacAlgorithms = m.MacAlgorithms.Count > 0 ? m.MacAlgorithms : null,
+        KeyAgreementAlgorithms = m.KeyAgreementAlgorithms.Count > 0 ? m.KeyAgreementAlgorithms : null,
         MultiRegion = m.MultiRegion,
         PendingDeletionWindowInDays = m.PendingDeletionWindowInDays,
         CurrentKeyMaterialId = m.CurrentKeyMaterialId,

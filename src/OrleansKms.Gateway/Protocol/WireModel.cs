@@ -24,6 +24,9 @@ public sealed class KeyMetadataDto
     public string? CustomerMasterKeySpec { get; init; }
     public string? KeySpec { get; init; }
     public IReadOnlyList<string>? EncryptionAlgorithms { get; init; }
+    public IReadOnlyList<string>? SigningAlgorithms { get; init; }
+    public IReadOnlyList<string>? MacAlgorithms { get; init; }
+    public IReadOnlyList<string>? KeyAgreementAlgorithms { get; init; }
     public bool MultiRegion { get; init; }
     public int? PendingDeletionWindowInDays { get; init; }
     public string? CurrentKeyMaterialId { get; init; }

@@ -1,0 +1,156 @@
+using System.Security.Cryptography;
+using OrleansKms.Crypto.Keys;
+using OrleansKms.Gateway.Protocol;
+
+namespace OrleansKms.Gateway.Operations;
+
+/// <summary>Which key specs and usages CreateKey accepts, as AWS decides.</summary>
+internal static class KeySpecRules
+{
+    public static void EnsureCreatable(string keySpec, string keyUsage, string region)
+    {
+        if (!KeySpecCatalog.TryGet(keySpec, out var info) || !info.KeyUsages.Contains(keyUsage))
+            throw KmsException.Validation($"KeyUsage {keyUsage} is not compatible with KeySpec {keySpec}");
+        EnsureRegionOffers(keySpec, region);
+    }
+
+    /// <summary>SM2 exists only in the AWS China Regions (cn-*); elsewhere AWS refuses it, and so does this service.</summary>
+    public static void EnsureRegionOffers(string spec, string region)
+    {
+        if (spec == "SM2" && !region.StartsWith("cn-", StringComparison.Ordinal))
+            throw KmsException.Validation($"KeySpec SM2 is not supported in region {region}. SM2 keys are available only in China Regions.");
+    }
+}
+
+/// <summary>Sign and Verify.</summary>
+internal static class Signing
+{
+    private static readonly string[] SigningAlgorithms =
+    [
+        "RSASSA_PSS_SHA_256", "RSASSA_PSS_SHA_384", "RSASSA_PSS_SHA_512", "RSASSA_PKCS1_V1_5_SHA_256", "RSASSA_PKCS1_V1_5_SHA_384",
+        "RSASSA_PKCS1_V1_5_SHA_512", "ECDSA_SHA_256", "ECDSA_SHA_384", "ECDSA_SHA_512", "SM2DSA", "ML_DSA_SHAKE_256",
+        "ED25519_SHA_512", "ED25519_PH_SHA_512",
+    ];
+
+    private static readonly string[] MessageTypes = ["RAW", "DIGEST", "EXTERNAL_MU"];
+
+    public static async ValueTask<byte[]> Sign(KmsCall call)
+    {
+        var command = Read(call, verify: false);
+        var result = await call.Crypto.SignAsync(command);
+        return KmsCall.Write(new SignResponse(result.KeyArn, result.Signature, command.SigningAlgorithm), KmsAsymmetricJsonContext.Default.SignResponse);
+    }
+
+    public static async ValueTask<byte[]> Verify(KmsCall call)
+    {
+        var command = Read(call, verify: true);
+        var result = await call.Crypto.VerifyAsync(command);
+        return KmsCall.Write(new VerifyResponse(result.KeyArn, true, command.SigningAlgorithm), KmsAsymmetricJsonContext.Default.VerifyResponse);
+    }
+
+    private static SignatureCommand Read(KmsCall call, bool verify)
+    {
+        var r = call.Read(KmsAsymmetricJsonContext.Default.SignRequest);
+        var v = new RequestValidator()
+            .Required(r.KeyId, "KeyId").Length(r.KeyId, "KeyId", 1, 2048)
+            .Required(r.Message, "Message").Length(r.Message, "Message", 1, 4096)
+            .Enum(r.MessageType, "MessageType", MessageTypes)
+            .Required(r.SigningAlgorithm, "SigningAlgorithm").Enum(r.SigningAlgorithm, "SigningAlgorithm", SigningAlgorithms)
+            .GrantTokens(r.GrantTokens);
+        if (verify) v.Required(r.Signature, "Signature").Length(r.Signature, "Signature", 1, 6144);
+        v.ThrowIfInvalid();
+        return new SignatureCommand(call.Caller, r.KeyId!, call.Region, r.Message!, r.MessageType ?? "RAW", r.SigningAlgorithm!, r.Signature, r.DryRun == true);
+    }
+}
+
+/// <summary>GenerateMac and VerifyMac.</summary>
+internal static class Macs
+{
+    private static readonly string[] MacAlgorithms = ["HMAC_SHA_224", "HMAC_SHA_256", "HMAC_SHA_384", "HMAC_SHA_512"];
+
+    public static async ValueTask<byte[]> Generate(KmsCall call)
+    {
+        var command = Read(call, verify: false);
+        var result = await call.Crypto.GenerateMacAsync(command);
+        return KmsCall.Write(new GenerateMacResponse(result.Mac, command.MacAlgorithm, result.KeyArn), KmsAsymmetricJsonContext.Default.GenerateMacResponse);
+    }
+
+    public static async ValueTask<byte[]> Verify(KmsCall call)
+    {
+        var command = Read(call, verify: true);
+        var result = await call.Crypto.VerifyMacAsync(command);
+        return KmsCall.Write(new VerifyMacResponse(result.KeyArn, true, command.MacAlgorithm), KmsAsymmetricJsonContext.Default.VerifyMacResponse);
+    }
+
+    private static MacCommand Read(KmsCall call, bool verify)
+    {
+        var r = call.Read(KmsAsymmetricJsonContext.Default.MacRequest);
+        var v = new RequestValidator()
+            .Required(r.Message, "Message").Length(r.Message, "Message", 1, 4096)
+            .Required(r.KeyId, "KeyId").Length(r.KeyId, "KeyId", 1, 2048)
+            .Required(r.MacAlgorithm, "MacAlgorithm").Enum(r.MacAlgorithm, "MacAlgorithm", MacAlgorithms)
+            .GrantTokens(r.GrantTokens);
+        if (verify) v.Required(r.Mac, "Mac").Length(r.Mac, "Mac", 1, 6144);
+        v.ThrowIfInvalid();
+        return new MacCommand(call.Caller, r.KeyId!, call.Region, r.Message!, r.MacAlgorithm!, r.Mac, r.DryRun == true);
+    }
+}
+
+/// <summary>DeriveSharedSecret, GetPublicKey, GenerateDataKeyPair(WithoutPlaintext).</summary>
+internal static class KeyPairs
+{
+    private static readonly string[] DataKeyPairSpecs =
+        ["RSA_2048", "RSA_3072", "RSA_4096", "ECC_NIST_P256", "ECC_NIST_P384", "ECC_NIST_P521", "ECC_SECG_P256K1", "SM2", "ECC_NIST_EDWARDS25519"];
+
+    public static async ValueTask<byte[]> DeriveSharedSecret(KmsCall call)
+    {
+        var r = call.Read(KmsAsymmetricJsonContext.Default.DeriveSharedSecretRequest);
+        new RequestValidator()
+            .Required(r.KeyId, "KeyId").Length(r.KeyId, "KeyId", 1, 2048)
+            .Required(r.KeyAgreementAlgorithm, "KeyAgreementAlgorithm").Enum(r.KeyAgreementAlgorithm, "KeyAgreementAlgorithm", ["ECDH"])
+            .Required(r.PublicKey, "PublicKey").Length(r.PublicKey, "PublicKey", 1, 8192)
+            .GrantTokens(r.GrantTokens)
+            .ThrowIfInvalid();
+        Algorithms.RefuseRecipient(r.Recipient);
+        var result = await call.Crypto.DeriveSharedSecretAsync(new SharedSecretCommand(call.Caller, r.KeyId!, call.Region, r.PublicKey!, r.DryRun == true));
+        var body = KmsCall.Write(new DeriveSharedSecretResponse(result.KeyArn, result.SharedSecret, "ECDH", result.KeyOrigin),
+            KmsAsymmetricJsonContext.Default.DeriveSharedSecretResponse);
+        CryptographicOperations.ZeroMemory(result.SharedSecret);
+        return body;
+    }
+
+    public static async ValueTask<byte[]> GetPublicKey(KmsCall call)
+    {
+        var r = call.Read(KmsJsonContext.Default.KeyIdRequest);
+        new RequestValidator().Required(r.KeyId, "KeyId").Length(r.KeyId, "KeyId", 1, 2048).GrantTokens(r.GrantTokens).ThrowIfInvalid();
+        var k = await call.Crypto.GetPublicKeyAsync(call.Caller, r.KeyId!, call.Region);
+        return KmsCall.Write(new GetPublicKeyResponse(k.KeyArn, k.PublicKey, k.KeySpec, k.KeySpec, k.KeyUsage,
+            NullIfEmpty(k.EncryptionAlgorithms), NullIfEmpty(k.SigningAlgorithms), NullIfEmpty(k.KeyAgreementAlgorithms)),
+            KmsAsymmetricJsonContext.Default.GetPublicKeyResponse);
+    }
+
+    public static ValueTask<byte[]> GenerateDataKeyPair(KmsCall call) => DataKeyPairAsync(call, includePlaintext: true);
+
+    public static ValueTask<byte[]> GenerateDataKeyPairWithoutPlaintext(KmsCall call) => DataKeyPairAsync(call, includePlaintext: false);
+
+    private static async ValueTask<byte[]> DataKeyPairAsync(KmsCall call, bool includePlaintext)
+    {
+        var r = call.Read(KmsAsymmetricJsonContext.Default.DataKeyPairRequest);
+        new RequestValidator()
+            .Context(r.EncryptionContext, "EncryptionContext")
+            .Required(r.KeyId, "KeyId").Length(r.KeyId, "KeyId", 1, 2048)
+            .Required(r.KeyPairSpec, "KeyPairSpec").Enum(r.KeyPairSpec, "KeyPairSpec", DataKeyPairSpecs)
+            .GrantTokens(r.GrantTokens)
+            .ThrowIfInvalid();
+        if (includePlaintext) Algorithms.RefuseRecipient(r.Recipient);
+        KeySpecRules.EnsureRegionOffers(r.KeyPairSpec!, call.Region);
+        var result = await call.Crypto.GenerateDataKeyPairAsync(new DataKeyPairCommand(
+            call.Caller, r.KeyId!, call.Region, r.KeyPairSpec!, KmsCall.Context(r.EncryptionContext), r.DryRun == true), includePlaintext);
+        var body = KmsCall.Write(new GenerateDataKeyPairResponse(result.PrivateKeyCiphertextBlob, result.PrivateKeyPlaintext, result.PublicKey,
+            result.KeyArn, r.KeyPairSpec!, result.KeyMaterialId), KmsAsymmetricJsonContext.Default.GenerateDataKeyPairResponse);
+        if (result.PrivateKeyPlaintext is not null) CryptographicOperations.ZeroMemory(result.PrivateKeyPlaintext);
+        return body;
+    }
+
+    private static IReadOnlyList<string>? NullIfEmpty(IReadOnlyList<string> list) => list.Count == 0 ? null : list;
+}

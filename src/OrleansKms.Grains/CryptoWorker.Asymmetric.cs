@@ -1,0 +1,105 @@
+using System.Security.Cryptography;
+using OrleansKms.Crypto.Keys;
+
+namespace OrleansKms.Grains;
+
+/// <summary>Sign/Verify, GenerateMac/VerifyMac, DeriveSharedSecret, GetPublicKey, GenerateDataKeyPair.</summary>
+public sealed partial class CryptoWorker
+{
+    private const string SignVerify = "SIGN_VERIFY";
+    private const string GenerateVerifyMac = "GENERATE_VERIFY_MAC";
+    private const string KeyAgreement = "KEY_AGREEMENT";
+
+    public async ValueTask<SignatureResult> SignAsync(SignatureCommand command)
+    {
+        var (key, asymmetric) = await SigningKeyAsync(command, "Sign");
+        if (command.DryRun) throw KmsException.DryRun();
+        var signature = Crypto(() => asymmetric.Sign(command.Message, command.MessageType, command.SigningAlgorithm));
+        return new SignatureResult(signature, key.Arn.Value);
+    }
+
+    public async ValueTask<SignatureResult> VerifyAsync(SignatureCommand command)
+    {
+        var (key, asymmetric) = await SigningKeyAsync(command, "Verify");
+        if (command.DryRun) throw KmsException.DryRun();
+        if (!Crypto(() => asymmetric.Verify(command.Message, command.MessageType, command.Signature ?? [], command.SigningAlgorithm)))
+            throw new KmsException(KmsErrorCode.KMSInvalidSignatureException, "");
+        return new SignatureResult([], key.Arn.Value);
+    }
+
+    public async ValueTask<MacResult> GenerateMacAsync(MacCommand command)
+    {
+        var (key, secret) = await MacKeyAsync(command, "GenerateMac");
+        if (command.DryRun) throw KmsException.DryRun();
+        return new MacResult(Crypto(() => HmacKeys.Mac(secret, key.KeySpec, command.MacAlgorithm, command.Message)), key.Arn.Value);
+    }
+
+    public async ValueTask<MacResult> VerifyMacAsync(MacCommand command)
+    {
+        var (key, secret) = await MacKeyAsync(command, "VerifyMac");
+        if (command.DryRun) throw KmsException.DryRun();
+        if (!Crypto(() => HmacKeys.Verify(secret, key.KeySpec, command.MacAlgorithm, command.Message, command.Mac ?? [])))
+            throw new KmsException(KmsErrorCode.KMSInvalidMacException, "");
+        return new MacResult([], key.Arn.Value);
+    }
+
+    public async ValueTask<SharedSecretResult> DeriveSharedSecretAsync(SharedSecretCommand command)
+    {
+        var key = Usable(await GetAsync(command.Caller, command.KeyId, command.Region), KeyAgreement, "DeriveSharedSecret");
+        var asymmetric = key.Asymmetric ?? throw IncompatibleAlgorithm("ECDH", key.KeySpec);
+        if (command.DryRun) throw KmsException.DryRun();
+        var secret = Crypto(() => asymmetric.DeriveSharedSecret(command.PublicKey));
+        return new SharedSecretResult(secret, key.Arn.Value, KmsValues.OriginAwsKms);
+    }
+
+    public async ValueTask<PublicKeyResult> GetPublicKeyAsync(KmsCaller caller, string keyId, string region)
+    {
+        var key = await GetAsync(caller, keyId, region);
+        KeyStates.EnsureUsable(key.KeyState, key.Arn);
+        var asymmetric = key.Asymmetric ?? throw new KmsException(KmsErrorCode.UnsupportedOperationException,
+            $"{key.Arn} key spec is {key.KeySpec} which is not valid for GetPublicKey.");
+        KeySpecCatalog.TryGet(key.KeySpec, out var info);
+        return new PublicKeyResult
+        {
+            KeyArn = key.Arn.Value,
+            PublicKey = asymmetric.PublicKeyDer,
+            KeySpec = key.KeySpec,
+            KeyUsage = key.KeyUsage,
+            EncryptionAlgorithms = info?.EncryptionAlgorithms(key.KeyUsage) ?? [],
+            SigningAlgorithms = info?.SigningAlgorithms(key.KeyUsage) ?? [],
+            KeyAgreementAlgorithms = info?.KeyAgreementAlgorithms(key.KeyUsage) ?? [],
+        };
+    }
+
+    public async ValueTask<DataKeyPairResult> GenerateDataKeyPairAsync(DataKeyPairCommand command, bool includePlaintext)
+    {
+        var operation = includePlaintext ? "GenerateDataKeyPair" : "GenerateDataKeyPairWithoutPlaintext";
+        var key = Usable(await GetAsync(command.Caller, command.KeyId, command.Region), KmsValues.EncryptDecrypt, operation);
+        var material = Symmetric(key, operation);
+        if (command.DryRun) throw KmsException.DryRun();
+        var (privateKey, publicKey) = DataKeyPairs.Generate(command.KeyPairSpec);
+        using (privateKey)
+        {
+            var blob = material.Encrypt(key.Arn.KeyId, privateKey.Expose(), command.EncryptionContext);
+            return new DataKeyPairResult(includePlaintext ? privateKey.Expose().ToArray() : null, blob, publicKey, key.Arn.Value, material.Current.MaterialIdHex);
+        }
+    }
+
+    private async ValueTask<(CachedKey Key, AsymmetricKey Asymmetric)> SigningKeyAsync(SignatureCommand command, string operation)
+    {
+        var key = Usable(await GetAsync(command.Caller, command.KeyId, command.Region), SignVerify, operation);
+        if (key.Asymmetric is not { } asymmetric || !KeySpecCatalog.TryGet(key.KeySpec, out var info)
+            || !info.SigningAlgorithms(key.KeyUsage).Contains(command.SigningAlgorithm))
+            throw IncompatibleAlgorithm(command.SigningAlgorithm, key.KeySpec);
+        return (key, asymmetric);
+    }
+
+    private async ValueTask<(CachedKey Key, OrleansKms.Crypto.SecretBytes Secret)> MacKeyAsync(MacCommand command, string operation)
+    {
+        var key = Usable(await GetAsync(command.Caller, command.KeyId, command.Region), GenerateVerifyMac, operation);
+        if (key.Hmac is not { } secret || !KeySpecCatalog.TryGet(key.KeySpec, out var info)
+            || !info.MacAlgorithms(key.KeyUsage).Contains(command.MacAlgorithm))
+            throw IncompatibleAlgorithm(command.MacAlgorithm, key.KeySpec);
+        return (key, secret);
+    }
+}
