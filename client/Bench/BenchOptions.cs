@@ -11,6 +11,7 @@ internal sealed class BenchOptions
         Usage: kms bench [options]
           Measures ops/s and p50/p99/p99.9 latency of Encrypt, Decrypt and GenerateDataKey against a KMS endpoint
           (with one key, then spread over many keys), and of a bare Kestrel + AES-GCM Encrypt "ceiling" in-process.
+          With sign,verify in --operations it also measures Sign and Verify (RAW message) for each signing key spec.
 
           --endpoint URL          KMS endpoint, loopback only (default http://127.0.0.1:4566)
           --region NAME           signing region (default us-east-1)
@@ -18,9 +19,14 @@ internal sealed class BenchOptions
           --secret-key SECRET     secret access key (default test)
           --concurrency N         concurrent callers (default 32)
           --duration TIME         measured time per operation, e.g. 10s, 500ms, 1m (default 10s)
-          --warmup TIME           unmeasured warm-up before each measurement (default 3s)
+          --warmup TIME           unmeasured warm-up before each measurement, and for every row once
+                                  before the first measurement (default 3s; 0s skips both)
           --keys N                keys for the "many keys" setup (default 100)
-          --operations LIST       comma-separated: encrypt,decrypt,generate-data-key (default all three)
+          --operations LIST       comma-separated: encrypt,decrypt,generate-data-key,sign,verify
+                                  (default encrypt,decrypt,generate-data-key)
+          --signing-specs LIST    key specs for sign and verify (default every SIGN_VERIFY spec but SM2:
+                                  RSA_2048..4096, ECC_NIST_P256/P384/P521, ECC_SECG_P256K1,
+                                  ECC_NIST_EDWARDS25519, ML_DSA_44/65/87)
           --no-ceiling            skip the ceiling measurement
           --json FILE             also write the results as JSON to FILE
           -h, --help              print this help
@@ -28,7 +34,9 @@ internal sealed class BenchOptions
         Exit code: 0 when every call succeeded, 1 when a call or the setup failed, 2 for a bad command line.
         """;
 
-    public static readonly string[] AllOperations = ["encrypt", "decrypt", "generate-data-key"];
+    public static readonly string[] AllOperations = ["encrypt", "decrypt", "generate-data-key", "sign", "verify"];
+
+    public static readonly string[] DefaultOperations = ["encrypt", "decrypt", "generate-data-key"];
 
     public Uri Endpoint { get; private set; } = new("http://127.0.0.1:4566");
 
@@ -46,7 +54,9 @@ internal sealed class BenchOptions
 
     public int Keys { get; private set; } = 100;
 
-    public IReadOnlyList<string> Operations { get; private set; } = AllOperations;
+    public IReadOnlyList<string> Operations { get; private set; } = DefaultOperations;
+
+    public IReadOnlyList<string> SigningSpecs { get; private set; } = Bench.SigningSpecs.All;
 
     public bool Ceiling { get; private set; } = true;
 
@@ -89,7 +99,7 @@ internal sealed class BenchOptions
     }
 
     private static bool IsKnown(string name) => name is "--endpoint" or "--region" or "--access-key" or "--secret-key"
-        or "--concurrency" or "--duration" or "--warmup" or "--keys" or "--operations" or "--json";
+        or "--concurrency" or "--duration" or "--warmup" or "--keys" or "--operations" or "--signing-specs" or "--json";
 
     private string? Apply(string name, string value)
     {
@@ -101,6 +111,7 @@ internal sealed class BenchOptions
             case "--secret-key": SecretKey = value; return null;
             case "--json": JsonFile = value; return null;
             case "--operations": return SetOperations(value);
+            case "--signing-specs": return SetSigningSpecs(value);
             case "--concurrency": return PositiveInt(value, name, 4096, v => Concurrency = v);
             case "--keys": return PositiveInt(value, name, 100_000, v => Keys = v);
             case "--duration": return Time(value, name, allowZero: false, v => Duration = v);
@@ -129,6 +140,16 @@ internal sealed class BenchOptions
         if (list.Length == 0 || unknown is not null)
             return $"--operations takes a comma-separated list of {string.Join(", ", AllOperations)}; '{unknown ?? value}' is not one.";
         Operations = AllOperations.Where(list.Contains).ToArray();
+        return null;
+    }
+
+    private string? SetSigningSpecs(string value)
+    {
+        var list = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var unknown = list.FirstOrDefault(spec => !Bench.SigningSpecs.All.Contains(spec));
+        if (list.Length == 0 || unknown is not null)
+            return $"--signing-specs takes a comma-separated list of {string.Join(", ", Bench.SigningSpecs.All)}; '{unknown ?? value}' is not one.";
+        SigningSpecs = Bench.SigningSpecs.All.Where(list.Contains).ToArray();
         return null;
     }
 

@@ -5,7 +5,7 @@ namespace OrleansKms.Cli.Bench;
 /// <summary>The human-readable side of a bench run: a header, one table row per measurement, the ceiling ratio, errors.</summary>
 internal sealed class BenchReport(TextWriter output)
 {
-    private const string RowFormat = "{0,-8} {1,-16} {2,-9} {3,8} {4,8} {5,8} {6,9} {7,8} {8,7} {9,7} {10,8} {11,7}";
+    private const string RowFormat = "{0,-8} {1,-16} {2,-21} {3,8} {4,8} {5,8} {6,9} {7,8} {8,7} {9,7} {10,8} {11,7}";
     private const double GoalOpsRatio = 0.5;
     private const double GoalP99Ms = 10;
 
@@ -22,8 +22,8 @@ internal sealed class BenchReport(TextWriter output)
 
     public void TableHeader()
     {
-        output.WriteLine(Format(RowFormat, "target", "operation", "keys", "ops/s", "p50 ms", "p99 ms", "p99.9 ms", "max ms", "errors", "bench%", "server%", "other%"));
-        output.WriteLine(new string('-', 119));
+        output.WriteLine(Format(RowFormat, "target", "operation", "setup", "ops/s", "p50 ms", "p99 ms", "p99.9 ms", "max ms", "errors", "bench%", "server%", "other%"));
+        output.WriteLine(new string('-', 131));
     }
 
     public void Row(OperationResult r) =>

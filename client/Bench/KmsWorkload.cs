@@ -4,8 +4,14 @@ using Amazon.Runtime;
 
 namespace OrleansKms.Cli.Bench;
 
-/// <summary>The keys one measurement spreads its calls over, and ciphertexts made under them for Decrypt.</summary>
-internal sealed record KeySetup(string Name, IReadOnlyList<string> KeyIds, IReadOnlyList<byte[]> Ciphertexts);
+/// <summary>
+/// The keys one measurement spreads its calls over, and what the replaying operation needs: ciphertexts for Decrypt,
+/// or, for a signing key (<paramref name="SigningAlgorithm"/> set), a signature of the bench message for Verify.
+/// </summary>
+internal sealed record KeySetup(string Name, IReadOnlyList<string> KeyIds, IReadOnlyList<byte[]> Blobs, string? SigningAlgorithm = null)
+{
+    public bool IsSigning => SigningAlgorithm is not null;
+}
 
 /// <summary>
 /// The bench's use of the official AWS SDK: a client tuned for measurement (no retries, a connection per caller),
@@ -59,11 +65,18 @@ internal sealed class KmsWorkload(IAmazonKeyManagementService client, int concur
         return [one, new KeySetup($"{keys} keys", keyIds, manyCiphertexts)];
     }
 
+    /// <summary>True when <paramref name="operation"/> runs against <paramref name="setup"/>: sign and verify against signing keys only.</summary>
+    public static bool Applies(string operation, KeySetup setup) => IsSigningOperation(operation) == setup.IsSigning;
+
+    public static bool IsSigningOperation(string operation) => operation is "sign" or "verify";
+
     public BenchCall CallFor(string operation, KeySetup setup) => operation switch
     {
         "encrypt" => (w, i, ct) => EncryptAsync(Pick(setup.KeyIds, w, i), ct),
-        "decrypt" => (w, i, ct) => DecryptAsync(Pick(setup.Ciphertexts, w, i), ct),
+        "decrypt" => (w, i, ct) => DecryptAsync(Pick(setup.Blobs, w, i), ct),
         "generate-data-key" => (w, i, ct) => GenerateDataKeyAsync(Pick(setup.KeyIds, w, i), ct),
+        "sign" => (_, _, ct) => SignAsync(setup, ct),
+        "verify" => (_, _, ct) => VerifyAsync(setup, ct),
         _ => throw new ArgumentOutOfRangeException(nameof(operation), operation, "Not a bench operation."),
     };
 
@@ -72,6 +85,8 @@ internal sealed class KmsWorkload(IAmazonKeyManagementService client, int concur
         "encrypt" => "Encrypt",
         "decrypt" => "Decrypt",
         "generate-data-key" => "GenerateDataKey",
+        "sign" => "Sign",
+        "verify" => "Verify",
         _ => operation,
     };
 
@@ -83,6 +98,60 @@ internal sealed class KmsWorkload(IAmazonKeyManagementService client, int concur
 
     private Task GenerateDataKeyAsync(string keyId, CancellationToken cancel) =>
         client.GenerateDataKeyAsync(new GenerateDataKeyRequest { KeyId = keyId, KeySpec = DataKeySpec.AES_256 }, cancel);
+
+    /// <summary>
+    /// Creates one SIGN_VERIFY key per spec, signs the bench message with it (RAW) and checks that Verify accepts the
+    /// signature, so a Verify row measures the accepting path.
+    /// </summary>
+    public async Task<IReadOnlyList<KeySetup>> CreateSigningSetupsAsync(IReadOnlyList<string> specs, CancellationToken cancel)
+    {
+        var setups = new KeySetup[specs.Count];
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Min(concurrency, 8), CancellationToken = cancel };
+        await Parallel.ForEachAsync(Enumerable.Range(0, specs.Count), parallel, async (i, ct) =>
+        {
+            var algorithm = SigningSpecs.Algorithm(specs[i]);
+            var created = await client.CreateKeyAsync(new CreateKeyRequest
+            {
+                KeySpec = specs[i],
+                KeyUsage = KeyUsageType.SIGN_VERIFY,
+                Description = "kms bench",
+            }, ct);
+            var keyId = created.KeyMetadata.KeyId;
+            var setup = new KeySetup(specs[i], [keyId], [], algorithm);
+            var signature = (await client.SignAsync(SignRequest(setup), ct)).Signature.ToArray();
+            setup = setup with { Blobs = [signature] };
+            if ((await client.VerifyAsync(VerifyRequest(setup), ct)).SignatureValid != true)
+                throw new InvalidOperationException($"Verify refused the {specs[i]} signature made during setup.");
+            setups[i] = setup;
+        });
+        return setups;
+    }
+
+    private Task SignAsync(KeySetup setup, CancellationToken cancel) => client.SignAsync(SignRequest(setup), cancel);
+
+    private async Task VerifyAsync(KeySetup setup, CancellationToken cancel)
+    {
+        var response = await client.VerifyAsync(VerifyRequest(setup), cancel);
+        if (response.SignatureValid != true)
+            throw new InvalidOperationException($"Verify answered SignatureValid={response.SignatureValid} for a valid signature.");
+    }
+
+    private SignRequest SignRequest(KeySetup setup) => new()
+    {
+        KeyId = setup.KeyIds[0],
+        Message = new MemoryStream(_plaintext, writable: false),
+        MessageType = MessageType.RAW,
+        SigningAlgorithm = setup.SigningAlgorithm,
+    };
+
+    private VerifyRequest VerifyRequest(KeySetup setup) => new()
+    {
+        KeyId = setup.KeyIds[0],
+        Message = new MemoryStream(_plaintext, writable: false),
+        MessageType = MessageType.RAW,
+        SigningAlgorithm = setup.SigningAlgorithm,
+        Signature = new MemoryStream(setup.Blobs[0], writable: false),
+    };
 
     /// <summary>Spreads workers over the items: at each turn the workers hold consecutive, distinct items where they can.</summary>
     private T Pick<T>(IReadOnlyList<T> items, int worker, long iteration) =>
