@@ -10,6 +10,9 @@ public sealed partial class KeyGrain
 {
     public const int DefaultRotationPeriodInDays = 365;
     public const int MaxOnDemandRotations = 25;
+
+    /// <summary>AWS refuses an on-demand rotation this close before a scheduled automatic one (ConflictException).</summary>
+    public static readonly TimeSpan AutomaticRotationConflictWindow = TimeSpan.FromMinutes(20);
     private const string Automatic = "AUTOMATIC";
     private const string OnDemand = "ON_DEMAND";
 
@@ -57,6 +60,13 @@ public sealed partial class KeyGrain
         {
             throw new KmsException(KmsErrorCode.LimitExceededException,
                 $"The on-demand rotations limit has been reached for the given keyId. No more on-demand rotations can be performed for this key: {Arn}");
+        }
+
+        // An automatic rotation that is due but not yet run (the lifecycle reminder has not fired) is "in progress".
+        if (current.RotationEnabled && current.NextRotationDate - time.GetUtcNow() <= AutomaticRotationConflictWindow)
+        {
+            throw new KmsException(KmsErrorCode.ConflictException,
+                $"An automatic rotation of {Arn} is in progress or scheduled to begin within the next 20 minutes.");
         }
 
         var next = WithNewMaterial(current, OnDemand);

@@ -90,6 +90,29 @@ public sealed class KeyLifecycleTests(TwoSiloClusterFixture cluster) : IClassFix
     }
 
     [Fact]
+    public async Task On_demand_rotation_is_refused_with_ConflictException_from_20_minutes_before_an_automatic_one_until_it_has_run()
+    {
+        var arn = await CreateKeyAsync();
+        await Key(arn).EnableRotationAsync(cluster.Caller, 90);
+
+        cluster.Time.Advance(TimeSpan.FromDays(90) - TimeSpan.FromMinutes(20) - TimeSpan.FromSeconds(1));
+        await Key(arn).RotateOnDemandAsync(cluster.Caller);
+
+        cluster.Time.Advance(TimeSpan.FromSeconds(1));
+        var conflict = await Assert.ThrowsAsync<KmsException>(() => Key(arn, silo: 1).RotateOnDemandAsync(cluster.Caller));
+        Assert.Equal(KmsErrorCode.ConflictException, conflict.Code);
+        Assert.Equal($"An automatic rotation of {arn} is in progress or scheduled to begin within the next 20 minutes.", conflict.Message);
+
+        cluster.Time.Advance(TimeSpan.FromMinutes(30));
+        await Assert.ThrowsAsync<KmsException>(() => Key(arn).RotateOnDemandAsync(cluster.Caller));
+
+        await Key(arn).RunDueWorkAsync();
+        await Key(arn).RotateOnDemandAsync(cluster.Caller);
+        var rotations = (await Key(arn).ListRotationsAsync(cluster.Caller, 10, null)).Rotations;
+        Assert.Equal(["ON_DEMAND", "AUTOMATIC", "ON_DEMAND"], rotations.Select(r => r.RotationType));
+    }
+
+    [Fact]
     public async Task A_key_is_destroyed_at_its_deletion_date_with_its_aliases_and_not_a_moment_before()
     {
         var arn = await CreateKeyAsync();
