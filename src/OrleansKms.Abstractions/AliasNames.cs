@@ -22,7 +22,7 @@ public static class AliasNames
     }
 
     public static string Arn(string accountId, string region, string aliasName) =>
-        $"arn:{KeyArn.Partition}:kms:{region}:{accountId}:{aliasName}";
+        $"arn:{KeyArn.PartitionOf(region)}:kms:{region}:{accountId}:{aliasName}";
 
     public static string GrainKey(string accountId, string region, string aliasName) => $"{accountId}/{region}/{aliasName}";
 
@@ -34,7 +34,8 @@ public static class AliasNames
     {
         if (reference.StartsWith(Prefix, StringComparison.Ordinal)) return (accountId, region, reference);
         var parts = reference.Split(':', 6);
-        if (parts.Length != 6 || parts[0] != "arn" || parts[2] != "kms" || !parts[5].StartsWith(Prefix, StringComparison.Ordinal))
+        if (parts.Length != 6 || parts[0] != "arn" || parts[2] != "kms" || !parts[5].StartsWith(Prefix, StringComparison.Ordinal)
+            || parts[1] != KeyArn.PartitionOf(parts[3]))
             throw new KmsException(KmsErrorCode.NotFoundException, $"Invalid arn {reference}");
         if (parts[3] != region) throw new KmsException(KmsErrorCode.NotFoundException, $"Invalid arn {parts[3]}");
         if (parts[4] != accountId) throw KeyReference.CrossAccount(reference);

@@ -38,5 +38,5 @@ public static class KeyReference
 
     /// <summary>The alias ARN for an alias name or alias ARN.</summary>
     public static string AliasArn(string keyId, string accountId, string region) =>
-        keyId.StartsWith("arn:", StringComparison.Ordinal) ? keyId : $"arn:{KeyArn.Partition}:kms:{region}:{accountId}:{keyId}";
+        keyId.StartsWith("arn:", StringComparison.Ordinal) ? keyId : $"arn:{KeyArn.PartitionOf(region)}:kms:{region}:{accountId}:{keyId}";
 }

@@ -54,3 +54,29 @@ public static class SdkClients
             MaxErrorRetry = 0,
         });
 }
+
+/// <summary>A second server, in a China region (partition <c>aws-cn</c>), where AWS offers SM2 keys.</summary>
+public sealed class ChinaRegionServerFixture : IAsyncLifetime
+{
+    public KmsServer Server { get; private set; } = null!;
+
+    public string Region => "cn-north-1";
+
+    public async ValueTask InitializeAsync()
+    {
+        Server = await KmsServer.StartAsync(new KmsServerOptions
+        {
+            Port = 0,
+            Region = Region,
+            Storage = KmsStorageMode.Memory,
+            SiloPort = AzuriteProcess.FreePort(),
+            SiloGatewayPort = AzuriteProcess.FreePort(),
+            DataDirectory = Path.Combine(Path.GetTempPath(), "kms-test-" + Guid.NewGuid().ToString("N")),
+            LogLevel = LogLevel.Warning,
+        });
+    }
+
+    public AmazonKeyManagementServiceClient Client() => SdkClients.Create(Server.Endpoint, Region, "test", "test");
+
+    public async ValueTask DisposeAsync() => await Server.DisposeAsync();
+}

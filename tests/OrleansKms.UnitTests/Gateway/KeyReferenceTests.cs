@@ -14,6 +14,33 @@ public sealed class KeyReferenceTests
     }
 
     [Theory]
+    [InlineData("us-east-1", "aws")]
+    [InlineData("eu-central-2", "aws")]
+    [InlineData("cn-north-1", "aws-cn")]
+    [InlineData("cn-northwest-1", "aws-cn")]
+    [InlineData("us-gov-west-1", "aws-us-gov")]
+    [InlineData("us-iso-east-1", "aws-iso")]
+    [InlineData("us-isob-east-1", "aws-iso-b")]
+    public void Arns_are_in_the_partition_of_their_region(string region, string partition)
+    {
+        Assert.Equal(partition, KeyArn.PartitionOf(region));
+        Assert.Equal($"arn:{partition}:kms:{region}:111122223333:key/{Id}", KeyReference.ResolveKey(Id, "111122223333", region).Value);
+        Assert.Equal($"arn:{partition}:kms:{region}:111122223333:alias/a", AliasNames.Arn("111122223333", region, "alias/a"));
+        Assert.Equal(KeyReference.ResolveKey(Id, "111122223333", region),
+            KeyReference.ResolveKey($"arn:{partition}:kms:{region}:111122223333:key/{Id}", "111122223333", region));
+    }
+
+    [Fact]
+    public void An_arn_naming_another_partition_than_its_region_is_not_found()
+    {
+        var key = Assert.Throws<KmsException>(() => KeyReference.ResolveKey($"arn:aws:kms:cn-north-1:111122223333:key/{Id}", "111122223333", "cn-north-1"));
+        Assert.Equal(KmsErrorCode.NotFoundException, key.Code);
+        Assert.Equal($"Invalid arn arn:aws:kms:cn-north-1:111122223333:key/{Id}", key.Message);
+        var alias = Assert.Throws<KmsException>(() => AliasNames.Parse("arn:aws-cn:kms:us-east-1:111122223333:alias/a", "111122223333", "us-east-1"));
+        Assert.Equal(KmsErrorCode.NotFoundException, alias.Code);
+    }
+
+    [Theory]
     [InlineData("fake-key-id", "Invalid keyId 'fake-key-id'")]
     [InlineData("134f2428cec14b25a1ae9048164dba47", "Invalid keyId '134f2428cec14b25a1ae9048164dba47'")]
     [InlineData("mrk-fake-key-id", "Invalid keyId 'mrk-fake-key-id'")]
