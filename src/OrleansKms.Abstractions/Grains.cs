@@ -73,7 +73,10 @@ public interface IAliasCatalogGrain : IGrainWithStringKey
     Task<AliasListPage> ListAsync(string? targetKeyId, int limit, string? marker);
 }
 
-/// <summary>The list of keys of one account in one region (grain key: <c>ACCOUNT/REGION</c>), behind ListKeys.</summary>
+/// <summary>
+/// The list of keys of one account in one region (grain key: <c>ACCOUNT/REGION</c>), behind ListKeys. It knows
+/// which shards hold keys; the key ids themselves live in <see cref="IKeyCatalogShardGrain"/>s.
+/// </summary>
 public interface IKeyCatalogGrain : IGrainWithStringKey
 {
     Task AddAsync(string keyId);
@@ -82,6 +85,21 @@ public interface IKeyCatalogGrain : IGrainWithStringKey
 
     /// <summary>Keys in key-id order after <paramref name="marker"/>, at most <paramref name="limit"/>.</summary>
     Task<KeyListPage> ListAsync(int limit, string? marker);
+}
+
+/// <summary>
+/// The key ids of one account and region that share their first characters (grain key: <c>ACCOUNT/REGION/SHARD</c>,
+/// the shard being e.g. <c>3f</c> or <c>mrk-3f</c>), sorted. Called only by the <see cref="IKeyCatalogGrain"/>.
+/// </summary>
+public interface IKeyCatalogShardGrain : IGrainWithStringKey
+{
+    Task AddAsync(IReadOnlyList<string> keyIds);
+
+    /// <summary>Removes the key id; returns how many key ids the shard still holds.</summary>
+    Task<int> RemoveAsync(string keyId);
+
+    /// <summary>Key ids greater than <paramref name="after"/> (all when null) in ordinal order, at most <paramref name="limit"/>.</summary>
+    Task<IReadOnlyList<string>> ListAsync(int limit, string? after);
 }
 
 /// <summary>

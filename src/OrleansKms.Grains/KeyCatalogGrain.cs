@@ -1,59 +1,106 @@
 namespace OrleansKms.Grains;
 
-/// <summary>Grain keys of the catalogs.</summary>
+/// <summary>Grain keys of the catalogs, and the shard a key id belongs to.</summary>
 public static class KeyCatalog
 {
     public static string GrainKey(string accountId, string region) => $"{accountId}/{region}";
+
+    public static string ShardGrainKey(string catalogKey, string shard) => $"{catalogKey}/{shard}";
+
+    /// <summary>
+    /// A key id's first two hex digits (<c>3f</c>), after <c>mrk-</c> for a multi-Region key (<c>mrk-3f</c>): 512
+    /// shards. Every id of a shard starts with the shard's name, so shards in ordinal order list ids in ordinal order.
+    /// </summary>
+    public static string ShardOf(string keyId) =>
+        keyId.StartsWith(KeyIds.MultiRegionPrefix, StringComparison.Ordinal) ? keyId[..(KeyIds.MultiRegionPrefix.Length + 2)] : keyId[..2];
 }
 
-/// <summary>The stored list of key ids of one account and region, kept sorted.</summary>
+/// <summary>The catalog's stored state: which shards hold key ids.</summary>
 [GenerateSerializer]
 public sealed class KeyCatalogState
 {
+    /// <summary>
+    /// Every key id, as catalogs stored them before they were sharded. Moved into the shards when such a catalog
+    /// is next activated; always empty afterwards.
+    /// </summary>
     [Id(0)] public List<string> KeyIds { get; set; } = [];
+
+    /// <summary>The shards that hold at least one key id, in ordinal order.</summary>
+    [Id(1)] public List<string> Shards { get; set; } = [];
 }
 
 /// <summary>
 /// The list behind ListKeys for one account and region. Pages are in key-id order; the marker is the last key id
-/// of the previous page, so a page is stable while keys are added or removed around it.
+/// of the previous page, so a page is stable while keys are added or removed around it. The ids are spread over
+/// shard grains (<see cref="KeyCatalog.ShardOf"/>) so that no stored row outgrows a storage entity (960 KB in Azure
+/// Table storage, about 24 000 key ids): a catalog holds millions of keys. This grain only writes when a shard
+/// becomes empty or non-empty. CreateKey and the end of a deletion pass through it one at a time.
 /// </summary>
 public sealed class KeyCatalogGrain(
     [PersistentState("catalog", KmsGrainOptionsDefaults.StorageName)] IPersistentState<KeyCatalogState> state)
     : Grain, IKeyCatalogGrain
 {
+    private List<string> Shards => state.State.Shards;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (state.State.KeyIds.Count > 0) await MoveIntoShardsAsync();
+    }
+
     public async Task AddAsync(string keyId)
     {
-        var ids = state.State.KeyIds;
-        var at = ids.BinarySearch(keyId, StringComparer.Ordinal);
+        var shard = KeyCatalog.ShardOf(keyId);
+        await Shard(shard).AddAsync([keyId]);
+        var at = Shards.BinarySearch(shard, StringComparer.Ordinal);
         if (at >= 0) return;
-        ids.Insert(~at, keyId);
-        await WriteOrUndo(() => ids.Remove(keyId));
+        Shards.Insert(~at, shard);
+        await WriteOrUndo(() => Shards.Remove(shard));
     }
 
     public async Task RemoveAsync(string keyId)
     {
-        var ids = state.State.KeyIds;
-        var at = ids.BinarySearch(keyId, StringComparer.Ordinal);
+        var shard = KeyCatalog.ShardOf(keyId);
+        if (await Shard(shard).RemoveAsync(keyId) > 0) return;
+        var at = Shards.BinarySearch(shard, StringComparer.Ordinal);
         if (at < 0) return;
-        ids.RemoveAt(at);
-        await WriteOrUndo(() => ids.Insert(at, keyId));
+        Shards.RemoveAt(at);
+        await WriteOrUndo(() => Shards.Insert(at, shard));
     }
 
-    public Task<KeyListPage> ListAsync(int limit, string? marker)
+    public async Task<KeyListPage> ListAsync(int limit, string? marker)
     {
-        var ids = state.State.KeyIds;
-        var start = 0;
-        if (marker is not null)
+        var page = new List<string>(Math.Min(limit + 1, 1001));
+        foreach (var shard in Shards)
         {
-            var at = ids.BinarySearch(marker, StringComparer.Ordinal);
-            start = at >= 0 ? at + 1 : ~at;
+            if (marker is not null && IsBefore(shard, marker)) continue;
+            page.AddRange(await Shard(shard).ListAsync(limit + 1 - page.Count, marker));
+            if (page.Count > limit) break;
         }
 
-        var count = Math.Min(limit, ids.Count - start);
-        var page = ids.GetRange(start, Math.Max(count, 0));
-        var next = start + page.Count < ids.Count ? page[^1] : null;
-        return Task.FromResult(new KeyListPage(page, next));
+        if (page.Count <= limit) return new KeyListPage(page, null);
+        page.RemoveAt(limit);
+        return new KeyListPage(page, page[^1]);
     }
+
+    /// <summary>True when every id of the shard sorts before the marker: the shard is below the marker's same-length prefix.</summary>
+    private static bool IsBefore(string shard, string marker) =>
+        string.CompareOrdinal(shard, 0, marker, 0, shard.Length) < 0;
+
+    private async Task MoveIntoShardsAsync()
+    {
+        foreach (var group in state.State.KeyIds.GroupBy(KeyCatalog.ShardOf))
+        {
+            await Shard(group.Key).AddAsync(group.ToList());
+            var at = Shards.BinarySearch(group.Key, StringComparer.Ordinal);
+            if (at < 0) Shards.Insert(~at, group.Key);
+        }
+
+        state.State.KeyIds = [];
+        await state.WriteStateAsync();
+    }
+
+    private IKeyCatalogShardGrain Shard(string shard) =>
+        GrainFactory.GetGrain<IKeyCatalogShardGrain>(KeyCatalog.ShardGrainKey(this.GetPrimaryKeyString(), shard));
 
     private async Task WriteOrUndo(Action undo)
     {
@@ -64,6 +111,70 @@ public sealed class KeyCatalogGrain(
         catch
         {
             undo();
+            throw;
+        }
+    }
+}
+
+/// <summary>The stored key ids of one catalog shard, sorted.</summary>
+[GenerateSerializer]
+public sealed class KeyCatalogShardState
+{
+    [Id(0)] public List<string> KeyIds { get; set; } = [];
+}
+
+/// <summary>One shard of a <see cref="KeyCatalogGrain"/>: a sorted list of key ids, written whole on each change.</summary>
+public sealed class KeyCatalogShardGrain(
+    [PersistentState("catalog-shard", KmsGrainOptionsDefaults.StorageName)] IPersistentState<KeyCatalogShardState> state)
+    : Grain, IKeyCatalogShardGrain
+{
+    public async Task AddAsync(IReadOnlyList<string> keyIds)
+    {
+        var ids = state.State.KeyIds;
+        var before = ids.ToList();
+        foreach (var keyId in keyIds)
+        {
+            var at = ids.BinarySearch(keyId, StringComparer.Ordinal);
+            if (at < 0) ids.Insert(~at, keyId);
+        }
+
+        if (ids.Count == before.Count) return;
+        await WriteOrRestore(before);
+    }
+
+    public async Task<int> RemoveAsync(string keyId)
+    {
+        var ids = state.State.KeyIds;
+        var at = ids.BinarySearch(keyId, StringComparer.Ordinal);
+        if (at < 0) return ids.Count;
+        var before = ids.ToList();
+        ids.RemoveAt(at);
+        await WriteOrRestore(before);
+        return ids.Count;
+    }
+
+    public Task<IReadOnlyList<string>> ListAsync(int limit, string? after)
+    {
+        var ids = state.State.KeyIds;
+        var start = 0;
+        if (after is not null)
+        {
+            var at = ids.BinarySearch(after, StringComparer.Ordinal);
+            start = at >= 0 ? at + 1 : ~at;
+        }
+
+        return Task.FromResult<IReadOnlyList<string>>(ids.GetRange(start, Math.Max(Math.Min(limit, ids.Count - start), 0)));
+    }
+
+    private async Task WriteOrRestore(List<string> before)
+    {
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            state.State.KeyIds = before;
             throw;
         }
     }
