@@ -74,6 +74,21 @@ public interface IAliasCatalogGrain : IGrainWithStringKey
 }
 
 /// <summary>
+/// The aliases of one account and region whose names hash to one shard (grain key: <c>ACCOUNT/REGION/SHARD</c>),
+/// sorted by name. Called only by the <see cref="IAliasCatalogGrain"/>.
+/// </summary>
+public interface IAliasCatalogShardGrain : IGrainWithStringKey
+{
+    Task PutAsync(IReadOnlyList<AliasEntry> entries);
+
+    /// <summary>Removes the alias; returns how many aliases the shard still holds.</summary>
+    Task<int> RemoveAsync(string aliasName);
+
+    /// <summary>Aliases named after <paramref name="after"/> (all when null) in name order, optionally only those of one key.</summary>
+    Task<IReadOnlyList<AliasEntry>> ListAsync(string? targetKeyId, int limit, string? after);
+}
+
+/// <summary>
 /// The list of keys of one account in one region (grain key: <c>ACCOUNT/REGION</c>), behind ListKeys. It knows
 /// which shards hold keys; the key ids themselves live in <see cref="IKeyCatalogShardGrain"/>s.
 /// </summary>

@@ -51,20 +51,14 @@ public sealed class KeyCatalogGrain(
     {
         var shard = KeyCatalog.ShardOf(keyId);
         await Shard(shard).AddAsync([keyId]);
-        var at = Shards.BinarySearch(shard, StringComparer.Ordinal);
-        if (at >= 0) return;
-        Shards.Insert(~at, shard);
-        await WriteOrUndo(() => Shards.Remove(shard));
+        if (SortedStrings.With(Shards, shard) is { } shards) await state.CommitAsync(new KeyCatalogState { Shards = shards });
     }
 
     public async Task RemoveAsync(string keyId)
     {
         var shard = KeyCatalog.ShardOf(keyId);
         if (await Shard(shard).RemoveAsync(keyId) > 0) return;
-        var at = Shards.BinarySearch(shard, StringComparer.Ordinal);
-        if (at < 0) return;
-        Shards.RemoveAt(at);
-        await WriteOrUndo(() => Shards.Insert(at, shard));
+        if (SortedStrings.Without(Shards, shard) is { } shards) await state.CommitAsync(new KeyCatalogState { Shards = shards });
     }
 
     public async Task<KeyListPage> ListAsync(int limit, string? marker)
@@ -88,32 +82,18 @@ public sealed class KeyCatalogGrain(
 
     private async Task MoveIntoShardsAsync()
     {
+        var shards = Shards;
         foreach (var group in state.State.KeyIds.GroupBy(KeyCatalog.ShardOf))
         {
             await Shard(group.Key).AddAsync(group.ToList());
-            var at = Shards.BinarySearch(group.Key, StringComparer.Ordinal);
-            if (at < 0) Shards.Insert(~at, group.Key);
+            shards = SortedStrings.With(shards, group.Key) ?? shards;
         }
 
-        state.State.KeyIds = [];
-        await state.WriteStateAsync();
+        await state.CommitAsync(new KeyCatalogState { Shards = shards });
     }
 
     private IKeyCatalogShardGrain Shard(string shard) =>
         GrainFactory.GetGrain<IKeyCatalogShardGrain>(KeyCatalog.ShardGrainKey(this.GetPrimaryKeyString(), shard));
-
-    private async Task WriteOrUndo(Action undo)
-    {
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch
-        {
-            undo();
-            throw;
-        }
-    }
 }
 
 /// <summary>The stored key ids of one catalog shard, sorted.</summary>
@@ -131,26 +111,14 @@ public sealed class KeyCatalogShardGrain(
     public async Task AddAsync(IReadOnlyList<string> keyIds)
     {
         var ids = state.State.KeyIds;
-        var before = ids.ToList();
-        foreach (var keyId in keyIds)
-        {
-            var at = ids.BinarySearch(keyId, StringComparer.Ordinal);
-            if (at < 0) ids.Insert(~at, keyId);
-        }
-
-        if (ids.Count == before.Count) return;
-        await WriteOrRestore(before);
+        foreach (var keyId in keyIds) ids = SortedStrings.With(ids, keyId) ?? ids;
+        if (ids != state.State.KeyIds) await state.CommitAsync(new KeyCatalogShardState { KeyIds = ids });
     }
 
     public async Task<int> RemoveAsync(string keyId)
     {
-        var ids = state.State.KeyIds;
-        var at = ids.BinarySearch(keyId, StringComparer.Ordinal);
-        if (at < 0) return ids.Count;
-        var before = ids.ToList();
-        ids.RemoveAt(at);
-        await WriteOrRestore(before);
-        return ids.Count;
+        if (SortedStrings.Without(state.State.KeyIds, keyId) is { } ids) await state.CommitAsync(new KeyCatalogShardState { KeyIds = ids });
+        return state.State.KeyIds.Count;
     }
 
     public Task<IReadOnlyList<string>> ListAsync(int limit, string? after)
@@ -165,17 +133,29 @@ public sealed class KeyCatalogShardGrain(
 
         return Task.FromResult<IReadOnlyList<string>>(ids.GetRange(start, Math.Max(Math.Min(limit, ids.Count - start), 0)));
     }
+}
 
-    private async Task WriteOrRestore(List<string> before)
+/// <summary>Sorted (ordinal) string lists changed by copy, so a state change commits all or nothing.</summary>
+internal static class SortedStrings
+{
+    /// <summary>A copy of <paramref name="list"/> with <paramref name="item"/> inserted in order, or null if it is there.</summary>
+    public static List<string>? With(List<string> list, string item)
     {
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch
-        {
-            state.State.KeyIds = before;
-            throw;
-        }
+        var at = list.BinarySearch(item, StringComparer.Ordinal);
+        if (at >= 0) return null;
+        var copy = new List<string>(list.Count + 1);
+        copy.AddRange(list);
+        copy.Insert(~at, item);
+        return copy;
+    }
+
+    /// <summary>A copy of <paramref name="list"/> without <paramref name="item"/>, or null if it is not there.</summary>
+    public static List<string>? Without(List<string> list, string item)
+    {
+        var at = list.BinarySearch(item, StringComparer.Ordinal);
+        if (at < 0) return null;
+        var copy = new List<string>(list);
+        copy.RemoveAt(at);
+        return copy;
     }
 }
