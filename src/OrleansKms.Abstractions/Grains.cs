@@ -16,6 +16,12 @@ public interface IKeyGrain : IGrainWithStringKey
 
     Task UpdateDescriptionAsync(KmsCaller caller, string description);
 
+    /// <summary>The key policy (the default key policy when CreateKey set none).</summary>
+    Task<string> GetPolicyAsync(KmsCaller caller);
+
+    /// <summary>Replaces the key policy; the caller has validated the document.</summary>
+    Task PutPolicyAsync(KmsCaller caller, string policy);
+
     /// <summary>The snapshot the crypto workers cache; NotFoundException if the key does not exist.</summary>
     Task<KeySnapshot> GetSnapshotAsync();
 

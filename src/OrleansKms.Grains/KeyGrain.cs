@@ -68,6 +68,18 @@ public sealed partial class KeyGrain(
         await CommitAsync(next);
     }
 
+    public Task<string> GetPolicyAsync(KmsCaller caller) =>
+        Task.FromResult(Existing().Policy ?? KeyPolicies.Default(Arn.AccountId, Arn.Region));
+
+    /// <summary>Allowed in every state a key can be in, as in AWS (a key pending deletion keeps its policy editable).</summary>
+    public async Task PutPolicyAsync(KmsCaller caller, string policy)
+    {
+        var next = Existing().Clone();
+        next.Policy = policy;
+        next.Version++;
+        await CommitAsync(next);
+    }
+
     public Task<KeySnapshot> GetSnapshotAsync() => Task.FromResult(ToSnapshot(Existing()));
 
     private async Task ChangeStateAsync(KeyStateKind target)

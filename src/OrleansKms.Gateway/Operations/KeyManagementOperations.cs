@@ -33,7 +33,7 @@ internal static class CreateKey
             throw new KmsException(KmsErrorCode.UnsupportedOperationException, $"Origin {origin} and custom key stores are not supported by this service yet.");
         if (r.MultiRegion == true)
             throw new KmsException(KmsErrorCode.UnsupportedOperationException, "Multi-Region keys are not supported by this service yet.");
-        if (r.Policy is not null) KeyPolicyText.CheckIsJsonObject(r.Policy);
+        if (r.Policy is not null) KeyPolicyDocument.Check(r.Policy, call.Caller, call.Region, r.BypassPolicyLockoutSafetyCheck == true);
 
         var arn = new KeyArn(call.Region, call.Caller.AccountId, KeyIds.NewSingleRegion());
         var metadata = await call.Key(arn).CreateAsync(new CreateKeyCommand

@@ -34,21 +34,3 @@ internal static class Tags
             throw new KmsException(KmsErrorCode.TagException, "Duplicate tag keys");
     }
 }
-
-/// <summary>Key policy text checks. Evaluation comes with the policy engine; until then a policy must at least be a JSON object.</summary>
-internal static class KeyPolicyText
-{
-    public static void CheckIsJsonObject(string policy)
-    {
-        try
-        {
-            using var doc = System.Text.Json.JsonDocument.Parse(policy);
-            if (doc.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object) return;
-        }
-        catch (System.Text.Json.JsonException)
-        {
-        }
-
-        throw new KmsException(KmsErrorCode.MalformedPolicyDocumentException, "The key policy is not a valid JSON policy document.");
-    }
-}

@@ -67,6 +67,18 @@ public sealed class ScheduleKeyDeletionRequest
 
 public sealed record ScheduleKeyDeletionResponse(string KeyId, double DeletionDate, string KeyState, int PendingWindowInDays);
 
+public sealed class KeyPolicyRequest
+{
+    public string? KeyId { get; init; }
+    public string? PolicyName { get; init; }
+    public string? Policy { get; init; }
+    public bool? BypassPolicyLockoutSafetyCheck { get; init; }
+}
+
+public sealed record GetKeyPolicyResponse(string Policy, string PolicyName);
+
+public sealed record ListKeyPoliciesResponse(IReadOnlyList<string> PolicyNames, bool Truncated);
+
 [JsonSourceGenerationOptions(
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     PropertyNamingPolicy = JsonKnownNamingPolicy.Unspecified,
@@ -84,6 +96,9 @@ public sealed record ScheduleKeyDeletionResponse(string KeyId, double DeletionDa
 [JsonSerializable(typeof(ListKeyRotationsResponse))]
 [JsonSerializable(typeof(ScheduleKeyDeletionRequest))]
 [JsonSerializable(typeof(ScheduleKeyDeletionResponse))]
+[JsonSerializable(typeof(KeyPolicyRequest))]
+[JsonSerializable(typeof(GetKeyPolicyResponse))]
+[JsonSerializable(typeof(ListKeyPoliciesResponse))]
 public sealed partial class KmsLifecycleJsonContext : JsonSerializerContext;
 
 internal static class WireTime

@@ -152,7 +152,7 @@ public sealed class ProtocolBadInputTests(KmsServerFixture fixture)
 
     [Theory]
     [InlineData("CreateGrant")]
-    [InlineData("PutKeyPolicy")]
+    [InlineData("GetParametersForImport")]
     [InlineData("ImportKeyMaterial")]
     [InlineData("ReplicateKey")]
     public async Task A_KMS_operation_not_implemented_yet_is_UnsupportedOperationException(string operation)

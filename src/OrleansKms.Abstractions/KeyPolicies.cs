@@ -1,0 +1,27 @@
+namespace OrleansKms;
+
+/// <summary>Key policy names and the default key policy, as AWS KMS writes them.</summary>
+public static class KeyPolicies
+{
+    /// <summary>The only key policy name AWS KMS has.</summary>
+    public const string DefaultName = "default";
+
+    /// <summary>
+    /// The policy a key gets when CreateKey names none: the account's root principal may do everything (so IAM
+    /// policies of the account decide), in AWS's own layout, byte for byte.
+    /// </summary>
+    public static string Default(string accountId, string region) =>
+        "{\n" +
+        "  \"Version\" : \"2012-10-17\",\n" +
+        "  \"Id\" : \"key-default-1\",\n" +
+        "  \"Statement\" : [ {\n" +
+        "    \"Sid\" : \"Enable IAM User Permissions\",\n" +
+        "    \"Effect\" : \"Allow\",\n" +
+        "    \"Principal\" : {\n" +
+        $"      \"AWS\" : \"arn:{KeyArn.PartitionOf(region)}:iam::{accountId}:root\"\n" +
+        "    },\n" +
+        "    \"Action\" : \"kms:*\",\n" +
+        "    \"Resource\" : \"*\"\n" +
+        "  } ]\n" +
+        "}";
+}
