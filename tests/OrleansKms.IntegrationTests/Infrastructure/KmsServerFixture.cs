@@ -11,17 +11,19 @@ namespace OrleansKms.IntegrationTests.Infrastructure;
 /// One KMS server (silo + gateway, memory storage) on free loopback ports, shared by a test collection, and
 /// official AWS SDK clients pointed at it.
 /// </summary>
-public sealed class KmsServerFixture : IAsyncLifetime
+public class KmsServerFixture : IAsyncLifetime
 {
     public KmsServer Server { get; private set; } = null!;
 
-    public string Region => "us-east-1";
+    /// <summary>The region the server serves and the clients sign for.</summary>
+    public virtual string Region => "us-east-1";
 
     public async ValueTask InitializeAsync()
     {
         Server = await KmsServer.StartAsync(new KmsServerOptions
         {
             Port = 0,
+            Region = Region,
             Storage = KmsStorageMode.Memory,
             SiloPort = AzuriteProcess.FreePort(),
             SiloGatewayPort = AzuriteProcess.FreePort(),
@@ -56,27 +58,7 @@ public static class SdkClients
 }
 
 /// <summary>A second server, in a China region (partition <c>aws-cn</c>), where AWS offers SM2 keys.</summary>
-public sealed class ChinaRegionServerFixture : IAsyncLifetime
+public sealed class ChinaRegionServerFixture : KmsServerFixture
 {
-    public KmsServer Server { get; private set; } = null!;
-
-    public string Region => "cn-north-1";
-
-    public async ValueTask InitializeAsync()
-    {
-        Server = await KmsServer.StartAsync(new KmsServerOptions
-        {
-            Port = 0,
-            Region = Region,
-            Storage = KmsStorageMode.Memory,
-            SiloPort = AzuriteProcess.FreePort(),
-            SiloGatewayPort = AzuriteProcess.FreePort(),
-            DataDirectory = Path.Combine(Path.GetTempPath(), "kms-test-" + Guid.NewGuid().ToString("N")),
-            LogLevel = LogLevel.Warning,
-        });
-    }
-
-    public AmazonKeyManagementServiceClient Client() => SdkClients.Create(Server.Endpoint, Region, "test", "test");
-
-    public async ValueTask DisposeAsync() => await Server.DisposeAsync();
+    public override string Region => "cn-north-1";
 }
