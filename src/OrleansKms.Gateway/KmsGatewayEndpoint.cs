@@ -34,15 +34,18 @@ public sealed class KmsGatewayEndpoint(
         var started = Stopwatch.GetTimestamp();
         var operation = "unknown";
         var outcome = "ok";
+        Activity? activity = null;
         var response = context.Response;
         response.Headers["x-amzn-RequestId"] = Guid.NewGuid().ToString("D");
         try
         {
             var body = await ReadBodyAsync(context.Request, context.RequestAborted);
             var identity = verifier.Verify(context.Request, body.Span);
-            operation = OperationName(context.Request);
-            var handler = OperationTable.Find(operation);
-            using var activity = Activities.StartActivity("kms." + operation, ActivityKind.Internal);
+            var name = OperationName(context.Request);
+            if (OperationTable.IsModelOperation(name)) operation = name; // so a caller cannot mint new tag values
+            var handler = OperationTable.Find(name);
+            activity = Activities.StartActivity("kms." + operation, ActivityKind.Internal);
+            activity?.SetTag("kms.operation", operation).SetTag("kms.account", identity.AccountId);
             var call = new KmsCall(new KmsCaller(identity.AccountId, identity.PrincipalArn, identity.AccessKeyId), body, _region, grains);
             var json = await handler(call);
             response.StatusCode = StatusCodes.Status200OK;
@@ -71,6 +74,12 @@ public sealed class KmsGatewayEndpoint(
             var tags = new TagList { { "operation", operation }, { "outcome", outcome } };
             Requests.Add(1, tags);
             Duration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, tags);
+            if (activity is not null)
+            {
+                activity.SetTag("kms.outcome", outcome);
+                if (outcome != "ok") activity.SetStatus(ActivityStatusCode.Error, outcome);
+                activity.Dispose();
+            }
         }
     }
 

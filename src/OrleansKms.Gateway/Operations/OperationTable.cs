@@ -64,6 +64,9 @@ public static class OperationTable
         "UpdateCustomKeyStore", "UpdatePrimaryRegion",
     }.ToFrozenSet(StringComparer.Ordinal);
 
+    /// <summary>True for every operation of the AWS KMS API model, implemented or not.</summary>
+    public static bool IsModelOperation(string operation) => Implemented.ContainsKey(operation) || NotYetImplemented.Contains(operation);
+
     /// <summary>The handler for an operation name; UnknownOperationException for a name that is not a KMS operation.</summary>
     public static Handler Find(string operation)
     {
