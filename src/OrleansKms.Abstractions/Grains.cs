@@ -22,6 +22,18 @@ public interface IKeyGrain : IGrainWithStringKey
     /// <summary>Replaces the key policy; the caller has validated the document.</summary>
     Task PutPolicyAsync(KmsCaller caller, string policy);
 
+    /// <summary>
+    /// Adds a grant (the id, date and issuing account of <paramref name="requested"/> are the grain's to set), or
+    /// returns the grant of the same Name and terms; DryRunOperationException where it would succeed.
+    /// </summary>
+    Task<CreatedGrant> CreateGrantAsync(KmsCaller caller, KeyGrant requested, bool dryRun);
+
+    /// <summary>The key's grants in creation order, optionally one grant or one grantee's.</summary>
+    Task<GrantPage> ListGrantsAsync(KmsCaller caller, int limit, string? marker, string? grantId, string? granteePrincipal);
+
+    /// <summary>Removes a grant (RetireGrant and RevokeGrant); NotFoundException if the key has no such grant.</summary>
+    Task RemoveGrantAsync(KmsCaller caller, string grantId, bool dryRun);
+
     /// <summary>The snapshot the crypto workers cache; NotFoundException if the key does not exist.</summary>
     Task<KeySnapshot> GetSnapshotAsync();
 
@@ -106,6 +118,19 @@ public interface IKeyCatalogGrain : IGrainWithStringKey
 
     /// <summary>Keys in key-id order after <paramref name="marker"/>, at most <paramref name="limit"/>.</summary>
     Task<KeyListPage> ListAsync(int limit, string? marker);
+}
+
+/// <summary>
+/// The grants of one account and region that one principal may retire (grain key: <c>ACCOUNT/REGION/PRINCIPAL</c>),
+/// behind ListRetirableGrants. Kept by the KeyGrains as they add and remove grants.
+/// </summary>
+public interface IRetirableGrantsGrain : IGrainWithStringKey
+{
+    Task AddAsync(ListedGrant grant);
+
+    Task RemoveAsync(string keyArn, string grantId);
+
+    Task<GrantPage> ListAsync(int limit, string? marker);
 }
 
 /// <summary>

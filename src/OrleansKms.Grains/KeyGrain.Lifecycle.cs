@@ -59,7 +59,7 @@ public sealed partial class KeyGrain
     Task IRemindable.ReceiveReminder(string reminderName, TickStatus status) =>
         reminderName == LifecycleReminder ? RunDueWorkAsync() : Task.CompletedTask;
 
-    /// <summary>The end of the waiting period: material purged from storage, aliases removed, out of ListKeys.</summary>
+    /// <summary>The end of the waiting period: material purged from storage, aliases and grants removed, out of ListKeys.</summary>
     private async Task DeleteNowAsync()
     {
         var aliases = GrainFactory.GetGrain<IAliasCatalogGrain>(KeyCatalog.GrainKey(Arn.AccountId, Arn.Region));
@@ -73,6 +73,7 @@ public sealed partial class KeyGrain
         }
 
         await GrainFactory.GetGrain<IKeyCatalogGrain>(KeyCatalog.GrainKey(Arn.AccountId, Arn.Region)).RemoveAsync(Arn.KeyId);
+        await RemoveGrantsFromIndexAsync(state.State.Grants);
         await state.ClearStateAsync();
         state.State = new StoredKey();
         await EnsureLifecycleReminderAsync();

@@ -31,6 +31,7 @@ public sealed class StoredKey
     [Id(20)] public DateTimeOffset? NextRotationDate { get; set; }
     [Id(21)] public List<KeyRotation> Rotations { get; set; } = [];
     [Id(22)] public int OnDemandRotations { get; set; }
+    [Id(23)] public List<KeyGrant> Grants { get; set; } = [];
 
     public StoredKey Clone()
     {
@@ -38,6 +39,7 @@ public sealed class StoredKey
         copy.Tags = [.. Tags];
         copy.Materials = [.. Materials];
         copy.Rotations = [.. Rotations];
+        copy.Grants = [.. Grants];
         return copy;
     }
 }

@@ -20,6 +20,13 @@ public static class ModelEnums
 
     public static readonly string[] Origin = ["AWS_KMS", "EXTERNAL", "AWS_CLOUDHSM", "EXTERNAL_KEY_STORE"];
 
+    public static readonly string[] GrantOperation =
+    [
+        "Decrypt", "Encrypt", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext", "ReEncryptFrom", "ReEncryptTo", "Sign", "Verify",
+        "GetPublicKey", "CreateGrant", "RetireGrant", "DescribeKey", "GenerateDataKeyPair", "GenerateDataKeyPairWithoutPlaintext",
+        "GenerateMac", "VerifyMac", "DeriveSharedSecret",
+    ];
+
     public static readonly string[] DataKeySpec = ["AES_256", "AES_128"];
 
     public static readonly string[] EncryptionAlgorithm = ["SYMMETRIC_DEFAULT", "RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256", "SM2PKE"];

@@ -151,7 +151,7 @@ public sealed class ProtocolBadInputTests(KmsServerFixture fixture)
     }
 
     [Theory]
-    [InlineData("CreateGrant")]
+    [InlineData("DeleteImportedKeyMaterial")]
     [InlineData("GetParametersForImport")]
     [InlineData("ImportKeyMaterial")]
     [InlineData("ReplicateKey")]

@@ -113,6 +113,23 @@ public sealed class KeyLifecycleTests(TwoSiloClusterFixture cluster) : IClassFix
     }
 
     [Fact]
+    public async Task A_destroyed_key_takes_its_grants_out_of_ListRetirableGrants()
+    {
+        var arn = await CreateKeyAsync();
+        var retiring = $"arn:aws:iam::{cluster.Caller.AccountId}:role/retirer-{Guid.NewGuid():N}";
+        var grant = new KeyGrant("", null, default, "arn:aws:iam::111122223333:role/app", retiring, "", ["Encrypt"], null, null, null);
+        await Key(arn).CreateGrantAsync(cluster.Caller, grant, dryRun: false);
+        var index = cluster.Silo(1).GetGrain<IRetirableGrantsGrain>(Grains.RetirableGrants.GrainKey(arn.AccountId, arn.Region, retiring));
+        Assert.Equal(arn.Value, Assert.Single((await index.ListAsync(10, null)).Grants).KeyArn);
+
+        await Key(arn).ScheduleDeletionAsync(cluster.Caller, 7);
+        cluster.Time.Advance(TimeSpan.FromDays(7));
+        await Key(arn).RunDueWorkAsync();
+
+        Assert.Empty((await index.ListAsync(10, null)).Grants);
+    }
+
+    [Fact]
     public async Task A_key_is_destroyed_at_its_deletion_date_with_its_aliases_and_not_a_moment_before()
     {
         var arn = await CreateKeyAsync();

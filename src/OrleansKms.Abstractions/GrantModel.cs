@@ -1,0 +1,91 @@
+namespace OrleansKms;
+
+/// <summary>
+/// One grant on a key, as ListGrants shows it. Grants are immutable once made; retiring or revoking removes them.
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record KeyGrant(
+    [property: Id(0)] string GrantId,
+    [property: Id(1)] string? Name,
+    [property: Id(2)] DateTimeOffset CreationDate,
+    [property: Id(3)] string? GranteePrincipal,
+    [property: Id(4)] string? RetiringPrincipal,
+    [property: Id(5)] string IssuingAccount,
+    [property: Id(6)] IReadOnlyList<string> Operations,
+    [property: Id(7)] GrantConstraints? Constraints,
+    [property: Id(8)] string? GranteeServicePrincipal,
+    [property: Id(9)] string? RetiringServicePrincipal)
+{
+    /// <summary>Same grantees, operations and constraints: CreateGrant with the same Name returns the existing grant.</summary>
+    public bool SameTermsAs(KeyGrant other) =>
+        Name == other.Name && GranteePrincipal == other.GranteePrincipal && RetiringPrincipal == other.RetiringPrincipal
+        && GranteeServicePrincipal == other.GranteeServicePrincipal && RetiringServicePrincipal == other.RetiringServicePrincipal
+        && Operations.Order(StringComparer.Ordinal).SequenceEqual(other.Operations.Order(StringComparer.Ordinal))
+        && (Constraints ?? GrantConstraints.None).SameAs(other.Constraints ?? GrantConstraints.None);
+}
+
+/// <summary>A grant's constraints: the encryption context a call must carry, and the source ARN.</summary>
+[GenerateSerializer, Immutable]
+public sealed record GrantConstraints(
+    [property: Id(0)] Dictionary<string, string>? EncryptionContextSubset,
+    [property: Id(1)] Dictionary<string, string>? EncryptionContextEquals,
+    [property: Id(2)] string? SourceArn)
+{
+    public static readonly GrantConstraints None = new(null, null, null);
+
+    public bool SameAs(GrantConstraints other) =>
+        SameMap(EncryptionContextSubset, other.EncryptionContextSubset) && SameMap(EncryptionContextEquals, other.EncryptionContextEquals)
+        && SourceArn == other.SourceArn;
+
+    private static bool SameMap(Dictionary<string, string>? a, Dictionary<string, string>? b) =>
+        (a is null || a.Count == 0) ? (b is null || b.Count == 0)
+            : b is not null && a.Count == b.Count && a.All(p => b.TryGetValue(p.Key, out var v) && v == p.Value);
+}
+
+/// <summary>What CreateGrant answers.</summary>
+[GenerateSerializer, Immutable]
+public sealed record CreatedGrant([property: Id(0)] string GrantId, [property: Id(1)] string GrantToken);
+
+/// <summary>One page of ListGrants or ListRetirableGrants: the grants with the ARN of their key.</summary>
+[GenerateSerializer, Immutable]
+public sealed record GrantPage([property: Id(0)] IReadOnlyList<ListedGrant> Grants, [property: Id(1)] string? NextMarker);
+
+[GenerateSerializer, Immutable]
+public sealed record ListedGrant([property: Id(0)] string KeyArn, [property: Id(1)] KeyGrant Grant);
+
+/// <summary>
+/// Grant ids (64 lower-case hex digits, as AWS's) and grant tokens. A token names its key and grant, so RetireGrant
+/// can find them from the token alone: base64url of <c>okms1|KEY-ARN|GRANT-ID|NONCE</c>.
+/// </summary>
+public static class GrantIds
+{
+    private const string TokenPrefix = "okms1";
+
+    public static string New() => Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+
+    public static bool IsValid(string? grantId) =>
+        grantId is { Length: 64 } && grantId.All(c => c is >= '0' and <= '9' or >= 'a' and <= 'f');
+
+    public static string Token(string keyArn, string grantId) =>
+        Base64Url($"{TokenPrefix}|{keyArn}|{grantId}|{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16))}");
+
+    /// <summary>The key ARN and grant id a token names; InvalidGrantTokenException for anything this service did not issue.</summary>
+    public static (KeyArn Key, string GrantId) ParseToken(string token)
+    {
+        try
+        {
+            var text = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(token.Replace('-', '+').Replace('_', '/') + new string('=', (4 - token.Length % 4) % 4)));
+            var parts = text.Split('|');
+            if (parts.Length == 4 && parts[0] == TokenPrefix && KeyArn.TryParse(parts[1], out var arn) && IsValid(parts[2]))
+                return (arn.Value, parts[2]);
+        }
+        catch (FormatException)
+        {
+        }
+
+        throw new KmsException(KmsErrorCode.InvalidGrantTokenException, "Invalid grant token.");
+    }
+
+    private static string Base64Url(string text) =>
+        Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(text)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+}
