@@ -43,7 +43,7 @@ public sealed class ModelCoverageTests
     [Theory]
     [InlineData("Nope", KmsErrorCode.UnknownOperationException)]
     [InlineData("encrypt", KmsErrorCode.UnknownOperationException)]
-    [InlineData("CreateGrant", KmsErrorCode.UnsupportedOperationException)]
+    [InlineData("ReplicateKey", KmsErrorCode.UnsupportedOperationException)]
     public void Names_outside_the_table_get_the_AWS_error(string operation, KmsErrorCode expected)
     {
         var e = Assert.Throws<KmsException>(() => OperationTable.Find(operation));
