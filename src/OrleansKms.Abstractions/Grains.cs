@@ -28,7 +28,7 @@ public interface IKeyGrain : IGrainWithStringKey
     /// </summary>
     Task<CreatedGrant> CreateGrantAsync(KmsCaller caller, KeyGrant requested, bool dryRun);
 
-    /// <summary>The key's grants in creation order, optionally one grant or one grantee's.</summary>
+    /// <summary>The key's grants in creation order, optionally one grant or one grantee's (principal or service principal).</summary>
     Task<GrantPage> ListGrantsAsync(KmsCaller caller, int limit, string? marker, string? grantId, string? granteePrincipal);
 
     /// <summary>Removes a grant (RetireGrant and RevokeGrant); NotFoundException if the key has no such grant.</summary>

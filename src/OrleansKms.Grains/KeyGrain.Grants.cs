@@ -37,7 +37,7 @@ public sealed partial class KeyGrain
     public Task<GrantPage> ListGrantsAsync(KmsCaller caller, int limit, string? marker, string? grantId, string? granteePrincipal)
     {
         var grants = Existing().Grants
-            .Where(g => (grantId is null || g.GrantId == grantId) && (granteePrincipal is null || g.GranteePrincipal == granteePrincipal))
+            .Where(g => (grantId is null || g.GrantId == grantId) && (granteePrincipal is null || g.GranteePrincipal == granteePrincipal || g.GranteeServicePrincipal == granteePrincipal))
             .ToList();
         var start = Markers.Index(marker, grants.Count);
         var page = grants.Skip(start).Take(limit).Select(g => new ListedGrant(Arn.Value, g)).ToList();

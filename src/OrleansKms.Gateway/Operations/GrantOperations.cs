@@ -51,7 +51,7 @@ internal static class GrantOperations
         ServicePrincipal(v, r.GranteeServicePrincipal, "GranteeServicePrincipal");
         v.ThrowIfInvalid();
         if (r.GrantId is not null && !GrantIds.IsValid(r.GrantId)) throw InvalidGrantId(r.GrantId);
-        var page = await call.Key(call.ResolveKey(r.KeyId!)).ListGrantsAsync(call.Caller, r.Limit ?? 50, r.Marker, r.GrantId, r.GranteePrincipal);
+        var page = await call.Key(call.ResolveKey(r.KeyId!)).ListGrantsAsync(call.Caller, r.Limit ?? 50, r.Marker, r.GrantId, r.GranteePrincipal ?? r.GranteeServicePrincipal);
         return Write(page);
     }
 

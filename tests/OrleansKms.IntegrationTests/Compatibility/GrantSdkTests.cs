@@ -66,6 +66,15 @@ public sealed class GrantSdkTests(KmsServerFixture fixture)
         Assert.Equal(2, (await GrantsAsync(key.KeyId)).Count);
         var filtered = await _kms.ListGrantsAsync(new ListGrantsRequest { KeyId = key.KeyId, GrantId = other.GrantId });
         Assert.Equal(other.GrantId, Assert.Single(filtered.Grants).GrantId);
+        var service = await _kms.CreateGrantAsync(new CreateGrantRequest
+        {
+            KeyId = key.KeyId, GranteeServicePrincipal = "logs.us-east-1.amazonaws.com", Operations = ["Encrypt"],
+        });
+        var byGrantee = await _kms.ListGrantsAsync(new ListGrantsRequest { KeyId = key.KeyId, GranteePrincipal = grantee });
+        Assert.Equal([first.GrantId, other.GrantId], byGrantee.Grants.Select(g => g.GrantId));
+        var byService = await _kms.ListGrantsAsync(new ListGrantsRequest { KeyId = key.KeyId, GranteeServicePrincipal = "logs.us-east-1.amazonaws.com" });
+        Assert.Equal(service.GrantId, Assert.Single(byService.Grants).GrantId);
+        Assert.Equal("logs.us-east-1.amazonaws.com", byService.Grants[0].GranteeServicePrincipal);
     }
 
     [Fact]
