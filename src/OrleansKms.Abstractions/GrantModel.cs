@@ -69,6 +69,20 @@ public static class GrantIds
     public static string Token(string keyArn, string grantId) =>
         Base64Url($"{TokenPrefix}|{keyArn}|{grantId}|{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16))}");
 
+    /// <summary>True for a token of this service's form.</summary>
+    public static bool IsToken(string token)
+    {
+        try
+        {
+            ParseToken(token);
+            return true;
+        }
+        catch (KmsException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>The key ARN and grant id a token names; InvalidGrantTokenException for anything this service did not issue.</summary>
     public static (KeyArn Key, string GrantId) ParseToken(string token)
     {

@@ -10,6 +10,7 @@ namespace OrleansKms.Gateway.Protocol;
 public sealed class RequestValidator
 {
     private readonly List<string> _errors = [];
+    private bool _badGrantToken;
 
     public RequestValidator Required(object? value, string member)
     {
@@ -63,12 +64,17 @@ public sealed class RequestValidator
         return this;
     }
 
-    /// <summary>Grant tokens: at most 10, each 1 to 8192 characters.</summary>
-    public RequestValidator GrantTokens(List<string?>? tokens)
+    /// <summary>
+    /// Grant tokens: at most 10, each 1 to 8192 characters, and each one this service issued (else, once the request
+    /// is otherwise valid, InvalidGrantTokenException) where the operation declares that error: every operation with
+    /// GrantTokens but DescribeKey (<paramref name="checkIssued"/> false). Tokens are not evaluated further yet.
+    /// </summary>
+    public RequestValidator GrantTokens(List<string?>? tokens, bool checkIssued = true)
     {
         Count(tokens, "GrantTokens", 0, 10);
         if (tokens is null) return this;
         for (var i = 0; i < tokens.Count; i++) Required(tokens[i], $"GrantTokens.{i + 1}.member").Length(tokens[i], $"GrantTokens.{i + 1}.member", 1, 8192);
+        _badGrantToken = checkIssued && tokens.Any(t => t is { Length: > 0 and <= 8192 } && !GrantIds.IsToken(t));
         return this;
     }
 
@@ -87,6 +93,7 @@ public sealed class RequestValidator
     /// <summary>Throws the ValidationException for everything collected, if anything.</summary>
     public void ThrowIfInvalid()
     {
+        if (_errors.Count == 0 && _badGrantToken) throw new KmsException(KmsErrorCode.InvalidGrantTokenException, "Invalid grant token.");
         if (_errors.Count == 0) return;
         var message = new StringBuilder()
             .Append(_errors.Count).Append(_errors.Count == 1 ? " validation error detected: " : " validation errors detected: ")

@@ -114,6 +114,25 @@ public sealed class GrantSdkTests(KmsServerFixture fixture)
     }
 
     [Fact]
+    public async Task Grant_tokens_this_service_issued_are_accepted_and_others_are_InvalidGrantTokenException_where_AWS_declares_it()
+    {
+        var key = await _kms.NewLifecycleKeyAsync();
+        var token = (await GrantAsync(key.KeyId, Role("app"))).GrantToken;
+
+        var encrypted = await _kms.EncryptAsync(new EncryptRequest { KeyId = key.KeyId, Plaintext = new MemoryStream([7]), GrantTokens = [token] });
+        Assert.Equal([7], (await _kms.DecryptAsync(new DecryptRequest
+        {
+            CiphertextBlob = encrypted.CiphertextBlob, GrantTokens = [token],
+        })).Plaintext.ToArray());
+        await Assert.ThrowsAsync<InvalidGrantTokenException>(() =>
+            _kms.EncryptAsync(new EncryptRequest { KeyId = key.KeyId, Plaintext = new MemoryStream([7]), GrantTokens = [token, "not-a-token"] }));
+        await Assert.ThrowsAsync<InvalidGrantTokenException>(() =>
+            _kms.GenerateDataKeyAsync(new GenerateDataKeyRequest { KeyId = key.KeyId, KeySpec = "AES_256", GrantTokens = ["AQID"] }));
+        // DescribeKey takes GrantTokens but does not declare InvalidGrantTokenException: it does not check them.
+        Assert.Equal(key.Arn, (await _kms.DescribeKeyAsync(new DescribeKeyRequest { KeyId = key.KeyId, GrantTokens = ["AQID"] })).KeyMetadata.Arn);
+    }
+
+    [Fact]
     public async Task ListGrants_pages_with_Limit_and_Marker()
     {
         var key = await _kms.NewLifecycleKeyAsync();
