@@ -28,8 +28,8 @@ public interface IKeyGrain : IGrainWithStringKey
     /// </summary>
     Task<CreatedGrant> CreateGrantAsync(KmsCaller caller, KeyGrant requested, bool dryRun);
 
-    /// <summary>The key's grants in creation order, optionally one grant or one grantee's (principal or service principal).</summary>
-    Task<GrantPage> ListGrantsAsync(KmsCaller caller, int limit, string? marker, string? grantId, string? granteePrincipal);
+    /// <summary>The key's grants in creation order, optionally one grant's, one grantee principal's or one grantee service principal's.</summary>
+    Task<GrantPage> ListGrantsAsync(KmsCaller caller, int limit, string? marker, string? grantId, string? granteePrincipal, string? granteeServicePrincipal);
 
     /// <summary>Removes a grant (RetireGrant and RevokeGrant); NotFoundException if the key has no such grant.</summary>
     Task RemoveGrantAsync(KmsCaller caller, string grantId, bool dryRun);

@@ -14,8 +14,15 @@ public sealed record KeyGrant(
     [property: Id(6)] IReadOnlyList<string> Operations,
     [property: Id(7)] GrantConstraints? Constraints,
     [property: Id(8)] string? GranteeServicePrincipal,
-    [property: Id(9)] string? RetiringServicePrincipal)
+    [property: Id(9)] string? RetiringServicePrincipal,
+    [property: Id(10)] long Sequence = 0)
 {
+    /// <summary>A generous estimate of the grant's stored size in bytes, for the per-key storage budget.</summary>
+    public int EstimatedSize =>
+        128 + 2 * ((Name?.Length ?? 0) + (GranteePrincipal?.Length ?? 0) + (RetiringPrincipal?.Length ?? 0)
+            + (GranteeServicePrincipal?.Length ?? 0) + (RetiringServicePrincipal?.Length ?? 0) + GrantId.Length + IssuingAccount.Length
+            + Operations.Sum(o => o.Length + 4) + (Constraints?.Characters ?? 0));
+
     /// <summary>Same grantees, operations and constraints: CreateGrant with the same Name returns the existing grant.</summary>
     public bool SameTermsAs(KeyGrant other) =>
         Name == other.Name && GranteePrincipal == other.GranteePrincipal && RetiringPrincipal == other.RetiringPrincipal
@@ -32,6 +39,11 @@ public sealed record GrantConstraints(
     [property: Id(2)] string? SourceArn)
 {
     public static readonly GrantConstraints None = new(null, null, null);
+
+    /// <summary>Characters of the constraint's keys, values and source ARN.</summary>
+    public int Characters =>
+        (EncryptionContextSubset?.Sum(p => p.Key.Length + p.Value.Length + 4) ?? 0)
+        + (EncryptionContextEquals?.Sum(p => p.Key.Length + p.Value.Length + 4) ?? 0) + (SourceArn?.Length ?? 0);
 
     public bool SameAs(GrantConstraints other) =>
         SameMap(EncryptionContextSubset, other.EncryptionContextSubset) && SameMap(EncryptionContextEquals, other.EncryptionContextEquals)

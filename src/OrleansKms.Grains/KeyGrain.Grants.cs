@@ -1,12 +1,16 @@
 namespace OrleansKms.Grains;
 
 /// <summary>
-/// Grants: CreateGrant, ListGrants, RetireGrant, RevokeGrant. The grants are stored with the key and indexed by
-/// retiring principal for ListRetirableGrants. They are not evaluated on calls yet (nor are key policies).
+/// Grants: CreateGrant, ListGrants, RetireGrant, RevokeGrant. A key's grants are stored in their own row (never
+/// beside the key material, so a full grant row cannot stop a rotation) and indexed by retiring principal for
+/// ListRetirableGrants. They are not evaluated on calls yet (nor are key policies).
 /// </summary>
 public sealed partial class KeyGrain
 {
     public const int MaxGrantsPerKey = 50_000;
+
+    /// <summary>What the grants of one key may take in their storage row: well inside Azure Table's 960 KB entity.</summary>
+    public const int GrantStorageBudgetBytes = 700_000;
 
     public async Task<CreatedGrant> CreateGrantAsync(KmsCaller caller, KeyGrant requested, bool dryRun)
     {
@@ -14,61 +18,79 @@ public sealed partial class KeyGrain
         KeyStates.EnsureUsable(current.KeyState, Arn);
         GrantRules.EnsureFits(requested, current.KeySpec, current.KeyUsage, Arn);
         if (dryRun) throw KmsException.DryRun();
-        var same = requested.Name is null ? null : current.Grants.FirstOrDefault(g => g.SameTermsAs(requested));
-        if (same is not null) return new CreatedGrant(same.GrantId, GrantIds.Token(Arn.Value, same.GrantId));
-        if (current.Grants.Count >= MaxGrantsPerKey)
-            throw new KmsException(KmsErrorCode.LimitExceededException, $"The grant limit of {MaxGrantsPerKey} for {Arn} has been reached.");
+        var grants = grantState.State;
+        var same = requested.Name is null ? null : grants.Grants.FirstOrDefault(g => g.SameTermsAs(requested));
+        if (same is not null)
+        {
+            if (RetiringIndex(same) is { } sameIndex) await sameIndex.AddAsync(new ListedGrant(Arn.Value, same)); // mends a failed earlier add
+            return new CreatedGrant(same.GrantId, GrantIds.Token(Arn.Value, same.GrantId));
+        }
 
         var grant = requested with
         {
             GrantId = GrantIds.New(),
             CreationDate = time.GetUtcNow(),
             IssuingAccount = $"arn:{KeyArn.PartitionOf(Arn.Region)}:iam::{caller.AccountId}:root",
+            Sequence = grants.NextSequence,
         };
-        var next = current.Clone();
-        next.Grants.Add(grant);
-        next.Version++;
-        await CommitAsync(next);
+        if (grants.Grants.Count >= MaxGrantsPerKey || grants.Grants.Sum(g => g.EstimatedSize) + grant.EstimatedSize > GrantStorageBudgetBytes)
+        {
+            throw new KmsException(KmsErrorCode.LimitExceededException,
+                $"{Arn} has as many grants as it can hold ({grants.Grants.Count}); retire or revoke grants before creating more.");
+        }
+
+        await grantState.CommitAsync(new KeyGrantsState { Grants = [.. grants.Grants, grant], NextSequence = grants.NextSequence + 1 });
         if (RetiringIndex(grant) is { } index) await index.AddAsync(new ListedGrant(Arn.Value, grant));
         return new CreatedGrant(grant.GrantId, GrantIds.Token(Arn.Value, grant.GrantId));
     }
 
-    /// <summary>Grants in creation order; the marker is the index of the next one.</summary>
-    public Task<GrantPage> ListGrantsAsync(KmsCaller caller, int limit, string? marker, string? grantId, string? granteePrincipal)
+    /// <summary>Grants in creation order; the marker is the sequence number of the last grant listed, so removals do not shift pages.</summary>
+    public Task<GrantPage> ListGrantsAsync(KmsCaller caller, int limit, string? marker, string? grantId, string? granteePrincipal, string? granteeServicePrincipal)
     {
-        var grants = Existing().Grants
-            .Where(g => (grantId is null || g.GrantId == grantId) && (granteePrincipal is null || g.GranteePrincipal == granteePrincipal || g.GranteeServicePrincipal == granteePrincipal))
-            .ToList();
-        var start = Markers.Index(marker, grants.Count);
-        var page = grants.Skip(start).Take(limit).Select(g => new ListedGrant(Arn.Value, g)).ToList();
-        var end = start + page.Count;
-        return Task.FromResult(new GrantPage(page, end < grants.Count ? end.ToString(System.Globalization.CultureInfo.InvariantCulture) : null));
+        Existing();
+        var after = SequenceMarker(marker);
+        var matching = grantState.State.Grants.Where(g => g.Sequence > after
+            && (grantId is null || g.GrantId == grantId)
+            && (granteePrincipal is null || g.GranteePrincipal == granteePrincipal)
+            && (granteeServicePrincipal is null || g.GranteeServicePrincipal == granteeServicePrincipal));
+        var page = matching.Take(limit + 1).ToList();
+        var next = page.Count > limit ? page[limit - 1].Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture) : null;
+        return Task.FromResult(new GrantPage(page.Take(limit).Select(g => new ListedGrant(Arn.Value, g)).ToList(), next));
     }
 
     public async Task RemoveGrantAsync(KmsCaller caller, string grantId, bool dryRun)
     {
-        var current = Existing();
-        var grant = current.Grants.FirstOrDefault(g => g.GrantId == grantId)
+        Existing();
+        var grants = grantState.State;
+        var grant = grants.Grants.FirstOrDefault(g => g.GrantId == grantId)
             ?? throw new KmsException(KmsErrorCode.NotFoundException, $"Grant ID {grantId} not found");
         if (dryRun) throw KmsException.DryRun();
-        var next = current.Clone();
-        next.Grants.Remove(grant);
-        next.Version++;
-        await CommitAsync(next);
+        await grantState.CommitAsync(new KeyGrantsState { Grants = grants.Grants.Where(g => g != grant).ToList(), NextSequence = grants.NextSequence });
         if (RetiringIndex(grant) is { } index) await index.RemoveAsync(Arn.Value, grantId);
     }
 
-    /// <summary>At the end of a deletion the key's grants go with it, from the retiring-principal index too.</summary>
-    private async Task RemoveGrantsFromIndexAsync(IEnumerable<KeyGrant> grants)
+    /// <summary>At the end of a deletion the key's grants go with it: their row, and their entries in the retiring index.</summary>
+    private async Task DeleteGrantsAsync()
     {
-        foreach (var grant in grants)
+        foreach (var grant in grantState.State.Grants)
         {
             if (RetiringIndex(grant) is { } index) await index.RemoveAsync(Arn.Value, grant.GrantId);
         }
+
+        await grantState.ClearStateAsync();
+        grantState.State = new KeyGrantsState();
+    }
+
+    /// <summary>A sequence-number marker (positional markers would skip grants removed between pages).</summary>
+    internal static long SequenceMarker(string? marker)
+    {
+        if (marker is null) return 0;
+        if (long.TryParse(marker, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var sequence)) return sequence;
+        throw new KmsException(KmsErrorCode.InvalidMarkerException, "Invalid marker");
     }
 
     private IRetirableGrantsGrain? RetiringIndex(KeyGrant grant) =>
-        (grant.RetiringPrincipal ?? grant.RetiringServicePrincipal) is { } principal
+        RetirableGrants.IndexKey(grant.RetiringPrincipal, grant.RetiringServicePrincipal) is { } principal
             ? GrainFactory.GetGrain<IRetirableGrantsGrain>(RetirableGrants.GrainKey(Arn.AccountId, Arn.Region, principal))
             : null;
 }

@@ -73,7 +73,7 @@ public sealed partial class KeyGrain
         }
 
         await GrainFactory.GetGrain<IKeyCatalogGrain>(KeyCatalog.GrainKey(Arn.AccountId, Arn.Region)).RemoveAsync(Arn.KeyId);
-        await RemoveGrantsFromIndexAsync(state.State.Grants);
+        await DeleteGrantsAsync();
         await state.ClearStateAsync();
         state.State = new StoredKey();
         await EnsureLifecycleReminderAsync();

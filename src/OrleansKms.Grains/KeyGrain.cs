@@ -11,6 +11,7 @@ namespace OrleansKms.Grains;
 /// </summary>
 public sealed partial class KeyGrain(
     [PersistentState("key", KmsGrainOptionsDefaults.StorageName)] IPersistentState<StoredKey> state,
+    [PersistentState("grants", KmsGrainOptionsDefaults.StorageName)] IPersistentState<KeyGrantsState> grantState,
     IKeyMaterialProtector protector,
     SnapshotPublisher publisher,
     Microsoft.Extensions.Options.IOptions<KmsGrainOptions> grainOptions,

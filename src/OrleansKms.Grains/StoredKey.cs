@@ -31,7 +31,7 @@ public sealed class StoredKey
     [Id(20)] public DateTimeOffset? NextRotationDate { get; set; }
     [Id(21)] public List<KeyRotation> Rotations { get; set; } = [];
     [Id(22)] public int OnDemandRotations { get; set; }
-    [Id(23)] public List<KeyGrant> Grants { get; set; } = [];
+    // Id 23 is reserved: grants were stored here briefly; they now have their own state, KeyGrantsState.
 
     public StoredKey Clone()
     {
@@ -39,7 +39,16 @@ public sealed class StoredKey
         copy.Tags = [.. Tags];
         copy.Materials = [.. Materials];
         copy.Rotations = [.. Rotations];
-        copy.Grants = [.. Grants];
         return copy;
     }
+}
+
+/// <summary>The grants of one key, stored apart from the key so that they can never crowd out its material.</summary>
+[GenerateSerializer]
+public sealed class KeyGrantsState
+{
+    [Id(0)] public List<KeyGrant> Grants { get; set; } = [];
+
+    /// <summary>The sequence number the next grant gets; ListGrants markers are sequence numbers.</summary>
+    [Id(1)] public long NextSequence { get; set; } = 1;
 }

@@ -8,6 +8,9 @@ namespace OrleansKms.Gateway.Operations;
 /// </summary>
 internal static class GrantOperations
 {
+    /// <summary>The encryption context a grant constraint may carry (AWS's own encryption context limit is 8 KB).</summary>
+    private const int MaxConstraintCharacters = 8192;
+
     private const string PrincipalPattern = "^[\\w+=,.@:/-]+$";
     private const string ServicePrincipalPattern = "^([A-Za-z0-9\\-]+)\\.([A-Za-z0-9\\-]+)(\\.[A-Za-z0-9\\-]+)+$";
 
@@ -36,6 +39,8 @@ internal static class GrantOperations
         if (r.Operations!.Count == 0) throw KmsException.Validation("Operations must name at least one grant operation.");
         if (r.Constraints is { EncryptionContextSubset: not null, EncryptionContextEquals: not null })
             throw KmsException.Validation("A grant constraint may have EncryptionContextSubset or EncryptionContextEquals, not both.");
+        if (Constraints(r.Constraints)?.Characters > MaxConstraintCharacters)
+            throw KmsException.Validation($"Grant constraints may hold at most {MaxConstraintCharacters} characters of encryption context.");
 
         var requested = new KeyGrant("", r.Name, default, r.GranteePrincipal, r.RetiringPrincipal, "",
             r.Operations.Select(o => o!).Distinct().ToList(), Constraints(r.Constraints), r.GranteeServicePrincipal, r.RetiringServicePrincipal);
@@ -51,7 +56,7 @@ internal static class GrantOperations
         ServicePrincipal(v, r.GranteeServicePrincipal, "GranteeServicePrincipal");
         v.ThrowIfInvalid();
         if (r.GrantId is not null && !GrantIds.IsValid(r.GrantId)) throw InvalidGrantId(r.GrantId);
-        var page = await call.Key(call.ResolveKey(r.KeyId!)).ListGrantsAsync(call.Caller, r.Limit ?? 50, r.Marker, r.GrantId, r.GranteePrincipal ?? r.GranteeServicePrincipal);
+        var page = await call.Key(call.ResolveKey(r.KeyId!)).ListGrantsAsync(call.Caller, r.Limit ?? 50, r.Marker, r.GrantId, r.GranteePrincipal, r.GranteeServicePrincipal);
         return Write(page);
     }
 
@@ -62,9 +67,10 @@ internal static class GrantOperations
         Principal(v, r.RetiringPrincipal, "RetiringPrincipal");
         ServicePrincipal(v, r.RetiringServicePrincipal, "RetiringServicePrincipal");
         v.ThrowIfInvalid();
-        var principal = r.RetiringPrincipal ?? r.RetiringServicePrincipal
-            ?? throw KmsException.Validation("Specify RetiringPrincipal or RetiringServicePrincipal.");
-        var index = call.Grains.GetGrain<IRetirableGrantsGrain>($"{call.Caller.AccountId}/{call.Region}/{principal}");
+        if ((r.RetiringPrincipal is null) == (r.RetiringServicePrincipal is null))
+            throw KmsException.Validation("Specify exactly one of RetiringPrincipal and RetiringServicePrincipal.");
+        var indexKey = r.RetiringPrincipal is not null ? "principal:" + r.RetiringPrincipal : "service:" + r.RetiringServicePrincipal;
+        var index = call.Grains.GetGrain<IRetirableGrantsGrain>($"{call.Caller.AccountId}/{call.Region}/{indexKey}");
         return Write(await index.ListAsync(r.Limit ?? 50, r.Marker));
     }
 

@@ -9,7 +9,7 @@ internal static class CreateKey
     {
         var r = call.Read(KmsJsonContext.Default.CreateKeyRequest);
         var v = new RequestValidator()
-            .Length(r.Policy, "Policy", 1, 131072)
+            .Length(r.Policy, "Policy", 1, 131072).PolicyText(r.Policy)
             .Length(r.Description, "Description", 0, 8192)
             .Enum(r.KeyUsage, "KeyUsage", ModelEnums.KeyUsage)
             .Enum(r.CustomerMasterKeySpec, "CustomerMasterKeySpec", ModelEnums.CustomerMasterKeySpec)

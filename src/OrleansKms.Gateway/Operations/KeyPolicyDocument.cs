@@ -48,7 +48,7 @@ internal static partial class KeyPolicyDocument
 
     private static void CheckStatement(JsonElement s)
     {
-        if (!s.TryGetProperty("Effect", out var effect) || effect.GetString() is not ("Allow" or "Deny"))
+        if (!s.TryGetProperty("Effect", out var effect) || effect.ValueKind != JsonValueKind.String || effect.GetString() is not ("Allow" or "Deny"))
             throw Malformed("Policy contains a statement without a valid Effect (Allow or Deny).");
         if (!HasAny(s, "Action", "NotAction"))
             throw Malformed("Policy contains a statement with no Action or NotAction element.");

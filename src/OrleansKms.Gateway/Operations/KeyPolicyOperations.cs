@@ -20,7 +20,7 @@ internal static class KeyPolicyOperations
     public static async ValueTask<byte[]> Put(KmsCall call)
     {
         var r = call.Read(KmsLifecycleJsonContext.Default.KeyPolicyRequest);
-        Validator(r).Required(r.Policy, "Policy").Length(r.Policy, "Policy", 1, 131072).ThrowIfInvalid();
+        Validator(r).Required(r.Policy, "Policy").Length(r.Policy, "Policy", 1, 131072).PolicyText(r.Policy).ThrowIfInvalid();
         var key = call.Key(call.ResolveKey(r.KeyId!));
         await key.GetPolicyAsync(call.Caller); // NotFoundException for a missing key comes before the document's errors
         EnsureDefaultName(r.PolicyName);

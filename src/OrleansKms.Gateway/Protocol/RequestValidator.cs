@@ -78,6 +78,10 @@ public sealed class RequestValidator
         return this;
     }
 
+    /// <summary>A key policy's characters: the model's <c>[\u0009\u000A\u000D\u0020-\u00FF]+</c>.</summary>
+    public RequestValidator PolicyText(string? policy) =>
+        Pattern(policy, "Policy", c => c is '\t' or '\n' or '\r' or (>= '\u0020' and <= '\u00FF'), "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+");
+
     /// <summary>Encryption context values must be strings (JSON null is refused).</summary>
     public RequestValidator Context(Dictionary<string, string?>? context, string member)
     {

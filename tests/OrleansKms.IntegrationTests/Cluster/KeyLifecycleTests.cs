@@ -119,7 +119,7 @@ public sealed class KeyLifecycleTests(TwoSiloClusterFixture cluster) : IClassFix
         var retiring = $"arn:aws:iam::{cluster.Caller.AccountId}:role/retirer-{Guid.NewGuid():N}";
         var grant = new KeyGrant("", null, default, "arn:aws:iam::111122223333:role/app", retiring, "", ["Encrypt"], null, null, null);
         await Key(arn).CreateGrantAsync(cluster.Caller, grant, dryRun: false);
-        var index = cluster.Silo(1).GetGrain<IRetirableGrantsGrain>(Grains.RetirableGrants.GrainKey(arn.AccountId, arn.Region, retiring));
+        var index = cluster.Silo(1).GetGrain<IRetirableGrantsGrain>(Grains.RetirableGrants.GrainKey(arn.AccountId, arn.Region, Grains.RetirableGrants.IndexKey(retiring, null)!));
         Assert.Equal(arn.Value, Assert.Single((await index.ListAsync(10, null)).Grants).KeyArn);
 
         await Key(arn).ScheduleDeletionAsync(cluster.Caller, 7);
@@ -127,6 +127,34 @@ public sealed class KeyLifecycleTests(TwoSiloClusterFixture cluster) : IClassFix
         await Key(arn).RunDueWorkAsync();
 
         Assert.Empty((await index.ListAsync(10, null)).Grants);
+    }
+
+    [Fact]
+    public async Task Grants_stop_at_their_storage_budget_with_LimitExceededException_and_the_key_still_rotates()
+    {
+        var arn = await CreateKeyAsync();
+        var big = new GrantConstraints(new Dictionary<string, string> { ["tenant"] = new string('t', 8000) }, null, null);
+        var created = 0;
+        KmsException? limit = null;
+        while (limit is null && created < 200)
+        {
+            var grant = new KeyGrant("", null, default, $"arn:aws:iam::111122223333:role/r{created}", null, "", ["Encrypt"], big, null, null);
+            try
+            {
+                await Key(arn).CreateGrantAsync(cluster.Caller, grant, dryRun: false);
+                created++;
+            }
+            catch (KmsException e)
+            {
+                limit = e;
+            }
+        }
+
+        Assert.Equal(KmsErrorCode.LimitExceededException, limit?.Code);
+        Assert.InRange(created, 30, 60); // about 700 KB of grants of about 16 KB each
+        Assert.Equal(created, (await Key(arn).ListGrantsAsync(cluster.Caller, 1000, null, null, null, null)).Grants.Count);
+        await Key(arn).RotateOnDemandAsync(cluster.Caller);
+        Assert.Single((await Key(arn).ListRotationsAsync(cluster.Caller, 10, null)).Rotations);
     }
 
     [Fact]

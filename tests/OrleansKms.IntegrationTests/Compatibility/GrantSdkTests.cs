@@ -154,6 +154,42 @@ public sealed class GrantSdkTests(KmsServerFixture fixture)
     }
 
     [Fact]
+    public async Task Retiring_grants_between_pages_skips_none_of_the_rest()
+    {
+        var key = await _kms.NewLifecycleKeyAsync();
+        var ids = new List<string>();
+        for (var i = 0; i < 5; i++) ids.Add((await GrantAsync(key.KeyId, Role($"g{i}"))).GrantId);
+
+        var first = await _kms.ListGrantsAsync(new ListGrantsRequest { KeyId = key.KeyId, Limit = 2 });
+        foreach (var grant in first.Grants) await _kms.RevokeGrantAsync(new RevokeGrantRequest { KeyId = key.KeyId, GrantId = grant.GrantId });
+        var rest = await _kms.ListGrantsAsync(new ListGrantsRequest { KeyId = key.KeyId, Limit = 10, Marker = first.NextMarker });
+
+        Assert.Equal(ids.Take(2), first.Grants.Select(g => g.GrantId));
+        Assert.Equal(ids.Skip(2), rest.Grants.Select(g => g.GrantId));
+        Assert.False(rest.Truncated);
+        await Assert.ThrowsAsync<InvalidMarkerException>(() => _kms.ListGrantsAsync(new ListGrantsRequest { KeyId = key.KeyId, Marker = "junk" }));
+    }
+
+    [Fact]
+    public async Task Retiring_service_principals_are_listed_apart_from_retiring_principals()
+    {
+        var key = await _kms.NewLifecycleKeyAsync();
+        var service = $"svc{Guid.NewGuid():N}.us-east-1.amazonaws.com";
+        var grant = await _kms.CreateGrantAsync(new CreateGrantRequest
+        {
+            KeyId = key.KeyId, GranteePrincipal = Role("app"), RetiringServicePrincipal = service, Operations = ["Decrypt"],
+        });
+
+        var byService = await _kms.ListRetirableGrantsAsync(new ListRetirableGrantsRequest { RetiringServicePrincipal = service });
+        var byPrincipal = await _kms.ListRetirableGrantsAsync(new ListRetirableGrantsRequest { RetiringPrincipal = service });
+
+        Assert.Equal(grant.GrantId, Assert.Single(byService.Grants).GrantId);
+        Assert.Empty(byPrincipal.Grants ?? []);
+        Assert.Equal("ValidationException", (await Assert.ThrowsAsync<AmazonKeyManagementServiceException>(() =>
+            _kms.ListRetirableGrantsAsync(new ListRetirableGrantsRequest { RetiringPrincipal = Role("x"), RetiringServicePrincipal = service }))).ErrorCode);
+    }
+
+    [Fact]
     public async Task Grants_are_refused_where_AWS_refuses_them()
     {
         var key = await _kms.NewLifecycleKeyAsync();
@@ -175,6 +211,12 @@ public sealed class GrantSdkTests(KmsServerFixture fixture)
             }))).ErrorCode);
         Assert.Equal("ValidationException", (await Assert.ThrowsAsync<AmazonKeyManagementServiceException>(() =>
             _kms.CreateGrantAsync(new CreateGrantRequest { KeyId = key.KeyId, Operations = ["Encrypt"] }))).ErrorCode);
+        Assert.Equal("ValidationException", (await Assert.ThrowsAsync<AmazonKeyManagementServiceException>(() =>
+            _kms.CreateGrantAsync(new CreateGrantRequest
+            {
+                KeyId = key.KeyId, GranteePrincipal = Role("x"), Operations = ["Decrypt"],
+                Constraints = new SdkGrantConstraints { EncryptionContextSubset = new Dictionary<string, string> { ["big"] = new string('b', 9000) } },
+            }))).ErrorCode);
         await Assert.ThrowsAsync<DisabledException>(() => GrantAsync(disabled.KeyId, Role("x")));
         await Assert.ThrowsAsync<KMSInvalidStateException>(() => GrantAsync(pending.KeyId, Role("x")));
         await Assert.ThrowsAsync<NotFoundException>(() => GrantAsync(alias, Role("x")));

@@ -102,6 +102,7 @@ public sealed class KeyPolicySdkTests(KmsServerFixture fixture)
     [InlineData("{\"Version\":\"2012-10-17\"}", "The key policy has no Statement.")]
     [InlineData("{\"Statement\":[]}", "The key policy's Statement must be an object or a list of objects.")]
     [InlineData("{\"Statement\":{\"Effect\":\"Maybe\",\"Principal\":\"*\",\"Action\":\"kms:*\",\"Resource\":\"*\"}}", "Policy contains a statement without a valid Effect (Allow or Deny).")]
+    [InlineData("{\"Statement\":{\"Effect\":1,\"Principal\":\"*\",\"Action\":\"kms:*\",\"Resource\":\"*\"}}", "Policy contains a statement without a valid Effect (Allow or Deny).")]
     [InlineData("{\"Statement\":{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Resource\":\"*\"}}", "Policy contains a statement with no Action or NotAction element.")]
     [InlineData("{\"Statement\":{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"kms:*\"}}", "Policy contains a statement with no Resource or NotResource element.")]
     [InlineData("{\"Statement\":{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"kms:*\",\"Resource\":\"arn:aws:kms:us-east-1:000000000000:key/x\"}}", "Policy contains a statement with a Resource other than \"*\", the only resource of a key policy.")]
