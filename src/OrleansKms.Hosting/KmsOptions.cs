@@ -12,6 +12,12 @@ public sealed class KmsOptions
     /// </summary>
     public string? AzureStorageConnectionString { get; set; }
 
+    /// <summary>
+    /// Options of the table client for key state (retries, diagnostics, pipeline policies). Default: the Azure SDK's.
+    /// The service's own Azurite sets a policy that journals every write.
+    /// </summary>
+    public Azure.Data.Tables.TableClientOptions? TableClientOptions { get; set; }
+
     /// <summary>Name of the table that holds key state. Default <c>kmskeys</c>.</summary>
     public string TableName { get; set; } = KmsOptionsDefaults.TableName;
 

@@ -11,7 +11,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Orleans.Configuration;
 using OrleansKms.Gateway;
 using OrleansKms.Gateway.Auth;
-using OrleansKms.Hosting.Azurite;
+using OrleansKms.Hosting.Durability;
 
 namespace OrleansKms.Hosting;
 
@@ -22,12 +22,12 @@ namespace OrleansKms.Hosting;
 public sealed class KmsServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
-    private readonly AzuriteProcess? _azurite;
+    private readonly DurableAzurite? _store;
 
-    private KmsServer(WebApplication app, AzuriteProcess? azurite, Uri endpoint, string storage)
+    private KmsServer(WebApplication app, DurableAzurite? store, Uri endpoint, string storage)
     {
         _app = app;
-        _azurite = azurite;
+        _store = store;
         Endpoint = endpoint;
         StorageDescription = storage;
     }
@@ -45,15 +45,15 @@ public sealed class KmsServer : IAsyncDisposable
         using var bootLoggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(c => c.SingleLine = true).SetMinimumLevel(options.LogLevel));
         var bootLogger = bootLoggerFactory.CreateLogger("OrleansKms.Server");
         var dataDirectory = Path.GetFullPath(options.DataDirectory);
-        AzuriteProcess? azurite = null;
+        DurableAzurite? store = null;
         string? connectionString = options.StorageConnectionString;
         string storage;
         switch (options.EffectiveStorage)
         {
             case KmsStorageMode.Azurite:
-                azurite = await AzuriteProcess.StartAsync(Path.Combine(dataDirectory, "azurite"), bootLogger, cancel);
-                connectionString = azurite.ConnectionString;
-                storage = $"Azurite (data in {Path.Combine(dataDirectory, "azurite")})";
+                store = await DurableAzurite.StartAsync(dataDirectory, bootLogger, cancel);
+                connectionString = store.ConnectionString;
+                storage = $"Azurite (data in {Path.Combine(dataDirectory, "azurite")}, journal in {Path.Combine(dataDirectory, "journal")})";
                 break;
             case KmsStorageMode.AzureStorage:
                 storage = "Azure Storage (connection string)";
@@ -66,19 +66,19 @@ public sealed class KmsServer : IAsyncDisposable
 
         try
         {
-            var app = Build(options, connectionString, dataDirectory);
+            var app = Build(options, connectionString, store?.TableClientOptions, dataDirectory);
             await app.StartAsync(cancel);
             var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-            return new KmsServer(app, azurite, new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal)), storage);
+            return new KmsServer(app, store, new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal)), storage);
         }
         catch
         {
-            if (azurite is not null) await azurite.DisposeAsync();
+            if (store is not null) await store.DisposeAsync();
             throw;
         }
     }
 
-    private static WebApplication Build(KmsServerOptions options, string? connectionString, string dataDirectory)
+    private static WebApplication Build(KmsServerOptions options, string? connectionString, TableClientOptions? tableOptions, string dataDirectory)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders().AddSimpleConsole(c => c.SingleLine = true).SetMinimumLevel(options.LogLevel);
@@ -107,7 +107,7 @@ public sealed class KmsServer : IAsyncDisposable
             else
             {
                 silo.UseAzureStorageClustering(o => o.TableServiceClient = new TableServiceClient(connectionString));
-                silo.UseAzureTableReminderService(o => o.TableServiceClient = new TableServiceClient(connectionString));
+                silo.UseAzureTableReminderService(o => o.TableServiceClient = new TableServiceClient(connectionString, tableOptions));
                 ConfigureEndpoints(silo, options);
             }
 
@@ -116,6 +116,7 @@ public sealed class KmsServer : IAsyncDisposable
             {
                 k.Region = options.Region;
                 k.AzureStorageConnectionString = connectionString;
+                k.TableClientOptions = tableOptions;
                 k.RootKeyFile = options.RootKeyFile;
                 k.DataDirectory = options.EffectiveStorage == KmsStorageMode.Memory && options.RootKeyFile is null ? null : dataDirectory;
             });
@@ -161,7 +162,7 @@ public sealed class KmsServer : IAsyncDisposable
         finally
         {
             await _app.DisposeAsync();
-            if (_azurite is not null) await _azurite.DisposeAsync();
+            if (_store is not null) await _store.DisposeAsync();
         }
     }
 }

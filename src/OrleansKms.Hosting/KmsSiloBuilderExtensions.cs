@@ -29,7 +29,7 @@ public static class KmsSiloBuilderExtensions
         {
             silo.AddAzureTableGrainStorage(KmsGrainOptionsDefaults.StorageName, o =>
             {
-                o.TableServiceClient = new TableServiceClient(cs);
+                o.TableServiceClient = new TableServiceClient(cs, options.TableClientOptions);
                 o.TableName = options.TableName;
                 o.DeleteStateOnClear = true;
             });

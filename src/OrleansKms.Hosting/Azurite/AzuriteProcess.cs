@@ -1,80 +1,85 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
-using System.Runtime.InteropServices;
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
 
 namespace OrleansKms.Hosting.Azurite;
 
 /// <summary>
 /// Azurite (the Azure Storage emulator, npm package <c>azurite</c>) started by the project itself: installed from the
-/// repository's pinned <c>package.json</c> on first use, run on free loopback ports with its data in a directory of
-/// ours, stopped gracefully (SIGTERM, so it saves its database) on disposal.
+/// repository's pinned <c>package.json</c> on first use, listening on loopback ports it picks itself (port 0, read back
+/// from what it prints, so no other process can take them in between), with its data in a directory of ours.
+/// <para>
+/// It runs in a session of its own (<c>setsid</c>), so the Ctrl-C or SIGTERM that a terminal or a supervisor sends to
+/// the service's process group does not reach it: the silo stops first, then stops Azurite (SIGTERM, on which Azurite
+/// saves its tables). If the service dies without stopping it (kill -9), Azurite notices that its stdin closed and
+/// stops itself the same way, so no orphan is left running.
+/// </para>
 /// </summary>
-public sealed class AzuriteProcess : IAsyncDisposable
+public sealed partial class AzuriteProcess : IAsyncDisposable
 {
+    /// <summary>The well-known development account key of Azurite (public, not a secret).</summary>
     private const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
+    /// <summary>Azurite's table database (LokiJS), saved whole every 5 seconds and when it stops.</summary>
+    public const string TableDatabaseFile = "__azurite_db_table__.json";
+
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(8);
     private readonly Process _process;
     private readonly string _pidFile;
     private readonly ILogger _logger;
+    private readonly TaskCompletionSource _tableClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<Dictionary<string, int>> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Dictionary<string, int> _ports = [];
+    private int _stopped;
 
-    private AzuriteProcess(Process process, string pidFile, int blobPort, int queuePort, int tablePort, ILogger logger)
+    private AzuriteProcess(Process process, string pidFile, string dataDirectory, ILogger logger)
     {
         _process = process;
         _pidFile = pidFile;
         _logger = logger;
-        BlobPort = blobPort;
-        TablePort = tablePort;
-        ConnectionString =
-            $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AccountKey};" +
-            $"BlobEndpoint=http://127.0.0.1:{blobPort}/devstoreaccount1;" +
-            $"QueueEndpoint=http://127.0.0.1:{queuePort}/devstoreaccount1;" +
-            $"TableEndpoint=http://127.0.0.1:{tablePort}/devstoreaccount1;";
+        DataDirectory = dataDirectory;
     }
 
     /// <summary>The connection string of this Azurite, for the Azure SDK clients.</summary>
-    public string ConnectionString { get; }
+    public string ConnectionString =>
+        $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AccountKey};" +
+        $"BlobEndpoint=http://127.0.0.1:{BlobPort}/devstoreaccount1;" +
+        $"QueueEndpoint=http://127.0.0.1:{_ports["Queue"]}/devstoreaccount1;" +
+        $"TableEndpoint=http://127.0.0.1:{TablePort}/devstoreaccount1;";
 
-    public int BlobPort { get; }
+    public int BlobPort => _ports["Blob"];
 
-    public int TablePort { get; }
+    public int TablePort => _ports["Table"];
 
-    /// <summary>Starts Azurite with its data under <paramref name="dataDirectory"/>; waits until it accepts connections.</summary>
+    /// <summary>The operating-system process id (what a power-cut test kills).</summary>
+    public int ProcessId => _process.Id;
+
+    /// <summary>Where Azurite keeps its data.</summary>
+    public string DataDirectory { get; }
+
+    /// <summary>The file Azurite saves its tables to.</summary>
+    public string TableDatabasePath => Path.Combine(DataDirectory, TableDatabaseFile);
+
+    /// <summary>Starts Azurite with its data under <paramref name="dataDirectory"/>; waits until all its services listen.</summary>
     public static async Task<AzuriteProcess> StartAsync(string dataDirectory, ILogger logger, CancellationToken cancel = default)
     {
         var executable = AzuriteInstaller.FindOrInstall(logger);
         Directory.CreateDirectory(dataDirectory);
         var pidFile = Path.Combine(dataDirectory, "azurite.pid");
         await StopLeftoverAsync(pidFile, logger);
-        var (blob, queue, table) = (FreePort(), FreePort(), FreePort());
-        var start = new ProcessStartInfo(executable)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in new[]
-        {
-            "--silent", "--disableTelemetry", "--location", dataDirectory, "--skipApiVersionCheck", "--disableProductStyleUrl",
-            "--blobHost", "127.0.0.1", "--blobPort", blob.ToString(),
-            "--queueHost", "127.0.0.1", "--queuePort", queue.ToString(),
-            "--tableHost", "127.0.0.1", "--tablePort", table.ToString(),
-        })
-        {
-            start.ArgumentList.Add(arg);
-        }
-
+        var start = StartInfo(executable, dataDirectory);
         var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {executable}.");
-        process.OutputDataReceived += (_, e) => { if (e.Data is { Length: > 0 }) logger.LogDebug("azurite: {Line}", e.Data); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is { Length: > 0 }) logger.LogInformation("azurite: {Line}", e.Data); };
+        var azurite = new AzuriteProcess(process, pidFile, dataDirectory, logger);
+        process.OutputDataReceived += (_, e) => azurite.OnOutput(e.Data);
+        process.ErrorDataReceived += (_, e) => { if (e.Data is { Length: > 0 }) logger.LogWarning("azurite: {Line}", e.Data); };
+        process.Exited += (_, _) => azurite._listening.TrySetException(new InvalidOperationException($"Azurite exited with code {process.ExitCode} while starting."));
+        process.EnableRaisingEvents = true;
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        await File.WriteAllTextAsync(pidFile, process.Id.ToString(), cancel);
-        var azurite = new AzuriteProcess(process, pidFile, blob, queue, table, logger);
+        await File.WriteAllTextAsync(pidFile, process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), cancel);
         try
         {
-            await WaitForPortAsync(process, blob, cancel);
-            await WaitForPortAsync(process, table, cancel);
+            await azurite._listening.Task.WaitAsync(TimeSpan.FromSeconds(60), cancel);
         }
         catch
         {
@@ -82,31 +87,124 @@ public sealed class AzuriteProcess : IAsyncDisposable
             throw;
         }
 
-        logger.LogInformation("Azurite started (pid {Pid}), data in {Directory}, table port {TablePort}", process.Id, dataDirectory, table);
+        logger.LogInformation("Azurite started (pid {Pid}), data in {Directory}, table port {TablePort}", process.Id, dataDirectory, azurite.TablePort);
         return azurite;
+    }
+
+    /// <summary>
+    /// Stops Azurite with SIGTERM and waits for it; true when its table service closed cleanly (it saved its tables),
+    /// false when it had to be killed or had already gone.
+    /// </summary>
+    public async Task<bool> StopAsync()
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) == 1) return _tableClosed.Task.IsCompletedSuccessfully;
+        if (_process.HasExited) return false;
+        await TerminateAsync(_process, _logger);
+        try { File.Delete(_pidFile); } catch (IOException) { }
+        return _tableClosed.Task.IsCompletedSuccessfully && _process.ExitCode == 0;
     }
 
     public async ValueTask DisposeAsync()
     {
-        await StopAsync(_process, _logger);
+        await StopAsync();
         _process.Dispose();
-        try { File.Delete(_pidFile); } catch (IOException) { }
     }
 
-    private static async Task StopAsync(Process process, ILogger logger)
+    private static ProcessStartInfo StartInfo(string executable, string dataDirectory)
     {
-        if (process.HasExited) return;
-        if (!OperatingSystem.IsWindows()) _ = Kill(process.Id, Sigterm);
-        else process.Kill(entireProcessTree: true);
-        using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var arguments = new List<string>
+        {
+            "--silent", "--disableTelemetry", "--location", dataDirectory, "--skipApiVersionCheck", "--disableProductStyleUrl",
+            "--blobHost", "127.0.0.1", "--blobPort", "0",
+            "--queueHost", "127.0.0.1", "--queuePort", "0",
+            "--tableHost", "127.0.0.1", "--tablePort", "0",
+        };
+
+        // Node's own Azurite gets the stop-with-parent watch; another executable (KMS_AZURITE_BIN) is run as it is.
+        var script = ResolveScript(executable);
+        if (script is not null)
+        {
+            arguments.InsertRange(0, ["--require", StopWithParentScript(dataDirectory), script]);
+            executable = "node";
+        }
+
+        // A session of its own, so a signal to the service's process group does not stop it before the silo.
+        if (!OperatingSystem.IsWindows() && File.Exists("/usr/bin/setsid"))
+        {
+            arguments.Insert(0, executable);
+            executable = "/usr/bin/setsid";
+        }
+
+        var start = new ProcessStartInfo(executable)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in arguments) start.ArgumentList.Add(argument);
+        return start;
+    }
+
+    /// <summary>The JavaScript file behind <c>node_modules/.bin/azurite</c> (a symbolic link), or null for anything else.</summary>
+    private static string? ResolveScript(string executable)
+    {
+        var target = new FileInfo(executable).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? executable;
+        return target.EndsWith(".js", StringComparison.Ordinal) ? target : null;
+    }
+
+    /// <summary>A preload script: when the process that started Azurite goes away its stdin ends, and Azurite stops as on SIGTERM.</summary>
+    private static string StopWithParentScript(string dataDirectory)
+    {
+        var path = Path.Combine(dataDirectory, "stop-with-parent.js");
+        const string script = """
+            // Written by OrleansKms: Azurite stops (saving its tables) when the service that started it is gone.
+            process.stdin.on('end', () => process.kill(process.pid, 'SIGTERM'));
+            process.stdin.on('error', () => process.kill(process.pid, 'SIGTERM'));
+            process.stdin.resume();
+            // Watching stdin must not keep Azurite alive once its servers have closed.
+            if (typeof process.stdin.unref === 'function') process.stdin.unref();
+
+            """;
+        if (!File.Exists(path) || File.ReadAllText(path) != script) File.WriteAllText(path, script);
+        return path;
+    }
+
+    private void OnOutput(string? line)
+    {
+        if (line is not { Length: > 0 }) return;
+        _logger.LogDebug("azurite: {Line}", line);
+        if (Listening().Match(line) is { Success: true } listening)
+        {
+            lock (_ports)
+            {
+                _ports[listening.Groups[1].Value] = int.Parse(listening.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture);
+                if (_ports.Count == 3) _listening.TrySetResult(_ports);
+            }
+        }
+        else if (line.Contains("Azurite Table service successfully closed", StringComparison.Ordinal))
+        {
+            _tableClosed.TrySetResult();
+        }
+    }
+
+    [GeneratedRegex(@"^Azurite (Blob|Queue|Table) service is successfully listening at http://[^:]+:(\d+)")]
+    private static partial Regex Listening();
+
+    private static async Task TerminateAsync(Process process, ILogger logger)
+    {
+        if (OperatingSystem.IsWindows()) process.Kill(entireProcessTree: true);
+        else Posix.Signal(process.Id, Posix.Sigterm);
+        using var wait = new CancellationTokenSource(StopTimeout);
         try
         {
             await process.WaitForExitAsync(wait.Token);
         }
         catch (OperationCanceledException)
         {
-            logger.LogWarning("Azurite did not stop within 10 s of SIGTERM; killing it.");
+            logger.LogWarning("Azurite did not stop within {Seconds} s of SIGTERM; killing it.", StopTimeout.TotalSeconds);
             process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
         }
     }
 
@@ -120,43 +218,11 @@ public sealed class AzuriteProcess : IAsyncDisposable
             if (!leftover.ProcessName.Contains("node", StringComparison.OrdinalIgnoreCase)
                 && !leftover.ProcessName.Contains("azurite", StringComparison.OrdinalIgnoreCase)) return;
             logger.LogWarning("Stopping Azurite (pid {Pid}) left running on this data directory.", pid);
-            await StopAsync(leftover, logger);
+            await TerminateAsync(leftover, logger);
         }
         catch (ArgumentException)
         {
             // Not running any more.
         }
     }
-
-    private static async Task WaitForPortAsync(Process process, int port, CancellationToken cancel)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (true)
-        {
-            if (process.HasExited) throw new InvalidOperationException($"Azurite exited with code {process.ExitCode} while starting.");
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync(IPAddress.Loopback, port, cancel);
-                return;
-            }
-            catch (SocketException) when (DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(100, cancel);
-            }
-        }
-    }
-
-    /// <summary>A port that is free now on 127.0.0.1.</summary>
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private const int Sigterm = 15;
-
-    [DllImport("libc", EntryPoint = "kill")]
-    private static extern int Kill(int pid, int signal);
 }

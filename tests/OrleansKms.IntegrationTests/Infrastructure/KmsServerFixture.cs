@@ -25,8 +25,8 @@ public class KmsServerFixture : IAsyncLifetime
             Port = 0,
             Region = Region,
             Storage = KmsStorageMode.Memory,
-            SiloPort = AzuriteProcess.FreePort(),
-            SiloGatewayPort = AzuriteProcess.FreePort(),
+            SiloPort = TestPorts.Free(),
+            SiloGatewayPort = TestPorts.Free(),
             DataDirectory = Path.Combine(Path.GetTempPath(), "kms-test-" + Guid.NewGuid().ToString("N")),
             LogLevel = LogLevel.Warning,
         });

@@ -23,8 +23,8 @@ public sealed class LifecycleRestartTests
         Port = 0,
         Storage = KmsStorageMode.Azurite,
         DataDirectory = _dataDirectory,
-        SiloPort = AzuriteProcess.FreePort(),
-        SiloGatewayPort = AzuriteProcess.FreePort(),
+        SiloPort = TestPorts.Free(),
+        SiloGatewayPort = TestPorts.Free(),
         LogLevel = LogLevel.Warning,
         ConfigureServices = s => s.AddKeyedSingleton<TimeProvider>(KmsTime.ServiceKey, _clock),
     }, TestContext.Current.CancellationToken);

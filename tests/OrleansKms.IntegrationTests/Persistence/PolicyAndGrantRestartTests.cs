@@ -20,8 +20,8 @@ public sealed class PolicyAndGrantRestartTests
         Port = 0,
         Storage = KmsStorageMode.Azurite,
         DataDirectory = _dataDirectory,
-        SiloPort = AzuriteProcess.FreePort(),
-        SiloGatewayPort = AzuriteProcess.FreePort(),
+        SiloPort = TestPorts.Free(),
+        SiloGatewayPort = TestPorts.Free(),
         LogLevel = LogLevel.Warning,
     }, TestContext.Current.CancellationToken);
 

@@ -31,8 +31,8 @@ public sealed class TwoGatewayClusterTests
             RootKeyFile = rootKeyFile,
             DataDirectory = dataDirectory,
             ClusterId = "two-gateways",
-            SiloPort = AzuriteProcess.FreePort(),
-            SiloGatewayPort = AzuriteProcess.FreePort(),
+            SiloPort = TestPorts.Free(),
+            SiloGatewayPort = TestPorts.Free(),
             LogLevel = LogLevel.Warning,
         };
         await using var first = await KmsServer.StartAsync(Options(), cancel);

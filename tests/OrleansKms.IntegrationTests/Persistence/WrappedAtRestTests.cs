@@ -33,8 +33,8 @@ public sealed class WrappedAtRestTests
                 Port = 0,
                 StorageConnectionString = azurite.ConnectionString,
                 DataDirectory = dataDirectory,
-                SiloPort = AzuriteProcess.FreePort(),
-                SiloGatewayPort = AzuriteProcess.FreePort(),
+                SiloPort = TestPorts.Free(),
+                SiloGatewayPort = TestPorts.Free(),
                 LogLevel = LogLevel.Warning,
             }, TestContext.Current.CancellationToken))
             {
@@ -69,8 +69,8 @@ public sealed class WrappedAtRestTests
             Port = 0,
             StorageConnectionString = azurite.ConnectionString,
             DataDirectory = dataDirectory,
-            SiloPort = AzuriteProcess.FreePort(),
-            SiloGatewayPort = AzuriteProcess.FreePort(),
+            SiloPort = TestPorts.Free(),
+            SiloGatewayPort = TestPorts.Free(),
             LogLevel = LogLevel.Warning,
             ConfigureServices = s => s.AddKeyedSingleton<TimeProvider>(KmsTime.ServiceKey, clock),
         }, cancel);
