@@ -38,6 +38,9 @@ public sealed class KmsServer : IAsyncDisposable
     /// <summary>Where key state lives, in words.</summary>
     public string StorageDescription { get; }
 
+    /// <summary>The storage connection string in use (Azurite's own when the service started it); null for memory storage.</summary>
+    public string? StorageConnectionString { get; private init; }
+
     public IServiceProvider Services => _app.Services;
 
     public static async Task<KmsServer> StartAsync(KmsServerOptions options, CancellationToken cancel = default)
@@ -69,7 +72,10 @@ public sealed class KmsServer : IAsyncDisposable
             var app = Build(options, connectionString, store?.TableClientOptions, dataDirectory);
             await app.StartAsync(cancel);
             var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-            return new KmsServer(app, store, new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal)), storage);
+            return new KmsServer(app, store, new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal)), storage)
+            {
+                StorageConnectionString = connectionString,
+            };
         }
         catch
         {
