@@ -34,7 +34,12 @@ public interface IKeyGrain : IGrainWithStringKey
     /// <summary>Removes a grant (RetireGrant and RevokeGrant); NotFoundException if the key has no such grant.</summary>
     Task RemoveGrantAsync(KmsCaller caller, string grantId, bool dryRun);
 
-    /// <summary>The snapshot the crypto workers cache; NotFoundException if the key does not exist.</summary>
+    /// <summary>
+    /// The snapshot the crypto workers cache (the last committed state); NotFoundException if the key does not exist.
+    /// Interleaves with the key's other calls, so a grain this key is calling (an alias, while the key is deleted)
+    /// can read it without a call cycle.
+    /// </summary>
+    [Orleans.Concurrency.AlwaysInterleave]
     Task<KeySnapshot> GetSnapshotAsync();
 
     Task TagAsync(KmsCaller caller, IReadOnlyList<KeyTag> tags);

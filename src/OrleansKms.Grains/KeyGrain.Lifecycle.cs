@@ -74,8 +74,9 @@ public sealed partial class KeyGrain
 
         await GrainFactory.GetGrain<IKeyCatalogGrain>(KeyCatalog.GrainKey(Arn.AccountId, Arn.Region)).RemoveAsync(Arn.KeyId);
         await DeleteGrantsAsync();
+        _committed ??= state.State;
         await state.ClearStateAsync();
-        state.State = new StoredKey();
+        state.State = _committed = new StoredKey();
         await EnsureLifecycleReminderAsync();
         await publisher.PublishRemovalAsync(Arn);
         logger.LogInformation("Deleted key {KeyArn} at the end of its waiting period", Arn.Value);

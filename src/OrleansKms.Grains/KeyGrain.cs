@@ -20,6 +20,9 @@ public sealed partial class KeyGrain(
 {
     private KeyArn? _arn;
 
+    /// <summary>The last committed state: what an interleaved <see cref="GetSnapshotAsync"/> sees while a write is in flight.</summary>
+    private StoredKey? _committed;
+
     private KeyArn Arn => _arn ??= KeyArn.TryParse(this.GetPrimaryKeyString(), out var arn)
         ? arn.Value
         : throw new InvalidOperationException($"Grain key {this.GetPrimaryKeyString()} is not a key ARN.");
@@ -81,7 +84,11 @@ public sealed partial class KeyGrain(
         await CommitAsync(next);
     }
 
-    public Task<KeySnapshot> GetSnapshotAsync() => Task.FromResult(ToSnapshot(Existing()));
+    public Task<KeySnapshot> GetSnapshotAsync()
+    {
+        var committed = _committed ?? state.State;
+        return committed.Exists ? Task.FromResult(ToSnapshot(committed)) : throw KmsException.KeyNotFound(Arn.Value);
+    }
 
     private async Task ChangeStateAsync(KeyStateKind target)
     {
@@ -103,7 +110,12 @@ public sealed partial class KeyGrain(
 
     private StoredKey Existing() => state.State.Exists ? state.State : throw KmsException.KeyNotFound(Arn.Value);
 
-    private Task CommitAsync(StoredKey next) => state.CommitAsync(next);
+    private async Task CommitAsync(StoredKey next)
+    {
+        _committed ??= state.State;
+        await state.CommitAsync(next);
+        _committed = next;
+    }
 
     private KeySnapshot ToSnapshot(StoredKey s) => new()
     {
