@@ -19,8 +19,12 @@ public sealed class StoredAlias
 public sealed class AliasGrain(
     [PersistentState("alias", KmsGrainOptionsDefaults.StorageName)] IPersistentState<StoredAlias> state,
     SnapshotPublisher publisher,
-    [Microsoft.Extensions.DependencyInjection.FromKeyedServices(KmsTime.ServiceKey)] TimeProvider time) : Grain, IAliasGrain
+    [Microsoft.Extensions.DependencyInjection.FromKeyedServices(KmsTime.ServiceKey)] TimeProvider time) : Grain, IAliasGrain, IRemindable
 {
+    private CrossRowChanges? _crossRow;
+
+    private CrossRowChanges CrossRow => _crossRow ??= new CrossRowChanges(this, MendAllAsync);
+
     private (string AccountId, string Region, string AliasName) Name
     {
         get
@@ -103,17 +107,31 @@ public sealed class AliasGrain(
     private async Task RemoveAsync()
     {
         var version = state.State.Version + 1;
-        await state.ClearStateAsync();
-        state.State = new StoredAlias { Version = version };
-        await state.WriteStateAsync();
-        await Catalog.RemoveAsync(Name.AliasName);
+        await CrossRow.RunAsync(async () =>
+        {
+            await state.ClearStateAsync();
+            state.State = new StoredAlias { Version = version };
+            await state.WriteStateAsync();
+            await Catalog.RemoveAsync(Name.AliasName);
+        });
         await publisher.PublishAliasAsync(new AliasTarget(AliasArn, null, version));
     }
 
     private async Task CommitAsync(StoredAlias next)
     {
-        await state.CommitAsync(next);
-        await Catalog.PutAsync(new AliasEntry(Name.AliasName, next.TargetKeyId, next.CreationDate, next.LastUpdatedDate));
+        await CrossRow.RunAsync(async () =>
+        {
+            await state.CommitAsync(next);
+            await Catalog.PutAsync(Entry(next));
+        });
         await publisher.PublishAliasAsync(new AliasTarget(AliasArn, next.TargetKeyId, next.Version));
     }
+
+    private AliasEntry Entry(StoredAlias alias) => new(Name.AliasName, alias.TargetKeyId, alias.CreationDate, alias.LastUpdatedDate);
+
+    /// <summary>The alias catalog as this alias's row says it should be.</summary>
+    private Task MendAllAsync() => state.State.Exists ? Catalog.PutAsync(Entry(state.State)) : Catalog.RemoveAsync(Name.AliasName);
+
+    Task IRemindable.ReceiveReminder(string reminderName, TickStatus status) =>
+        reminderName == CrossRowChanges.MendReminder ? CrossRow.MendAsync() : Task.CompletedTask;
 }

@@ -3,7 +3,7 @@ namespace OrleansKms.Grains;
 /// <summary>
 /// Grants: CreateGrant, ListGrants, RetireGrant, RevokeGrant. A key's grants are stored in their own row (never
 /// beside the key material, so a full grant row cannot stop a rotation) and indexed by retiring principal for
-/// ListRetirableGrants. They are not evaluated on calls yet (nor are key policies).
+/// ListRetirableGrants (kept in step by <see cref="CrossRowChanges"/>). They are not evaluated on calls yet (nor are key policies).
 /// </summary>
 public sealed partial class KeyGrain
 {
@@ -39,8 +39,11 @@ public sealed partial class KeyGrain
                 $"{Arn} has as many grants as it can hold ({grants.Grants.Count}); retire or revoke grants before creating more.");
         }
 
-        await grantState.CommitAsync(new KeyGrantsState { Grants = [.. grants.Grants, grant], NextSequence = grants.NextSequence + 1 });
-        if (RetiringIndex(grant) is { } index) await index.AddAsync(new ListedGrant(Arn.Value, grant));
+        await CrossRow.RunAsync(async () =>
+        {
+            await grantState.CommitAsync(new KeyGrantsState { Grants = [.. grants.Grants, grant], NextSequence = grants.NextSequence + 1 });
+            if (RetiringIndex(grant) is { } index) await index.AddAsync(new ListedGrant(Arn.Value, grant));
+        });
         return new CreatedGrant(grant.GrantId, GrantIds.Token(Arn.Value, grant.GrantId));
     }
 
@@ -65,8 +68,12 @@ public sealed partial class KeyGrain
         var grant = grants.Grants.FirstOrDefault(g => g.GrantId == grantId)
             ?? throw new KmsException(KmsErrorCode.NotFoundException, $"Grant ID {grantId} not found");
         if (dryRun) throw KmsException.DryRun();
-        await grantState.CommitAsync(new KeyGrantsState { Grants = grants.Grants.Where(g => g != grant).ToList(), NextSequence = grants.NextSequence });
-        if (RetiringIndex(grant) is { } index) await index.RemoveAsync(Arn.Value, grantId);
+        // Out of the index first: if the grant's own removal then fails, mending puts it back in.
+        await CrossRow.RunAsync(async () =>
+        {
+            if (RetiringIndex(grant) is { } index) await index.RemoveAsync(Arn.Value, grantId);
+            await grantState.CommitAsync(new KeyGrantsState { Grants = grants.Grants.Where(g => g != grant).ToList(), NextSequence = grants.NextSequence });
+        });
     }
 
     /// <summary>At the end of a deletion the key's grants go with it: their row, and their entries in the retiring index.</summary>

@@ -39,6 +39,7 @@ public sealed partial class KeyGrain
 
     public async Task RunDueWorkAsync()
     {
+        await CrossRow.MendAsync();
         if (!state.State.Exists)
         {
             await EnsureLifecycleReminderAsync();
@@ -56,8 +57,12 @@ public sealed partial class KeyGrain
         await EnsureLifecycleReminderAsync();
     }
 
-    Task IRemindable.ReceiveReminder(string reminderName, TickStatus status) =>
-        reminderName == LifecycleReminder ? RunDueWorkAsync() : Task.CompletedTask;
+    Task IRemindable.ReceiveReminder(string reminderName, TickStatus status) => reminderName switch
+    {
+        LifecycleReminder => RunDueWorkAsync(),
+        CrossRowChanges.MendReminder => CrossRow.MendAsync(),
+        _ => Task.CompletedTask,
+    };
 
     /// <summary>The end of the waiting period: material purged from storage, aliases and grants removed, out of ListKeys.</summary>
     private async Task DeleteNowAsync()
@@ -72,7 +77,7 @@ public sealed partial class KeyGrain
             marker = page.NextMarker;
         }
 
-        await GrainFactory.GetGrain<IKeyCatalogGrain>(KeyCatalog.GrainKey(Arn.AccountId, Arn.Region)).RemoveAsync(Arn.KeyId);
+        await Catalog.RemoveAsync(Arn.KeyId);
         await DeleteGrantsAsync();
         _committed ??= state.State;
         await state.ClearStateAsync();

@@ -23,6 +23,8 @@ public sealed partial class KeyGrain(
     /// <summary>The last committed state: what an interleaved <see cref="GetSnapshotAsync"/> sees while a write is in flight.</summary>
     private StoredKey? _committed;
 
+    private CrossRowChanges? _crossRow;
+
     private KeyArn Arn => _arn ??= KeyArn.TryParse(this.GetPrimaryKeyString(), out var arn)
         ? arn.Value
         : throw new InvalidOperationException($"Grain key {this.GetPrimaryKeyString()} is not a key ARN.");
@@ -50,8 +52,11 @@ public sealed partial class KeyGrain(
             CurrentKeyMaterialId = materialId,
             Version = 1,
         };
-        await CommitAsync(next);
-        await GrainFactory.GetGrain<IKeyCatalogGrain>(KeyCatalog.GrainKey(Arn.AccountId, Arn.Region)).AddAsync(Arn.KeyId);
+        await CrossRow.RunAsync(async () =>
+        {
+            await CommitAsync(next);
+            await Catalog.AddAsync(Arn.KeyId);
+        });
         logger.LogInformation("Created key {KeyArn}", Arn.Value);
         return ToMetadata(state.State);
     }
@@ -106,6 +111,20 @@ public sealed partial class KeyGrain(
         next.Version++;
         await CommitAsync(next);
         await publisher.PublishAsync(ToSnapshot(next));
+    }
+
+    private IKeyCatalogGrain Catalog => GrainFactory.GetGrain<IKeyCatalogGrain>(KeyCatalog.GrainKey(Arn.AccountId, Arn.Region));
+
+    private CrossRowChanges CrossRow => _crossRow ??= new CrossRowChanges(this, MendAllAsync);
+
+    /// <summary>What a change interrupted between rows may have left undone: the catalog entry, the retiring index entries.</summary>
+    private async Task MendAllAsync()
+    {
+        if (state.State.Exists) await Catalog.AddAsync(Arn.KeyId);
+        foreach (var grant in grantState.State.Grants)
+        {
+            if (RetiringIndex(grant) is { } index) await index.AddAsync(new ListedGrant(Arn.Value, grant));
+        }
     }
 
     private StoredKey Existing() => state.State.Exists ? state.State : throw KmsException.KeyNotFound(Arn.Value);

@@ -23,7 +23,8 @@ public sealed partial class AzuriteProcess : IAsyncDisposable
     /// <summary>Azurite's table database (LokiJS), saved whole every 5 seconds and when it stops.</summary>
     public const string TableDatabaseFile = "__azurite_db_table__.json";
 
-    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(8);
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(7);
+    private static readonly TimeSpan AfterTablesClosed = TimeSpan.FromSeconds(1);
     private readonly Process _process;
     private readonly string _pidFile;
     private readonly ILogger _logger;
@@ -92,16 +93,34 @@ public sealed partial class AzuriteProcess : IAsyncDisposable
     }
 
     /// <summary>
-    /// Stops Azurite with SIGTERM and waits for it; true when its table service closed cleanly (it saved its tables),
-    /// false when it had to be killed or had already gone.
+    /// Stops Azurite with SIGTERM; true when its table service closed cleanly (it saved its tables), false when it
+    /// did not within the stop timeout or had already gone. Once the tables are closed, what is left (its blob and
+    /// queue services, which hold nothing of ours) gets a moment to finish and is then killed.
     /// </summary>
     public async Task<bool> StopAsync()
     {
         if (Interlocked.Exchange(ref _stopped, 1) == 1) return _tableClosed.Task.IsCompletedSuccessfully;
-        if (_process.HasExited) return false;
-        await TerminateAsync(_process, _logger);
-        try { File.Delete(_pidFile); } catch (IOException) { }
-        return _tableClosed.Task.IsCompletedSuccessfully && _process.ExitCode == 0;
+        try
+        {
+            if (_process.HasExited) return false;
+            Posix.Signal(_process.Id, Posix.Sigterm);
+            var exited = _process.WaitForExitAsync();
+            var closed = await Task.WhenAny(_tableClosed.Task, exited).WaitAsync(StopTimeout).ContinueWith(t => t.IsCompletedSuccessfully, TaskScheduler.Default);
+            if (!closed || !_tableClosed.Task.IsCompletedSuccessfully)
+            {
+                _logger.LogWarning("Azurite did not close its tables within {Seconds} s of SIGTERM; killing it.", StopTimeout.TotalSeconds);
+                await KillAsync(_process);
+                return false;
+            }
+
+            if (!await exited.WaitAsync(AfterTablesClosed).ContinueWith(t => t.IsCompletedSuccessfully, TaskScheduler.Default))
+                await KillAsync(_process);
+            return true;
+        }
+        finally
+        {
+            try { File.Delete(_pidFile); } catch (IOException) { }
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -191,21 +210,18 @@ public sealed partial class AzuriteProcess : IAsyncDisposable
     [GeneratedRegex(@"^Azurite (Blob|Queue|Table) service is successfully listening at http://[^:]+:(\d+)")]
     private static partial Regex Listening();
 
-    private static async Task TerminateAsync(Process process, ILogger logger)
+    private static async Task KillAsync(Process process)
     {
-        if (OperatingSystem.IsWindows()) process.Kill(entireProcessTree: true);
-        else Posix.Signal(process.Id, Posix.Sigterm);
-        using var wait = new CancellationTokenSource(StopTimeout);
         try
         {
-            await process.WaitForExitAsync(wait.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            logger.LogWarning("Azurite did not stop within {Seconds} s of SIGTERM; killing it.", StopTimeout.TotalSeconds);
             process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
         }
+        catch (InvalidOperationException)
+        {
+            // Exited meanwhile.
+        }
+
+        await process.WaitForExitAsync();
     }
 
     /// <summary>An Azurite left running on this data directory by a process that was killed: stop it before reusing its data.</summary>
@@ -218,7 +234,16 @@ public sealed partial class AzuriteProcess : IAsyncDisposable
             if (!leftover.ProcessName.Contains("node", StringComparison.OrdinalIgnoreCase)
                 && !leftover.ProcessName.Contains("azurite", StringComparison.OrdinalIgnoreCase)) return;
             logger.LogWarning("Stopping Azurite (pid {Pid}) left running on this data directory.", pid);
-            await TerminateAsync(leftover, logger);
+            Posix.Signal(pid, Posix.Sigterm);
+            using var wait = new CancellationTokenSource(StopTimeout);
+            try
+            {
+                await leftover.WaitForExitAsync(wait.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                await KillAsync(leftover);
+            }
         }
         catch (ArgumentException)
         {
