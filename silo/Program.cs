@@ -9,7 +9,19 @@ if (!SiloCommandLine.TryParse(args, out var options, out var error))
     return error is null ? 0 : 2;
 }
 
-await using var server = await KmsServer.StartAsync(options);
+KmsServer server;
+try
+{
+    server = await KmsServer.StartAsync(options);
+}
+catch (InvalidDataException e)
+{
+    // A bad identities or seed file: the message names the file, the entry and the field.
+    Console.Error.WriteLine(e.Message);
+    return 2;
+}
+
+await using var _ = server;
 var dev = KmsIdentity.Development;
 Console.WriteLine($"""
 
@@ -18,7 +30,7 @@ Console.WriteLine($"""
       region:      {options.Region}
       account:     {(options.IdentitiesFile is null ? dev.AccountId : "from " + options.IdentitiesFile)}
       credentials: {(options.IdentitiesFile is null ? $"access key '{dev.AccessKeyId}', secret '{dev.SecretAccessKey}' (development identity)" : "from " + options.IdentitiesFile)}
-      storage:     {server.StorageDescription}
+      storage:     {server.StorageDescription}{(options.DevAdmin ? "\n      dev admin:   POST /_kms/reset, POST /_kms/seed (development only)" : "")}
     Try: AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test aws --region {options.Region} --endpoint-url {server.Endpoint.ToString().TrimEnd('/')} kms create-key
     Ctrl-C stops the service.
 

@@ -21,6 +21,8 @@ internal static class SiloCommandLine
           --cluster-id ID               Orleans cluster id (default orleans-kms)
           --service-id ID               Orleans service id (default orleans-kms)
           --advertise-address HOST      address other silos reach this one at (default loopback)
+          --dev-admin                   development only: POST /_kms/reset and /_kms/seed on the gateway
+          --seed FILE                   development: keys (fixed ids, material, aliases) created at start, YAML or JSON
         """;
 
     public static bool TryParse(string[] args, [NotNullWhen(true)] out KmsServerOptions? options, out string? error)
@@ -37,6 +39,12 @@ internal static class SiloCommandLine
             {
                 options = null;
                 return false;
+            }
+
+            if (name == "--dev-admin")
+            {
+                options.DevAdmin = true;
+                continue;
             }
 
             if (i + 1 >= args.Length)
@@ -74,6 +82,7 @@ internal static class SiloCommandLine
             case "--cluster-id": o.ClusterId = value; return true;
             case "--service-id": o.ServiceId = value; return true;
             case "--advertise-address": o.AdvertisedAddress = value; return true;
+            case "--seed": o.SeedFile = value; return true;
             case "--storage":
                 if (value == "azurite") o.Storage = KmsStorageMode.Azurite;
                 else if (value == "memory") o.Storage = KmsStorageMode.Memory;

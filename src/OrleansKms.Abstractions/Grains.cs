@@ -68,6 +68,12 @@ public interface IKeyGrain : IGrainWithStringKey
     /// date has come. The lifecycle reminder calls it; so may an operator or a test.
     /// </summary>
     Task RunDueWorkAsync();
+
+    /// <summary>
+    /// Deletes the key at once, whatever its state, as the end of a deletion waiting period does (aliases, grants,
+    /// catalog entry, material). Only the development reset calls it.
+    /// </summary>
+    Task PurgeAsync();
 }
 
 /// <summary>One alias (grain key: <c>ACCOUNT/REGION/alias/NAME</c>): the single writer of where it points.</summary>

@@ -86,6 +86,12 @@ public sealed record CreateKeyCommand
     [Id(4)] public string Origin { get; init; } = KmsValues.OriginAwsKms;
     [Id(5)] public IReadOnlyList<KeyTag> Tags { get; init; } = [];
     [Id(6)] public string? Policy { get; init; }
+
+    /// <summary>
+    /// Material chosen by the caller instead of new material (a development seed's fixed key), already wrapped under
+    /// the region's root key and bound to the key's ARN: it never crosses a grain call in clear.
+    /// </summary>
+    [Id(7)] public WrappedKeyMaterial? Material { get; init; }
 }
 
 /// <summary>One page of ListKeys.</summary>

@@ -33,13 +33,18 @@ public static class KmsGatewayExtensions
             return new SigV4Verifier(sp.GetRequiredService<IdentityStore>(), sp.GetService<TimeProvider>() ?? TimeProvider.System, o.Region, o.AllowedClockSkew);
         });
         services.AddSingleton<KmsGatewayEndpoint>();
+        services.AddSingleton<Admin.DevAdminEndpoint>();
         return services;
     }
 
-    /// <summary>Maps the gateway at <c>/</c>: every request, whatever its method or path, gets a KMS answer.</summary>
+    /// <summary>
+    /// Maps the gateway at <c>/</c>: every request, whatever its method or path, gets a KMS answer, except under
+    /// <c>/_kms/</c>, the development admin surface (404 unless <see cref="KmsGatewayOptions.DevAdmin"/>).
+    /// </summary>
     public static IEndpointRouteBuilder MapKmsGateway(this IEndpointRouteBuilder endpoints)
     {
         RequestDelegate handler = ctx => ctx.RequestServices.GetRequiredService<KmsGatewayEndpoint>().HandleAsync(ctx);
+        endpoints.Map(Admin.DevAdminEndpoint.PathPrefix + "{**operation}", ctx => ctx.RequestServices.GetRequiredService<Admin.DevAdminEndpoint>().HandleAsync(ctx));
         endpoints.Map("/", handler);
         endpoints.MapFallback(handler);
         return endpoints;

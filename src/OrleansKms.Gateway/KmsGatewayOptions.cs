@@ -14,6 +14,12 @@ public sealed class KmsGatewayOptions
     /// <summary>How far X-Amz-Date may be from the server's clock. Default 15 minutes, as AWS.</summary>
     public TimeSpan AllowedClockSkew { get; set; } = KmsGatewayOptionsDefaults.AllowedClockSkew;
 
+    /// <summary>
+    /// Turns on the development admin surface, <c>POST /_kms/reset</c> and <c>POST /_kms/seed</c>
+    /// (<see cref="Admin.DevAdminEndpoint"/>). Development only; default off, and then those paths are 404.
+    /// </summary>
+    public bool DevAdmin { get; set; }
+
     /// <summary>The callers accepted. Default: the development identity only (<see cref="KmsIdentity.Development"/>).</summary>
     public IList<KmsIdentity> Identities { get; } = [];
 }

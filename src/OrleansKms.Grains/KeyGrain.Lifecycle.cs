@@ -57,6 +57,8 @@ public sealed partial class KeyGrain
         await EnsureLifecycleReminderAsync();
     }
 
+    public Task PurgeAsync() => state.State.Exists ? DeleteNowAsync() : Catalog.RemoveAsync(Arn.KeyId);
+
     Task IRemindable.ReceiveReminder(string reminderName, TickStatus status) => reminderName switch
     {
         LifecycleReminder => RunDueWorkAsync(),

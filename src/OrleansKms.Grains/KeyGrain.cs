@@ -32,8 +32,7 @@ public sealed partial class KeyGrain(
     public async Task<KeyMetadata> CreateAsync(CreateKeyCommand command)
     {
         if (state.State.Exists) throw new KmsException(KmsErrorCode.AlreadyExistsException, $"Key '{Arn}' already exists");
-        var (materialId, material) = KeyMaterials.Generate(command.KeySpec);
-        using var _ = material;
+        var wrapped = command.Material ?? NewMaterial(command.KeySpec);
         var next = new StoredKey
         {
             Exists = true,
@@ -48,8 +47,8 @@ public sealed partial class KeyGrain(
             CreationDate = time.GetUtcNow(),
             Policy = command.Policy,
             Tags = [.. command.Tags],
-            Materials = [new WrappedKeyMaterial(materialId, protector.Wrap(material, Arn, materialId), time.GetUtcNow())],
-            CurrentKeyMaterialId = materialId,
+            Materials = [wrapped],
+            CurrentKeyMaterialId = wrapped.KeyMaterialId,
             Version = 1,
         };
         await CrossRow.RunAsync(async () =>
@@ -59,6 +58,13 @@ public sealed partial class KeyGrain(
         });
         logger.LogInformation("Created key {KeyArn}", Arn.Value);
         return ToMetadata(state.State);
+    }
+
+    private WrappedKeyMaterial NewMaterial(string keySpec)
+    {
+        var (materialId, material) = KeyMaterials.Generate(keySpec);
+        using var _ = material;
+        return new WrappedKeyMaterial(materialId, protector.Wrap(material, Arn, materialId), time.GetUtcNow());
     }
 
     public Task<KeyMetadata> DescribeAsync(KmsCaller caller) => Task.FromResult(ToMetadata(Existing()));

@@ -19,6 +19,17 @@ internal static class KeyMaterials
         return (id, IsHmac(keySpec) ? HmacKeys.Generate(keySpec) : AsymmetricKey.GeneratePrivateKey(keySpec));
     }
 
+    /// <summary>
+    /// Material the caller chose, checked against the spec (<see cref="GivenKeyMaterial"/>; ValidationException if it
+    /// does not fit). Its material id is the SHA-256 of the material, so the same material has the same id wherever
+    /// it is seeded.
+    /// </summary>
+    public static (string MaterialId, SecretBytes Material) Given(string keySpec, ReadOnlySpan<byte> material)
+    {
+        if (GivenKeyMaterial.Problem(keySpec, material) is { } problem) throw KmsException.Validation(problem);
+        return (Convert.ToHexStringLower(SHA256.HashData(material)), SecretBytes.TakeOwnership(material.ToArray()));
+    }
+
     /// <summary>The algorithm lists DescribeKey and GetPublicKey show for a key.</summary>
     public static (IReadOnlyList<string> Encryption, IReadOnlyList<string> Signing, IReadOnlyList<string> Mac, IReadOnlyList<string> Agreement)
         Algorithms(string keySpec, string keyUsage) =>

@@ -10,6 +10,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Orleans.Configuration;
 using OrleansKms.Gateway;
+using OrleansKms.Gateway.Admin;
 using OrleansKms.Gateway.Auth;
 using OrleansKms.Hosting.Durability;
 
@@ -71,6 +72,7 @@ public sealed class KmsServer : IAsyncDisposable
         {
             var app = Build(options, connectionString, store?.TableClientOptions, dataDirectory);
             await app.StartAsync(cancel);
+            if (options.SeedFile is { } seedFile) await SeedAsync(app, options, seedFile, bootLogger);
             var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
             return new KmsServer(app, store, new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal)), storage)
             {
@@ -130,6 +132,7 @@ public sealed class KmsServer : IAsyncDisposable
         builder.Services.AddKmsGateway(g =>
         {
             g.Region = options.Region;
+            g.DevAdmin = options.DevAdmin;
             if (options.IdentitiesFile is not null)
             {
                 foreach (var identity in IdentityStore.Load(options.IdentitiesFile).All) g.Identities.Add(identity);
@@ -139,6 +142,24 @@ public sealed class KmsServer : IAsyncDisposable
         var app = builder.Build();
         app.MapKmsGateway();
         return app;
+    }
+
+    /// <summary>Applies the seed file; a bad one stops the start with a message naming the file, key and field.</summary>
+    private static async Task SeedAsync(WebApplication app, KmsServerOptions options, string seedFile, ILogger logger)
+    {
+        try
+        {
+            var seed = SeedDocument.Parse(await File.ReadAllTextAsync(seedFile), seedFile);
+            var account = app.Services.GetRequiredService<IdentityStore>().All.First().AccountId;
+            var outcomes = await DevelopmentSeed.ApplyAsync(seed, app.Services.GetRequiredService<IKmsDevelopmentAdmin>(), options.Region, account, seedFile);
+            logger.LogInformation("Seed {File}: {Outcome}", seedFile, DevelopmentSeed.Describe(outcomes));
+        }
+        catch
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+            throw;
+        }
     }
 
     private static void ConfigureEndpoints(ISiloBuilder silo, KmsServerOptions options)

@@ -58,6 +58,12 @@ public sealed class KmsServerOptions
     /// <summary>Address other silos reach this one at (IP or host name). Default loopback.</summary>
     public string? AdvertisedAddress { get; set; }
 
+    /// <summary>Turns on the development admin surface (<c>POST /_kms/reset</c>, <c>POST /_kms/seed</c>). Default off.</summary>
+    public bool DevAdmin { get; set; }
+
+    /// <summary>A seed file (YAML or JSON) applied at start: keys with fixed ids, material, aliases. Default none.</summary>
+    public string? SeedFile { get; set; }
+
     /// <summary>Lowest log level written to the console. Default Information.</summary>
     public LogLevel LogLevel { get; set; } = LogLevel.Information;
 

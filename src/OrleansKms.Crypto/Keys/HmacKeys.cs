@@ -16,14 +16,15 @@ public static class HmacKeys
 {
     private delegate byte[] MacFunction(ReadOnlySpan<byte> key, ReadOnlySpan<byte> message);
 
-    private sealed record HmacSpec(int KeySize, string Algorithm, MacFunction Compute);
+    /// <summary>A spec's generated key size, its hash's block size (the most imported material may be), algorithm and function.</summary>
+    private sealed record HmacSpec(int KeySize, int BlockSize, string Algorithm, MacFunction Compute);
 
     private static readonly FrozenDictionary<string, HmacSpec> Specs = new Dictionary<string, HmacSpec>
     {
-        ["HMAC_224"] = new(28, HmacSha224, HmacSha224Bc),
-        ["HMAC_256"] = new(32, HmacSha256, HMACSHA256.HashData),
-        ["HMAC_384"] = new(48, HmacSha384, HMACSHA384.HashData),
-        ["HMAC_512"] = new(64, HmacSha512, HMACSHA512.HashData),
+        ["HMAC_224"] = new(28, 64, HmacSha224, HmacSha224Bc),
+        ["HMAC_256"] = new(32, 64, HmacSha256, HMACSHA256.HashData),
+        ["HMAC_384"] = new(48, 128, HmacSha384, HMACSHA384.HashData),
+        ["HMAC_512"] = new(64, 128, HmacSha512, HMACSHA512.HashData),
     }.ToFrozenDictionary();
 
     /// <summary>A new random key of the spec's size.</summary>
@@ -31,6 +32,13 @@ public static class HmacKeys
     public static SecretBytes Generate(string keySpec) =>
         Specs.TryGetValue(keySpec, out var spec)
             ? SecretBytes.Random(spec.KeySize)
+            : throw new ArgumentException($"{keySpec} is not an HMAC key spec.", nameof(keySpec));
+
+    /// <summary>The sizes AWS accepts for imported material of the spec: from its key size to its hash's block size.</summary>
+    /// <exception cref="ArgumentException">Not an HMAC key spec.</exception>
+    public static (int Min, int Max) ImportableSize(string keySpec) =>
+        Specs.TryGetValue(keySpec, out var spec)
+            ? (spec.KeySize, spec.BlockSize)
             : throw new ArgumentException($"{keySpec} is not an HMAC key spec.", nameof(keySpec));
 
     /// <summary>The MAC of <paramref name="message"/>; the algorithm must be the spec's, else UnsupportedAlgorithm.</summary>

@@ -21,6 +21,7 @@ public static class KmsGrainsServiceCollectionExtensions
         services.AddSingleton<KeySnapshotCache>();
         services.AddSingleton<AliasCache>();
         services.AddSingleton<SnapshotPublisher>();
+        services.AddSingleton<IKmsDevelopmentAdmin, DevelopmentAdmin>();
         services.AddPlacementDirector<SiloTargetedPlacement, SiloTargetedPlacementDirector>();
         return services;
     }

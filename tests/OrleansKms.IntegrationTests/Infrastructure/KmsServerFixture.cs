@@ -20,7 +20,7 @@ public class KmsServerFixture : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        Server = await KmsServer.StartAsync(new KmsServerOptions
+        var options = new KmsServerOptions
         {
             Port = 0,
             Region = Region,
@@ -29,7 +29,14 @@ public class KmsServerFixture : IAsyncLifetime
             SiloGatewayPort = TestPorts.Free(),
             DataDirectory = Path.Combine(Path.GetTempPath(), "kms-test-" + Guid.NewGuid().ToString("N")),
             LogLevel = LogLevel.Warning,
-        });
+        };
+        Configure(options);
+        Server = await KmsServer.StartAsync(options);
+    }
+
+    /// <summary>What a derived fixture changes in the server's options.</summary>
+    protected virtual void Configure(KmsServerOptions options)
+    {
     }
 
     /// <summary>An AWS SDK client with the development credentials (or the ones given).</summary>
