@@ -6,10 +6,6 @@ namespace OrleansKms.Grains;
 /// <summary>Sign/Verify, GenerateMac/VerifyMac, DeriveSharedSecret, GetPublicKey, GenerateDataKeyPair.</summary>
 public sealed partial class CryptoWorker
 {
-    private const string SignVerify = "SIGN_VERIFY";
-    private const string GenerateVerifyMac = "GENERATE_VERIFY_MAC";
-    private const string KeyAgreement = "KEY_AGREEMENT";
-
     public async ValueTask<SignatureResult> SignAsync(SignatureCommand command)
     {
         var (key, asymmetric) = await SigningKeyAsync(command, "Sign");
@@ -45,7 +41,7 @@ public sealed partial class CryptoWorker
 
     public async ValueTask<SharedSecretResult> DeriveSharedSecretAsync(SharedSecretCommand command)
     {
-        var key = Usable(await GetAsync(command.Caller, command.KeyId, command.Region), KeyAgreement, "DeriveSharedSecret");
+        var key = Usable(await GetAsync(command.Caller, command.KeyId, command.Region), KmsNames.KeyAgreement, "DeriveSharedSecret");
         var asymmetric = key.Asymmetric ?? throw IncompatibleAlgorithm("ECDH", key.KeySpec);
         if (command.DryRun) throw KmsException.DryRun();
         var secret = Crypto(() => asymmetric.DeriveSharedSecret(command.PublicKey));
@@ -87,7 +83,7 @@ public sealed partial class CryptoWorker
 
     private async ValueTask<(CachedKey Key, AsymmetricKey Asymmetric)> SigningKeyAsync(SignatureCommand command, string operation)
     {
-        var key = Usable(await GetAsync(command.Caller, command.KeyId, command.Region), SignVerify, operation);
+        var key = Usable(await GetAsync(command.Caller, command.KeyId, command.Region), KmsNames.SignVerify, operation);
         if (key.Asymmetric is not { } asymmetric || !KeySpecCatalog.TryGet(key.KeySpec, out var info)
             || !info.SigningAlgorithms(key.KeyUsage).Contains(command.SigningAlgorithm))
             throw IncompatibleAlgorithm(command.SigningAlgorithm, key.KeySpec);
@@ -96,7 +92,7 @@ public sealed partial class CryptoWorker
 
     private async ValueTask<(CachedKey Key, OrleansKms.Crypto.SecretBytes Secret)> MacKeyAsync(MacCommand command, string operation)
     {
-        var key = Usable(await GetAsync(command.Caller, command.KeyId, command.Region), GenerateVerifyMac, operation);
+        var key = Usable(await GetAsync(command.Caller, command.KeyId, command.Region), KmsNames.GenerateVerifyMac, operation);
         if (key.Hmac is not { } secret || !KeySpecCatalog.TryGet(key.KeySpec, out var info)
             || !info.MacAlgorithms(key.KeyUsage).Contains(command.MacAlgorithm))
             throw IncompatibleAlgorithm(command.MacAlgorithm, key.KeySpec);

@@ -1,3 +1,5 @@
+using OrleansKms.Crypto.Keys;
+
 namespace OrleansKms.Grains;
 
 /// <summary>
@@ -102,26 +104,15 @@ public sealed partial class KeyGrain
             : null;
 }
 
-/// <summary>Which grant operations fit which keys, and which constraints, as AWS KMS allows them.</summary>
+/// <summary>Which grant operations and constraints fit which keys, as AWS KMS allows them (the spec's entry in <see cref="KeySpecCatalog"/> says).</summary>
 public static class GrantRules
 {
-    private static readonly string[] Always = ["CreateGrant", "RetireGrant", "DescribeKey"];
-
-    private static readonly string[] SymmetricEncryption =
-        ["Decrypt", "Encrypt", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext", "ReEncryptFrom", "ReEncryptTo", "GenerateDataKeyPair", "GenerateDataKeyPairWithoutPlaintext"];
-
-    public static IReadOnlyList<string> OperationsFor(string keySpec, string keyUsage) => (keySpec, keyUsage) switch
-    {
-        (KmsValues.SymmetricDefault, _) => [.. SymmetricEncryption, .. Always],
-        (_, "SIGN_VERIFY") => ["Sign", "Verify", "GetPublicKey", .. Always],
-        (_, "GENERATE_VERIFY_MAC") => ["GenerateMac", "VerifyMac", .. Always],
-        (_, "KEY_AGREEMENT") => ["DeriveSharedSecret", "GetPublicKey", .. Always],
-        _ => ["Encrypt", "Decrypt", "ReEncryptFrom", "ReEncryptTo", "GetPublicKey", .. Always],
-    };
+    public static IReadOnlyList<string> OperationsFor(string keySpec, string keyUsage) => KeySpecCatalog.Get(keySpec).GrantOperations(keyUsage);
 
     public static void EnsureFits(KeyGrant grant, string keySpec, string keyUsage, KeyArn arn)
     {
-        var allowed = OperationsFor(keySpec, keyUsage);
+        var spec = KeySpecCatalog.Get(keySpec);
+        var allowed = spec.GrantOperations(keyUsage);
         var invalid = grant.Operations.Where(o => !allowed.Contains(o)).ToList();
         if (invalid.Count > 0)
         {
@@ -131,7 +122,7 @@ public static class GrantRules
 
         var constraints = grant.Constraints;
         var hasContext = constraints?.EncryptionContextSubset is { Count: > 0 } || constraints?.EncryptionContextEquals is { Count: > 0 };
-        if (hasContext && keySpec != KmsValues.SymmetricDefault)
+        if (hasContext && !spec.AllowsEncryptionContextConstraints)
             throw KmsException.Validation($"Encryption context grant constraints are valid only for symmetric encryption keys; {arn} is a {keySpec} key.");
     }
 }

@@ -124,7 +124,7 @@ public sealed partial class KeyGrain
     {
         if (s.Origin != KmsValues.OriginAwsKms)
             throw new KmsException(KmsErrorCode.UnsupportedOperationException, $"{Arn} origin is {s.Origin} which is not valid for this operation.");
-        if (s.KeySpec != KmsValues.SymmetricDefault)
+        if (!OrleansKms.Crypto.Keys.KeySpecCatalog.Get(s.KeySpec).Rotates)
             throw new KmsException(KmsErrorCode.UnsupportedOperationException, $"{Arn} key spec is {s.KeySpec}, which does not support rotation.");
     }
 }

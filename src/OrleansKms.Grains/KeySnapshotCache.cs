@@ -113,6 +113,7 @@ public sealed class KeySnapshotCache(
     private CachedKey Build(KeySnapshot snapshot, long now)
     {
         logger.LogDebug("Caching {KeyArn} version {Version}", snapshot.Arn.Value, snapshot.Version);
+        var kind = KeySpecCatalog.Get(snapshot.KeySpec).Kind;
         return new CachedKey
         {
             Arn = snapshot.Arn,
@@ -120,9 +121,9 @@ public sealed class KeySnapshotCache(
             KeyState = snapshot.KeyState,
             KeyUsage = snapshot.KeyUsage,
             KeySpec = snapshot.KeySpec,
-            Symmetric = snapshot.KeySpec == KmsValues.SymmetricDefault ? UnwrapSymmetric(snapshot) : null,
-            Asymmetric = KeyMaterials.IsAsymmetric(snapshot.KeySpec) ? UnwrapAsymmetric(snapshot) : null,
-            Hmac = KeyMaterials.IsHmac(snapshot.KeySpec) ? UnwrapCurrent(snapshot) : null,
+            Symmetric = kind == KeyMaterialKind.Symmetric ? UnwrapSymmetric(snapshot) : null,
+            Asymmetric = kind == KeyMaterialKind.Asymmetric ? UnwrapAsymmetric(snapshot) : null,
+            Hmac = kind == KeyMaterialKind.Hmac ? UnwrapCurrent(snapshot) : null,
             CurrentKeyMaterialId = snapshot.CurrentKeyMaterialId,
             ConfirmedAt = now,
         };

@@ -1,11 +1,9 @@
-using System.Collections.Frozen;
-using Org.BouncyCastle.Crypto.Parameters;
 
 namespace OrleansKms.Crypto.Keys;
 
 /// <summary>
 /// An asymmetric private key (RSA_*, ECC_*, ML_DSA_*, SM2), loaded from its PKCS#8 DER encoding. Which class
-/// serves which spec is one table (the Factories table); each class accepts only the algorithms its spec lists
+/// serves which spec is the <see cref="KeySpecCatalog"/>; each class accepts only the algorithms its spec lists
 /// in <see cref="KeySpecCatalog"/> and throws <see cref="KmsCryptoException"/> for the rest. Operations may run
 /// concurrently, but not with <see cref="Dispose"/>. Dispose frees the .NET key handles (RSA, NIST and secp256k1
 /// curves); the BouncyCastle key objects (Ed25519, ML-DSA, SM2) offer no way to zero them and are left to the GC.
@@ -15,22 +13,6 @@ public abstract class AsymmetricKey : IDisposable
     internal delegate AsymmetricKey LoadKey(ReadOnlySpan<byte> pkcs8);
 
     internal sealed record KeyFactory(Func<SecretBytes> Generate, LoadKey Load);
-
-    private static readonly FrozenDictionary<string, KeyFactory> Factories = new Dictionary<string, KeyFactory>
-    {
-        ["RSA_2048"] = RsaKey.Factory("RSA_2048", 2048),
-        ["RSA_3072"] = RsaKey.Factory("RSA_3072", 3072),
-        ["RSA_4096"] = RsaKey.Factory("RSA_4096", 4096),
-        ["ECC_NIST_P256"] = EcKey.Factory(EcCurveSpec.P256),
-        ["ECC_NIST_P384"] = EcKey.Factory(EcCurveSpec.P384),
-        ["ECC_NIST_P521"] = EcKey.Factory(EcCurveSpec.P521),
-        ["ECC_SECG_P256K1"] = EcKey.Factory(EcCurveSpec.Secp256k1),
-        ["ECC_NIST_EDWARDS25519"] = Ed25519Key.Factory(),
-        ["ML_DSA_44"] = MlDsaKey.Factory("ML_DSA_44", MLDsaParameters.ml_dsa_44),
-        ["ML_DSA_65"] = MlDsaKey.Factory("ML_DSA_65", MLDsaParameters.ml_dsa_65),
-        ["ML_DSA_87"] = MlDsaKey.Factory("ML_DSA_87", MLDsaParameters.ml_dsa_87),
-        ["SM2"] = Sm2Key.Factory(),
-    }.ToFrozenDictionary();
 
     /// <summary>A new private key of <paramref name="keySpec"/>, PKCS#8 DER encoded.</summary>
     /// <exception cref="ArgumentException">The spec is not an asymmetric key spec.</exception>
@@ -74,7 +56,7 @@ public abstract class AsymmetricKey : IDisposable
     public virtual void Dispose() => GC.SuppressFinalize(this);
 
     private static KeyFactory FactoryFor(string keySpec) =>
-        Factories.TryGetValue(keySpec, out var factory)
+        KeySpecCatalog.TryGet(keySpec, out var info) && info.Factory is { } factory
             ? factory
             : throw new ArgumentException($"{keySpec} is not an asymmetric key spec.", nameof(keySpec));
 

@@ -1,9 +1,7 @@
-using System.Collections.Frozen;
 using System.Security.Cryptography;
 using Org.BouncyCastle.Crypto.Digests;
 using Org.BouncyCastle.Crypto.Macs;
 using Org.BouncyCastle.Crypto.Parameters;
-using static OrleansKms.Crypto.Keys.KmsNames;
 
 namespace OrleansKms.Crypto.Keys;
 
@@ -14,31 +12,16 @@ namespace OrleansKms.Crypto.Keys;
 /// </summary>
 public static class HmacKeys
 {
-    private delegate byte[] MacFunction(ReadOnlySpan<byte> key, ReadOnlySpan<byte> message);
+    internal delegate byte[] MacFunction(ReadOnlySpan<byte> key, ReadOnlySpan<byte> message);
 
     /// <summary>A spec's generated key size, its hash's block size (the most imported material may be), algorithm and function.</summary>
-    private sealed record HmacSpec(int KeySize, int BlockSize, string Algorithm, MacFunction Compute);
-
-    private static readonly FrozenDictionary<string, HmacSpec> Specs = new Dictionary<string, HmacSpec>
-    {
-        ["HMAC_224"] = new(28, 64, HmacSha224, HmacSha224Bc),
-        ["HMAC_256"] = new(32, 64, HmacSha256, HMACSHA256.HashData),
-        ["HMAC_384"] = new(48, 128, HmacSha384, HMACSHA384.HashData),
-        ["HMAC_512"] = new(64, 128, HmacSha512, HMACSHA512.HashData),
-    }.ToFrozenDictionary();
+    internal sealed record HmacSpec(int KeySize, int BlockSize, string Algorithm, MacFunction Compute);
 
     /// <summary>A new random key of the spec's size.</summary>
     /// <exception cref="ArgumentException">Not an HMAC key spec.</exception>
     public static SecretBytes Generate(string keySpec) =>
-        Specs.TryGetValue(keySpec, out var spec)
-            ? SecretBytes.Random(spec.KeySize)
-            : throw new ArgumentException($"{keySpec} is not an HMAC key spec.", nameof(keySpec));
-
-    /// <summary>The sizes AWS accepts for imported material of the spec: from its key size to its hash's block size.</summary>
-    /// <exception cref="ArgumentException">Not an HMAC key spec.</exception>
-    public static (int Min, int Max) ImportableSize(string keySpec) =>
-        Specs.TryGetValue(keySpec, out var spec)
-            ? (spec.KeySize, spec.BlockSize)
+        KeySpecCatalog.TryGet(keySpec, out var info) && info.Hmac is not null
+            ? info.Generate()
             : throw new ArgumentException($"{keySpec} is not an HMAC key spec.", nameof(keySpec));
 
     /// <summary>The MAC of <paramref name="message"/>; the algorithm must be the spec's, else UnsupportedAlgorithm.</summary>
@@ -53,11 +36,11 @@ public static class HmacKeys
     }
 
     private static HmacSpec SpecFor(string keySpec, string macAlgorithm) =>
-        Specs.TryGetValue(keySpec, out var spec) && spec.Algorithm == macAlgorithm
+        KeySpecCatalog.TryGet(keySpec, out var info) && info.Hmac is { } spec && spec.Algorithm == macAlgorithm
             ? spec
             : throw KmsCryptoException.Incompatible(macAlgorithm, keySpec);
 
-    private static byte[] HmacSha224Bc(ReadOnlySpan<byte> key, ReadOnlySpan<byte> message)
+    internal static byte[] HmacSha224Bc(ReadOnlySpan<byte> key, ReadOnlySpan<byte> message)
     {
         var hmac = new HMac(new Sha224Digest());
         var keyCopy = key.ToArray();

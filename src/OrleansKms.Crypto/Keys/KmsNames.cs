@@ -1,7 +1,11 @@
 namespace OrleansKms.Crypto.Keys;
 
-/// <summary>The AWS wire names this folder speaks: key specs, key usages, message types and algorithms.</summary>
-internal static class KmsNames
+/// <summary>
+/// The AWS wire names of key specs, key usages, message types and algorithms: defined here once, for the whole
+/// service. (<c>KmsValues</c> in the contracts repeats the two CreateKey defaults, SYMMETRIC_DEFAULT and
+/// ENCRYPT_DECRYPT, because the contracts do not depend on this assembly; a unit test keeps them equal.)
+/// </summary>
+public static class KmsNames
 {
     public const string SignVerify = "SIGN_VERIFY";
     public const string EncryptDecrypt = "ENCRYPT_DECRYPT";

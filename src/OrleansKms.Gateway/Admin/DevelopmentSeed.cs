@@ -89,7 +89,7 @@ public static class DevelopmentSeed
         try
         {
             var bytes = Convert.FromBase64String(body);
-            if (OrleansKms.Crypto.Keys.GivenKeyMaterial.Problem(spec, bytes) is { } problem) throw bad("material", problem);
+            if (OrleansKms.Crypto.Keys.KeySpecCatalog.Get(spec).MaterialProblem(bytes) is { } problem) throw bad("material", problem);
             return bytes;
         }
         catch (FormatException)

@@ -14,26 +14,17 @@ internal static class KeySpecRules
         EnsureRegionOffers(keySpec, region);
     }
 
-    /// <summary>SM2 exists only in the AWS China Regions (cn-*); elsewhere AWS refuses it, and so does this service.</summary>
+    /// <summary>Specs AWS offers only in its China Regions (cn-*, SM2) are refused elsewhere, as AWS refuses them.</summary>
     public static void EnsureRegionOffers(string spec, string region)
     {
-        if (spec == "SM2" && !region.StartsWith("cn-", StringComparison.Ordinal))
-            throw KmsException.Validation($"KeySpec SM2 is not supported in region {region}. SM2 keys are available only in China Regions.");
+        if (KeySpecCatalog.TryGet(spec, out var info) && info.ChinaRegionsOnly && !region.StartsWith("cn-", StringComparison.Ordinal))
+            throw KmsException.Validation($"KeySpec {spec} is not supported in region {region}. {spec} keys are available only in China Regions.");
     }
 }
 
 /// <summary>Sign and Verify.</summary>
 internal static class Signing
 {
-    private static readonly string[] SigningAlgorithms =
-    [
-        "RSASSA_PSS_SHA_256", "RSASSA_PSS_SHA_384", "RSASSA_PSS_SHA_512", "RSASSA_PKCS1_V1_5_SHA_256", "RSASSA_PKCS1_V1_5_SHA_384",
-        "RSASSA_PKCS1_V1_5_SHA_512", "ECDSA_SHA_256", "ECDSA_SHA_384", "ECDSA_SHA_512", "SM2DSA", "ML_DSA_SHAKE_256",
-        "ED25519_SHA_512", "ED25519_PH_SHA_512",
-    ];
-
-    private static readonly string[] MessageTypes = ["RAW", "DIGEST", "EXTERNAL_MU"];
-
     public static async ValueTask<byte[]> Sign(KmsCall call)
     {
         var command = Read(call, verify: false);
@@ -54,8 +45,8 @@ internal static class Signing
         var v = new RequestValidator()
             .Required(r.KeyId, "KeyId").Length(r.KeyId, "KeyId", 1, 2048)
             .Required(r.Message, "Message").Length(r.Message, "Message", 1, 4096)
-            .Enum(r.MessageType, "MessageType", MessageTypes)
-            .Required(r.SigningAlgorithm, "SigningAlgorithm").Enum(r.SigningAlgorithm, "SigningAlgorithm", SigningAlgorithms)
+            .Enum(r.MessageType, "MessageType", ModelEnums.MessageType)
+            .Required(r.SigningAlgorithm, "SigningAlgorithm").Enum(r.SigningAlgorithm, "SigningAlgorithm", ModelEnums.SigningAlgorithm)
             .GrantTokens(r.GrantTokens);
         if (verify) v.Required(r.Signature, "Signature").Length(r.Signature, "Signature", 1, 6144);
         v.ThrowIfInvalid();
@@ -66,8 +57,6 @@ internal static class Signing
 /// <summary>GenerateMac and VerifyMac.</summary>
 internal static class Macs
 {
-    private static readonly string[] MacAlgorithms = ["HMAC_SHA_224", "HMAC_SHA_256", "HMAC_SHA_384", "HMAC_SHA_512"];
-
     public static async ValueTask<byte[]> Generate(KmsCall call)
     {
         var command = Read(call, verify: false);
@@ -88,7 +77,7 @@ internal static class Macs
         var v = new RequestValidator()
             .Required(r.Message, "Message").Length(r.Message, "Message", 1, 4096)
             .Required(r.KeyId, "KeyId").Length(r.KeyId, "KeyId", 1, 2048)
-            .Required(r.MacAlgorithm, "MacAlgorithm").Enum(r.MacAlgorithm, "MacAlgorithm", MacAlgorithms)
+            .Required(r.MacAlgorithm, "MacAlgorithm").Enum(r.MacAlgorithm, "MacAlgorithm", ModelEnums.MacAlgorithm)
             .GrantTokens(r.GrantTokens);
         if (verify) v.Required(r.Mac, "Mac").Length(r.Mac, "Mac", 1, 6144);
         v.ThrowIfInvalid();
@@ -99,21 +88,18 @@ internal static class Macs
 /// <summary>DeriveSharedSecret, GetPublicKey, GenerateDataKeyPair(WithoutPlaintext).</summary>
 internal static class KeyPairs
 {
-    private static readonly string[] DataKeyPairSpecs =
-        ["RSA_2048", "RSA_3072", "RSA_4096", "ECC_NIST_P256", "ECC_NIST_P384", "ECC_NIST_P521", "ECC_SECG_P256K1", "SM2", "ECC_NIST_EDWARDS25519"];
-
     public static async ValueTask<byte[]> DeriveSharedSecret(KmsCall call)
     {
         var r = call.Read(KmsAsymmetricJsonContext.Default.DeriveSharedSecretRequest);
         new RequestValidator()
             .Required(r.KeyId, "KeyId").Length(r.KeyId, "KeyId", 1, 2048)
-            .Required(r.KeyAgreementAlgorithm, "KeyAgreementAlgorithm").Enum(r.KeyAgreementAlgorithm, "KeyAgreementAlgorithm", ["ECDH"])
+            .Required(r.KeyAgreementAlgorithm, "KeyAgreementAlgorithm").Enum(r.KeyAgreementAlgorithm, "KeyAgreementAlgorithm", ModelEnums.KeyAgreementAlgorithm)
             .Required(r.PublicKey, "PublicKey").Length(r.PublicKey, "PublicKey", 1, 8192)
             .GrantTokens(r.GrantTokens)
             .ThrowIfInvalid();
         Algorithms.RefuseRecipient(r.Recipient);
         var result = await call.Crypto.DeriveSharedSecretAsync(new SharedSecretCommand(call.Caller, r.KeyId!, call.Region, r.PublicKey!, r.DryRun == true));
-        var body = KmsCall.Write(new DeriveSharedSecretResponse(result.KeyArn, result.SharedSecret, "ECDH", result.KeyOrigin),
+        var body = KmsCall.Write(new DeriveSharedSecretResponse(result.KeyArn, result.SharedSecret, KmsNames.Ecdh, result.KeyOrigin),
             KmsAsymmetricJsonContext.Default.DeriveSharedSecretResponse);
         CryptographicOperations.ZeroMemory(result.SharedSecret);
         return body;
@@ -139,7 +125,7 @@ internal static class KeyPairs
         new RequestValidator()
             .Context(r.EncryptionContext, "EncryptionContext")
             .Required(r.KeyId, "KeyId").Length(r.KeyId, "KeyId", 1, 2048)
-            .Required(r.KeyPairSpec, "KeyPairSpec").Enum(r.KeyPairSpec, "KeyPairSpec", DataKeyPairSpecs)
+            .Required(r.KeyPairSpec, "KeyPairSpec").Enum(r.KeyPairSpec, "KeyPairSpec", ModelEnums.DataKeyPairSpec)
             .GrantTokens(r.GrantTokens)
             .ThrowIfInvalid();
         if (includePlaintext) Algorithms.RefuseRecipient(r.Recipient);

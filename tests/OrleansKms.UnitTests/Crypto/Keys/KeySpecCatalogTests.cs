@@ -99,3 +99,58 @@ public sealed class KeySpecCatalogTests
         }
     }
 }
+
+/// <summary>The rest of each spec's row: kind of material, grant operations, given-material checks, regions.</summary>
+public sealed class KeySpecRowTests
+{
+    [Theory]
+    [InlineData("SYMMETRIC_DEFAULT", KeyMaterialKind.Symmetric, 32)]
+    [InlineData("HMAC_224", KeyMaterialKind.Hmac, 28)]
+    [InlineData("HMAC_512", KeyMaterialKind.Hmac, 64)]
+    public void Symmetric_and_HMAC_specs_generate_keys_of_AWSs_size(string spec, KeyMaterialKind kind, int size)
+    {
+        var info = KeySpecCatalog.Get(spec);
+        Assert.Equal(kind, info.Kind);
+        using var material = info.Generate();
+        Assert.Equal(size, material.Expose().Length);
+        Assert.Null(info.MaterialProblem(material.Expose()));
+    }
+
+    [Fact]
+    public void Every_asymmetric_spec_generates_a_private_key_it_accepts_as_given_material_and_refuses_another_specs()
+    {
+        foreach (var info in KeySpecCatalog.All.Where(s => s.Kind == KeyMaterialKind.Asymmetric))
+        {
+            using var pkcs8 = info.Generate();
+            Assert.Null(info.MaterialProblem(pkcs8.Expose()));
+            using var key = info.LoadPrivateKey(pkcs8.Expose());
+            Assert.Equal(info.KeySpec, key.KeySpec);
+            var other = info.KeySpec == "ECC_NIST_P256" ? "ECC_NIST_P384" : "ECC_NIST_P256";
+            Assert.NotNull(KeySpecCatalog.Get(other).MaterialProblem(pkcs8.Expose()));
+        }
+    }
+
+    [Fact]
+    public void Given_material_of_the_wrong_size_is_refused_with_the_sizes_AWS_accepts()
+    {
+        Assert.Equal("key material of a SYMMETRIC_DEFAULT key is 32 bytes, not 31.", KeySpecCatalog.Get("SYMMETRIC_DEFAULT").MaterialProblem(new byte[31]));
+        Assert.Equal("key material of an HMAC_256 key is 32 to 64 bytes, not 65.", KeySpecCatalog.Get("HMAC_256").MaterialProblem(new byte[65]));
+        Assert.Null(KeySpecCatalog.Get("HMAC_384").MaterialProblem(new byte[128]));
+        Assert.Throws<ArgumentException>(() => KeySpecCatalog.Get("HMAC_256").LoadPrivateKey([]));
+        Assert.Throws<ArgumentException>(() => KeySpecCatalog.Get("RSA_1024"));
+    }
+
+    [Fact]
+    public void Grant_operations_rotation_and_regions_follow_the_spec()
+    {
+        Assert.Contains("GenerateDataKey", KeySpecCatalog.Get("SYMMETRIC_DEFAULT").GrantOperations("ENCRYPT_DECRYPT"));
+        Assert.Equal(["Encrypt", "Decrypt", "ReEncryptFrom", "ReEncryptTo", "GetPublicKey", "CreateGrant", "RetireGrant", "DescribeKey"],
+            KeySpecCatalog.Get("RSA_2048").GrantOperations("ENCRYPT_DECRYPT"));
+        Assert.Equal(["Sign", "Verify", "GetPublicKey", "CreateGrant", "RetireGrant", "DescribeKey"], KeySpecCatalog.Get("ECC_NIST_P256").GrantOperations("SIGN_VERIFY"));
+        Assert.Equal(["GenerateMac", "VerifyMac", "CreateGrant", "RetireGrant", "DescribeKey"], KeySpecCatalog.Get("HMAC_224").GrantOperations("GENERATE_VERIFY_MAC"));
+        Assert.Equal(["DeriveSharedSecret", "GetPublicKey", "CreateGrant", "RetireGrant", "DescribeKey"], KeySpecCatalog.Get("SM2").GrantOperations("KEY_AGREEMENT"));
+        Assert.Equal(["SYMMETRIC_DEFAULT"], KeySpecCatalog.All.Where(s => s.Rotates).Select(s => s.KeySpec));
+        Assert.Equal(["SYMMETRIC_DEFAULT"], KeySpecCatalog.All.Where(s => s.AllowsEncryptionContextConstraints).Select(s => s.KeySpec));
+        Assert.Equal(["SM2"], KeySpecCatalog.All.Where(s => s.ChinaRegionsOnly).Select(s => s.KeySpec));
+    }
+}
