@@ -45,6 +45,9 @@ public sealed class KeySnapshotCache(
 
     public int Count => _keys.Count;
 
+    /// <summary>True if this silo holds a snapshot of the key (fresh or not).</summary>
+    public bool Contains(KeyArn arn) => _keys.ContainsKey(arn.Value);
+
     public ValueTask<CachedKey> GetAsync(KeyArn arn)
     {
         if (_keys.TryGetValue(arn.Value, out var cached) && time.GetElapsedTime(cached.ConfirmedAt) < _maxAge)

@@ -22,6 +22,26 @@ public sealed class ModelDrivenBadInputTests(KmsServerFixture fixture)
 
     public static TheoryData<string> Operations() => new(Model.Value.GetProperty("operations").EnumerateObject().Select(o => o.Name));
 
+    /// <summary>The operations whose input has at least one blob member.</summary>
+    public static TheoryData<string> OperationsWithBlobs() =>
+        new(Model.Value.GetProperty("operations").EnumerateObject().Select(o => o.Name).Where(o => Members(o).Any(m => m.Type == "blob")));
+
+    /// <summary>
+    /// Errors any operation may answer whatever its model declares: the protocol's (authentication, request shape,
+    /// size) and ValidationException, which AWS's JSON protocol raises for constraint violations of any member.
+    /// </summary>
+    private static readonly HashSet<string> ProtocolErrors =
+    [
+        nameof(KmsErrorCode.ValidationException), nameof(KmsErrorCode.SerializationException), nameof(KmsErrorCode.UnknownOperationException),
+        nameof(KmsErrorCode.AccessDeniedException), nameof(KmsErrorCode.MissingAuthenticationTokenException),
+        nameof(KmsErrorCode.IncompleteSignatureException), nameof(KmsErrorCode.InvalidSignatureException),
+        nameof(KmsErrorCode.UnrecognizedClientException), nameof(KmsErrorCode.RequestEntityTooLargeException),
+    ];
+
+    /// <summary>The errors the model declares for <paramref name="operation"/>.</summary>
+    private static HashSet<string> Declared(string operation) =>
+        [.. Model.Value.GetProperty("operations").GetProperty(operation).GetProperty("errors").EnumerateArray().Select(e => e.GetProperty("shape").GetString()!)];
+
     /// <summary>The input shape's members and their model types (string, blob, integer, boolean, list, map, structure, ...).</summary>
     private static List<(string Name, string Type)> Members(string operation)
     {
@@ -58,15 +78,15 @@ public sealed class ModelDrivenBadInputTests(KmsServerFixture fixture)
 
         var replies = await Task.WhenAll(bodies.Select(body => Raw.CallAsync(Endpoint, "TrentService." + operation, body)));
 
-        AssertAllAwsClientErrors(bodies, replies);
+        AssertAllAwsClientErrors(operation, bodies, replies);
     }
 
     [Theory]
-    [MemberData(nameof(Operations))]
+    [MemberData(nameof(OperationsWithBlobs))]
     public async Task Every_blob_member_given_junk_bytes_in_a_request_naming_real_keys_is_never_a_5xx(string operation)
     {
         var blobs = Members(operation).Where(m => m.Type == "blob").Select(m => m.Name).ToList();
-        if (blobs.Count == 0) return;
+        Assert.NotEmpty(blobs);
         var keys = await KeysAsync();
         var bodies = new List<string>();
         foreach (var keyId in keys)
@@ -80,7 +100,7 @@ public sealed class ModelDrivenBadInputTests(KmsServerFixture fixture)
 
         var replies = await Task.WhenAll(bodies.Select(body => Raw.CallAsync(Endpoint, "TrentService." + operation, body)));
 
-        AssertAllAwsClientErrors(bodies, replies, successAllowed: true);
+        AssertAllAwsClientErrors(operation, bodies, replies, successAllowed: true);
         var ciphertext = await Raw.EncryptAsync(Endpoint, keys[0], [4, 2]);
         Assert.Equal([4, 2], (await Raw.DecryptAsync(Endpoint, ciphertext)).AssertOk().GetProperty("Plaintext").GetBytesFromBase64());
     }
@@ -160,8 +180,17 @@ public sealed class ModelDrivenBadInputTests(KmsServerFixture fixture)
                 .GetProperty("KeyMetadata").GetProperty("KeyId").GetString()!));
     }
 
-    private static void AssertAllAwsClientErrors(IReadOnlyList<string> bodies, IReadOnlyList<RawReply> replies, bool successAllowed = false)
+    /// <summary>
+    /// Every reply is a 4xx with an AWS <c>__type</c> that the model declares for the operation or that the protocol
+    /// allows everywhere (or a 200 where <paramref name="successAllowed"/>).
+    /// </summary>
+    private static void AssertAllAwsClientErrors(string operation, IReadOnlyList<string> bodies, IReadOnlyList<RawReply> replies, bool successAllowed = false)
     {
+        var declared = Declared(operation);
+        // An operation not built yet answers UnsupportedOperationException (the README lists them), whatever its model says.
+        if (OrleansKms.Gateway.Operations.OperationTable.NotYetImplemented.Contains(operation)) declared.Add(nameof(KmsErrorCode.UnsupportedOperationException));
+        var undeclared = replies.Where(r => r.Type is { } type && !declared.Contains(type) && !ProtocolErrors.Contains(type)).Select(r => r.Type).Distinct().ToList();
+        Assert.True(undeclared.Count == 0, $"{operation} answered errors its model does not declare: {string.Join(", ", undeclared)}");
         var wrong = bodies.Zip(replies)
             .Where(p => !(successAllowed && p.Second.Status == HttpStatusCode.OK)
                 && ((int)p.Second.Status is < 400 or >= 500 || p.Second.Type is null))

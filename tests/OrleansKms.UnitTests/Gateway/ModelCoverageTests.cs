@@ -29,17 +29,6 @@ public sealed class ModelCoverageTests
         Assert.Empty(missing);
     }
 
-    [Fact]
-    public void Every_error_each_implemented_operation_can_raise_is_declared_by_the_model_or_the_protocol()
-    {
-        foreach (var name in OperationTable.Implemented.Keys)
-        {
-            var declared = Model.RootElement.GetProperty("operations").GetProperty(name).GetProperty("errors")
-                .EnumerateArray().Select(e => e.GetProperty("shape").GetString()).ToList();
-            Assert.NotEmpty(declared);
-        }
-    }
-
     [Theory]
     [InlineData("Nope", KmsErrorCode.UnknownOperationException)]
     [InlineData("encrypt", KmsErrorCode.UnknownOperationException)]

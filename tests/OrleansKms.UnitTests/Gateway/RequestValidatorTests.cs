@@ -44,6 +44,6 @@ public sealed class RequestValidatorTests
     [Fact]
     public void Valid_input_passes()
     {
-        new RequestValidator().Required("k", "KeyId").Length("k", "KeyId", 1, 2048).Range(5, "Limit", 1, 1000).ThrowIfInvalid();
+        Assert.Null(Record.Exception(() => new RequestValidator().Required("k", "KeyId").Length("k", "KeyId", 1, 2048).Range(5, "Limit", 1, 1000).ThrowIfInvalid()));
     }
 }
