@@ -21,7 +21,7 @@ public static class AliasCatalog
 
 /// <summary>The alias catalog's stored state: which shards hold aliases.</summary>
 [GenerateSerializer]
-public sealed class AliasCatalogState
+public sealed class AliasCatalogState : IShardedCatalogState
 {
     /// <summary>
     /// Every alias, as catalogs stored them before they were sharded. Moved into the shards when such a catalog is
@@ -41,28 +41,14 @@ public sealed class AliasCatalogState
 /// </summary>
 public sealed class AliasCatalogGrain(
     [PersistentState("aliases", KmsGrainOptionsDefaults.StorageName)] IPersistentState<AliasCatalogState> state)
-    : Grain, IAliasCatalogGrain
+    : ShardedCatalogGrain<AliasCatalogState, IAliasCatalogShardGrain>(state), IAliasCatalogGrain
 {
-    private List<string> Shards => state.State.Shards;
+    public override Task OnActivateAsync(CancellationToken cancellationToken) =>
+        MoveIntoShardsAsync(Stored.Aliases, e => AliasCatalog.ShardOf(e.AliasName), (shard, entries) => shard.PutAsync(entries));
 
-    public override async Task OnActivateAsync(CancellationToken cancellationToken)
-    {
-        if (state.State.Aliases.Count > 0) await MoveIntoShardsAsync();
-    }
+    public Task PutAsync(AliasEntry entry) => AddThroughAsync(AliasCatalog.ShardOf(entry.AliasName), shard => shard.PutAsync([entry]));
 
-    public async Task PutAsync(AliasEntry entry)
-    {
-        var shard = AliasCatalog.ShardOf(entry.AliasName);
-        await Shard(shard).PutAsync([entry]);
-        if (SortedStrings.With(Shards, shard) is { } shards) await state.CommitAsync(new AliasCatalogState { Shards = shards });
-    }
-
-    public async Task RemoveAsync(string aliasName)
-    {
-        var shard = AliasCatalog.ShardOf(aliasName);
-        if (await Shard(shard).RemoveAsync(aliasName) > 0) return;
-        if (SortedStrings.Without(Shards, shard) is { } shards) await state.CommitAsync(new AliasCatalogState { Shards = shards });
-    }
+    public Task RemoveAsync(string aliasName) => RemoveThroughAsync(AliasCatalog.ShardOf(aliasName), shard => shard.RemoveAsync(aliasName));
 
     public async Task<AliasListPage> ListAsync(string? targetKeyId, int limit, string? marker)
     {
@@ -72,21 +58,6 @@ public sealed class AliasCatalogGrain(
         merged.RemoveAt(limit);
         return new AliasListPage(merged, merged[^1].AliasName);
     }
-
-    private async Task MoveIntoShardsAsync()
-    {
-        var shards = Shards;
-        foreach (var group in state.State.Aliases.GroupBy(e => AliasCatalog.ShardOf(e.AliasName)))
-        {
-            await Shard(group.Key).PutAsync(group.ToList());
-            shards = SortedStrings.With(shards, group.Key) ?? shards;
-        }
-
-        await state.CommitAsync(new AliasCatalogState { Shards = shards });
-    }
-
-    private IAliasCatalogShardGrain Shard(string shard) =>
-        GrainFactory.GetGrain<IAliasCatalogShardGrain>(KeyCatalog.ShardGrainKey(this.GetPrimaryKeyString(), shard));
 }
 
 /// <summary>The stored aliases of one alias catalog shard, sorted by name.</summary>
@@ -101,43 +72,26 @@ public sealed class AliasCatalogShardGrain(
     [PersistentState("aliases-shard", KmsGrainOptionsDefaults.StorageName)] IPersistentState<AliasCatalogShardState> state)
     : Grain, IAliasCatalogShardGrain
 {
-    private static readonly IComparer<AliasEntry> ByName = Comparer<AliasEntry>.Create((a, b) => string.CompareOrdinal(a.AliasName, b.AliasName));
+    private static string Name(AliasEntry entry) => entry.AliasName;
 
     public async Task PutAsync(IReadOnlyList<AliasEntry> entries)
     {
-        var list = new List<AliasEntry>(state.State.Aliases);
-        foreach (var entry in entries)
-        {
-            var at = list.BinarySearch(entry, ByName);
-            if (at >= 0) list[at] = entry;
-            else list.Insert(~at, entry);
-        }
-
-        await state.CommitAsync(new AliasCatalogShardState { Aliases = list });
+        var list = state.State.Aliases;
+        foreach (var entry in entries) list = SortedList.With(list, entry, Name) ?? list;
+        if (list != state.State.Aliases) await state.CommitAsync(new AliasCatalogShardState { Aliases = list });
     }
 
     public async Task<int> RemoveAsync(string aliasName)
     {
-        var at = state.State.Aliases.BinarySearch(new AliasEntry(aliasName, "", default, default), ByName);
-        if (at < 0) return state.State.Aliases.Count;
-        var list = new List<AliasEntry>(state.State.Aliases);
-        list.RemoveAt(at);
-        await state.CommitAsync(new AliasCatalogShardState { Aliases = list });
-        return list.Count;
+        if (SortedList.Without(state.State.Aliases, aliasName, Name) is { } list) await state.CommitAsync(new AliasCatalogShardState { Aliases = list });
+        return state.State.Aliases.Count;
     }
 
     public Task<IReadOnlyList<AliasEntry>> ListAsync(string? targetKeyId, int limit, string? after)
     {
         var list = state.State.Aliases;
-        var start = 0;
-        if (after is not null)
-        {
-            var at = list.BinarySearch(new AliasEntry(after, "", default, default), ByName);
-            start = at >= 0 ? at + 1 : ~at;
-        }
-
         var page = new List<AliasEntry>(Math.Min(limit, 100));
-        for (var i = start; i < list.Count && page.Count < limit; i++)
+        for (var i = SortedList.IndexAfter(list, after, Name); i < list.Count && page.Count < limit; i++)
         {
             if (targetKeyId is null || list[i].TargetKeyId == targetKeyId) page.Add(list[i]);
         }

@@ -17,7 +17,7 @@ public static class KeyCatalog
 
 /// <summary>The catalog's stored state: which shards hold key ids.</summary>
 [GenerateSerializer]
-public sealed class KeyCatalogState
+public sealed class KeyCatalogState : IShardedCatalogState
 {
     /// <summary>
     /// Every key id, as catalogs stored them before they were sharded. Moved into the shards when such a catalog
@@ -34,33 +34,20 @@ public sealed class KeyCatalogState
 /// of the previous page, so a page is stable while keys are added or removed around it. The ids are spread over
 /// shard grains (<see cref="KeyCatalog.ShardOf"/>) so that no stored row outgrows a storage entity (960 KB in Azure
 /// Table storage, about 24 000 key ids): a catalog holds millions of keys. This grain only writes when a shard
-/// becomes empty or non-empty. CreateKey and the end of a deletion pass through it one at a time.
+/// becomes empty or non-empty.
 /// </summary>
 public sealed class KeyCatalogGrain(
     [PersistentState("catalog", KmsGrainOptionsDefaults.StorageName)] IPersistentState<KeyCatalogState> state)
-    : Grain, IKeyCatalogGrain
+    : ShardedCatalogGrain<KeyCatalogState, IKeyCatalogShardGrain>(state), IKeyCatalogGrain
 {
-    private List<string> Shards => state.State.Shards;
+    public override Task OnActivateAsync(CancellationToken cancellationToken) =>
+        MoveIntoShardsAsync(Stored.KeyIds, KeyCatalog.ShardOf, (shard, ids) => shard.AddAsync(ids));
 
-    public override async Task OnActivateAsync(CancellationToken cancellationToken)
-    {
-        if (state.State.KeyIds.Count > 0) await MoveIntoShardsAsync();
-    }
+    public Task AddAsync(string keyId) => AddThroughAsync(KeyCatalog.ShardOf(keyId), shard => shard.AddAsync([keyId]));
 
-    public async Task AddAsync(string keyId)
-    {
-        var shard = KeyCatalog.ShardOf(keyId);
-        await Shard(shard).AddAsync([keyId]);
-        if (SortedStrings.With(Shards, shard) is { } shards) await state.CommitAsync(new KeyCatalogState { Shards = shards });
-    }
+    public Task RemoveAsync(string keyId) => RemoveThroughAsync(KeyCatalog.ShardOf(keyId), shard => shard.RemoveAsync(keyId));
 
-    public async Task RemoveAsync(string keyId)
-    {
-        var shard = KeyCatalog.ShardOf(keyId);
-        if (await Shard(shard).RemoveAsync(keyId) > 0) return;
-        if (SortedStrings.Without(Shards, shard) is { } shards) await state.CommitAsync(new KeyCatalogState { Shards = shards });
-    }
-
+    /// <summary>Shards in ordinal order list ids in ordinal order: a page reads shards from the marker's on.</summary>
     public async Task<KeyListPage> ListAsync(int limit, string? marker)
     {
         var page = new List<string>(Math.Min(limit + 1, 1001));
@@ -79,21 +66,6 @@ public sealed class KeyCatalogGrain(
     /// <summary>True when every id of the shard sorts before the marker: the shard is below the marker's same-length prefix.</summary>
     private static bool IsBefore(string shard, string marker) =>
         string.CompareOrdinal(shard, 0, marker, 0, shard.Length) < 0;
-
-    private async Task MoveIntoShardsAsync()
-    {
-        var shards = Shards;
-        foreach (var group in state.State.KeyIds.GroupBy(KeyCatalog.ShardOf))
-        {
-            await Shard(group.Key).AddAsync(group.ToList());
-            shards = SortedStrings.With(shards, group.Key) ?? shards;
-        }
-
-        await state.CommitAsync(new KeyCatalogState { Shards = shards });
-    }
-
-    private IKeyCatalogShardGrain Shard(string shard) =>
-        GrainFactory.GetGrain<IKeyCatalogShardGrain>(KeyCatalog.ShardGrainKey(this.GetPrimaryKeyString(), shard));
 }
 
 /// <summary>The stored key ids of one catalog shard, sorted.</summary>
@@ -108,54 +80,25 @@ public sealed class KeyCatalogShardGrain(
     [PersistentState("catalog-shard", KmsGrainOptionsDefaults.StorageName)] IPersistentState<KeyCatalogShardState> state)
     : Grain, IKeyCatalogShardGrain
 {
+    private static string Id(string keyId) => keyId;
+
     public async Task AddAsync(IReadOnlyList<string> keyIds)
     {
         var ids = state.State.KeyIds;
-        foreach (var keyId in keyIds) ids = SortedStrings.With(ids, keyId) ?? ids;
+        foreach (var keyId in keyIds) ids = SortedList.With(ids, keyId, Id) ?? ids;
         if (ids != state.State.KeyIds) await state.CommitAsync(new KeyCatalogShardState { KeyIds = ids });
     }
 
     public async Task<int> RemoveAsync(string keyId)
     {
-        if (SortedStrings.Without(state.State.KeyIds, keyId) is { } ids) await state.CommitAsync(new KeyCatalogShardState { KeyIds = ids });
+        if (SortedList.Without(state.State.KeyIds, keyId, Id) is { } ids) await state.CommitAsync(new KeyCatalogShardState { KeyIds = ids });
         return state.State.KeyIds.Count;
     }
 
     public Task<IReadOnlyList<string>> ListAsync(int limit, string? after)
     {
         var ids = state.State.KeyIds;
-        var start = 0;
-        if (after is not null)
-        {
-            var at = ids.BinarySearch(after, StringComparer.Ordinal);
-            start = at >= 0 ? at + 1 : ~at;
-        }
-
+        var start = SortedList.IndexAfter(ids, after, Id);
         return Task.FromResult<IReadOnlyList<string>>(ids.GetRange(start, Math.Max(Math.Min(limit, ids.Count - start), 0)));
-    }
-}
-
-/// <summary>Sorted (ordinal) string lists changed by copy, so a state change commits all or nothing.</summary>
-internal static class SortedStrings
-{
-    /// <summary>A copy of <paramref name="list"/> with <paramref name="item"/> inserted in order, or null if it is there.</summary>
-    public static List<string>? With(List<string> list, string item)
-    {
-        var at = list.BinarySearch(item, StringComparer.Ordinal);
-        if (at >= 0) return null;
-        var copy = new List<string>(list.Count + 1);
-        copy.AddRange(list);
-        copy.Insert(~at, item);
-        return copy;
-    }
-
-    /// <summary>A copy of <paramref name="list"/> without <paramref name="item"/>, or null if it is not there.</summary>
-    public static List<string>? Without(List<string> list, string item)
-    {
-        var at = list.BinarySearch(item, StringComparer.Ordinal);
-        if (at < 0) return null;
-        var copy = new List<string>(list);
-        copy.RemoveAt(at);
-        return copy;
     }
 }

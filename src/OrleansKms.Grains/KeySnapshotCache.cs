@@ -7,21 +7,33 @@ using OrleansKms.Crypto.Keys;
 
 namespace OrleansKms.Grains;
 
-/// <summary>A key as one silo's crypto workers use it: the snapshot's decisions plus its unwrapped material.</summary>
-public sealed class CachedKey
+/// <summary>A key as one silo's crypto workers use it: its snapshot (what the KeyGrain decided) and its unwrapped material.</summary>
+public sealed record CachedKey
 {
-    public required KeyArn Arn { get; init; }
-    public required long Version { get; init; }
-    public required KeyStateKind KeyState { get; init; }
-    public required string KeyUsage { get; init; }
-    public required string KeySpec { get; init; }
-    public required SymmetricKeyMaterialSet? Symmetric { get; init; }
+    public required KeySnapshot Snapshot { get; init; }
+
+    public KeyArn Arn => Snapshot.Arn;
+
+    public long Version => Snapshot.Version;
+
+    public KeyStateKind KeyState => Snapshot.KeyState;
+
+    public string KeyUsage => Snapshot.KeyUsage;
+
+    public string KeySpec => Snapshot.KeySpec;
+
+    /// <summary>The current key material id (hex).</summary>
+    public string? CurrentKeyMaterialId => Snapshot.CurrentKeyMaterialId;
+
+    /// <summary>Every material version of a symmetric key, else null.</summary>
+    public SymmetricKeyMaterialSet? Symmetric { get; init; }
+
     /// <summary>The private key of an asymmetric key (RSA, ECC, ML-DSA, SM2), else null.</summary>
     public AsymmetricKey? Asymmetric { get; init; }
+
     /// <summary>The secret of an HMAC key, else null.</summary>
     public SecretBytes? Hmac { get; init; }
-    /// <summary>The current key material id (hex).</summary>
-    public string? CurrentKeyMaterialId { get; init; }
+
     /// <summary>When this silo last heard this version from the KeyGrain (TimeProvider timestamp).</summary>
     public required long ConfirmedAt { get; init; }
 }
@@ -99,19 +111,7 @@ public sealed class KeySnapshotCache(
         }
     }
 
-    private static CachedKey Reconfirm(CachedKey existing, long now) => new()
-    {
-        Arn = existing.Arn,
-        Version = existing.Version,
-        KeyState = existing.KeyState,
-        KeyUsage = existing.KeyUsage,
-        KeySpec = existing.KeySpec,
-        Symmetric = existing.Symmetric,
-        Asymmetric = existing.Asymmetric,
-        Hmac = existing.Hmac,
-        CurrentKeyMaterialId = existing.CurrentKeyMaterialId,
-        ConfirmedAt = now,
-    };
+    private static CachedKey Reconfirm(CachedKey existing, long now) => existing with { ConfirmedAt = now };
 
     private CachedKey Build(KeySnapshot snapshot, long now)
     {
@@ -119,15 +119,10 @@ public sealed class KeySnapshotCache(
         var kind = KeySpecCatalog.Get(snapshot.KeySpec).Kind;
         return new CachedKey
         {
-            Arn = snapshot.Arn,
-            Version = snapshot.Version,
-            KeyState = snapshot.KeyState,
-            KeyUsage = snapshot.KeyUsage,
-            KeySpec = snapshot.KeySpec,
+            Snapshot = snapshot,
             Symmetric = kind == KeyMaterialKind.Symmetric ? UnwrapSymmetric(snapshot) : null,
             Asymmetric = kind == KeyMaterialKind.Asymmetric ? UnwrapAsymmetric(snapshot) : null,
             Hmac = kind == KeyMaterialKind.Hmac ? UnwrapCurrent(snapshot) : null,
-            CurrentKeyMaterialId = snapshot.CurrentKeyMaterialId,
             ConfirmedAt = now,
         };
     }
