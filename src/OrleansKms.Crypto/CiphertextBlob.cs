@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 
 namespace OrleansKms.Crypto;
@@ -16,8 +17,10 @@ namespace OrleansKms.Crypto;
 ///   62+n    16  AES-GCM tag
 /// </code>
 /// Stable across releases: stored ciphertext must decrypt after upgrades. A new layout takes a new version byte.
+/// A parsed blob is a view over the caller's bytes (not a ref struct, so it can be parsed once and kept across an
+/// await).
 /// </summary>
-public readonly ref struct CiphertextBlob
+public readonly struct CiphertextBlob
 {
     public const byte Version1 = 0x01;
     public const int MaterialIdSize = 32;
@@ -29,25 +32,28 @@ public readonly ref struct CiphertextBlob
     public const int HeaderSize = NonceOffset + NonceSize;
     public const int Overhead = HeaderSize + TagSize;
 
-    private readonly ReadOnlySpan<byte> _blob;
+    /// <summary>Above this much associated data the AAD buffer comes from the array pool instead of the stack.</summary>
+    private const int StackLimit = 1024;
 
-    private CiphertextBlob(ReadOnlySpan<byte> blob) => _blob = blob;
+    private readonly ReadOnlyMemory<byte> _blob;
 
-    public ReadOnlySpan<byte> Header => _blob[..HeaderSize];
-    public ReadOnlySpan<byte> KeyIdBytes => _blob.Slice(KeyIdOffset, KeyIdCodec.Size);
-    public ReadOnlySpan<byte> MaterialId => _blob.Slice(MaterialIdOffset, MaterialIdSize);
-    public ReadOnlySpan<byte> Nonce => _blob.Slice(NonceOffset, NonceSize);
-    public ReadOnlySpan<byte> Ciphertext => _blob[HeaderSize..^TagSize];
-    public ReadOnlySpan<byte> Tag => _blob[^TagSize..];
+    private CiphertextBlob(ReadOnlyMemory<byte> blob) => _blob = blob;
+
+    public ReadOnlySpan<byte> Header => _blob.Span[..HeaderSize];
+    public ReadOnlySpan<byte> KeyIdBytes => _blob.Span.Slice(KeyIdOffset, KeyIdCodec.Size);
+    public ReadOnlySpan<byte> MaterialId => _blob.Span.Slice(MaterialIdOffset, MaterialIdSize);
+    public ReadOnlySpan<byte> Nonce => _blob.Span.Slice(NonceOffset, NonceSize);
+    public ReadOnlySpan<byte> Ciphertext => _blob.Span[HeaderSize..^TagSize];
+    public ReadOnlySpan<byte> Tag => _blob.Span[^TagSize..];
 
     /// <summary>The key id the blob names, or null if its key id field is malformed.</summary>
     public string? KeyId => KeyIdCodec.TryRead(KeyIdBytes);
 
     /// <summary>Reads the layout; false for anything too short or of another format version.</summary>
-    public static bool TryParse(ReadOnlySpan<byte> blob, out CiphertextBlob parsed)
+    public static bool TryParse(ReadOnlyMemory<byte> blob, out CiphertextBlob parsed)
     {
         parsed = default;
-        if (blob.Length < Overhead || blob[0] != Version1) return false;
+        if (blob.Length < Overhead || blob.Span[0] != Version1) return false;
         parsed = new CiphertextBlob(blob);
         return true;
     }
@@ -65,28 +71,34 @@ public readonly ref struct CiphertextBlob
             throw new ArgumentException("Not a key id.", nameof(keyId));
         materialId.CopyTo(span.Slice(MaterialIdOffset, MaterialIdSize));
         RandomNumberGenerator.Fill(span.Slice(NonceOffset, NonceSize));
-        Span<byte> aad = stackalloc byte[0];
         var aadLength = HeaderSize + EncryptionContextCodec.GetByteCount(context);
-        var rented = aadLength <= 1024 ? null : new byte[aadLength];
-        aad = rented ?? stackalloc byte[aadLength];
-        span[..HeaderSize].CopyTo(aad);
-        EncryptionContextCodec.Write(context, aad[HeaderSize..]);
-        using var gcm = new AesGcm(key.Expose(), TagSize);
-        gcm.Encrypt(span.Slice(NonceOffset, NonceSize), plaintext, span[HeaderSize..^TagSize], span[^TagSize..], aad);
-        return blob;
+        var pooled = aadLength <= StackLimit ? null : ArrayPool<byte>.Shared.Rent(aadLength);
+        try
+        {
+            var aad = pooled is null ? stackalloc byte[aadLength] : pooled.AsSpan(0, aadLength);
+            span[..HeaderSize].CopyTo(aad);
+            EncryptionContextCodec.Write(context, aad[HeaderSize..]);
+            using var gcm = new AesGcm(key.Expose(), TagSize);
+            gcm.Encrypt(span.Slice(NonceOffset, NonceSize), plaintext, span[HeaderSize..^TagSize], span[^TagSize..], aad);
+            return blob;
+        }
+        finally
+        {
+            if (pooled is not null) ArrayPool<byte>.Shared.Return(pooled);
+        }
     }
 
     /// <summary>Decrypts with <paramref name="key"/>; false when the tag, header or context does not match.</summary>
     public bool TryDecrypt(SecretBytes key, IReadOnlyDictionary<string, string>? context, out byte[] plaintext)
     {
         var aadLength = HeaderSize + EncryptionContextCodec.GetByteCount(context);
-        var rented = aadLength <= 1024 ? null : new byte[aadLength];
-        Span<byte> aad = rented ?? stackalloc byte[aadLength];
-        Header.CopyTo(aad);
-        EncryptionContextCodec.Write(context, aad[HeaderSize..]);
-        plaintext = new byte[Ciphertext.Length];
+        var pooled = aadLength <= StackLimit ? null : ArrayPool<byte>.Shared.Rent(aadLength);
         try
         {
+            var aad = pooled is null ? stackalloc byte[aadLength] : pooled.AsSpan(0, aadLength);
+            Header.CopyTo(aad);
+            EncryptionContextCodec.Write(context, aad[HeaderSize..]);
+            plaintext = new byte[Ciphertext.Length];
             using var gcm = new AesGcm(key.Expose(), TagSize);
             gcm.Decrypt(Nonce, Ciphertext, Tag, plaintext, aad);
             return true;
@@ -95,6 +107,10 @@ public readonly ref struct CiphertextBlob
         {
             plaintext = [];
             return false;
+        }
+        finally
+        {
+            if (pooled is not null) ArrayPool<byte>.Shared.Return(pooled);
         }
     }
 }

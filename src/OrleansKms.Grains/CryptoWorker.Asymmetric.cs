@@ -10,7 +10,7 @@ public sealed partial class CryptoWorker
     {
         var (key, asymmetric) = await SigningKeyAsync(command, "Sign");
         if (command.DryRun) throw KmsException.DryRun();
-        var signature = Crypto(() => asymmetric.Sign(command.Message, command.MessageType, command.SigningAlgorithm));
+        var signature = Primitive(() => asymmetric.Sign(command.Message, command.MessageType, command.SigningAlgorithm));
         return new SignatureResult(signature, key.Arn.Value);
     }
 
@@ -18,7 +18,7 @@ public sealed partial class CryptoWorker
     {
         var (key, asymmetric) = await SigningKeyAsync(command, "Verify");
         if (command.DryRun) throw KmsException.DryRun();
-        if (!Crypto(() => asymmetric.Verify(command.Message, command.MessageType, command.Signature ?? [], command.SigningAlgorithm)))
+        if (!Primitive(() => asymmetric.Verify(command.Message, command.MessageType, command.Signature ?? [], command.SigningAlgorithm)))
             throw new KmsException(KmsErrorCode.KMSInvalidSignatureException, "");
         return new SignatureResult([], key.Arn.Value);
     }
@@ -27,14 +27,14 @@ public sealed partial class CryptoWorker
     {
         var (key, secret) = await MacKeyAsync(command, "GenerateMac");
         if (command.DryRun) throw KmsException.DryRun();
-        return new MacResult(Crypto(() => HmacKeys.Mac(secret, key.KeySpec, command.MacAlgorithm, command.Message)), key.Arn.Value);
+        return new MacResult(Primitive(() => HmacKeys.Mac(secret, key.KeySpec, command.MacAlgorithm, command.Message)), key.Arn.Value);
     }
 
     public async ValueTask<MacResult> VerifyMacAsync(MacCommand command)
     {
         var (key, secret) = await MacKeyAsync(command, "VerifyMac");
         if (command.DryRun) throw KmsException.DryRun();
-        if (!Crypto(() => HmacKeys.Verify(secret, key.KeySpec, command.MacAlgorithm, command.Message, command.Mac ?? [])))
+        if (!Primitive(() => HmacKeys.Verify(secret, key.KeySpec, command.MacAlgorithm, command.Message, command.Mac ?? [])))
             throw new KmsException(KmsErrorCode.KMSInvalidMacException, "");
         return new MacResult([], key.Arn.Value);
     }
@@ -44,7 +44,7 @@ public sealed partial class CryptoWorker
         var key = Usable(await GetAsync(command.Caller, command.KeyId, command.Region), KmsNames.KeyAgreement, "DeriveSharedSecret");
         var asymmetric = key.Asymmetric ?? throw IncompatibleAlgorithm("ECDH", key.KeySpec);
         if (command.DryRun) throw KmsException.DryRun();
-        var secret = Crypto(() => asymmetric.DeriveSharedSecret(command.PublicKey));
+        var secret = Primitive(() => asymmetric.DeriveSharedSecret(command.PublicKey));
         return new SharedSecretResult(secret, key.Arn.Value, KmsValues.OriginAwsKms);
     }
 

@@ -88,7 +88,7 @@ public sealed partial class CryptoWorker(KeySnapshotCache cache, AliasCache alia
 
         if (command.EncryptionAlgorithm is { } requested && requested != KmsValues.SymmetricDefault && named is not null)
             throw IncompatibleAlgorithm(requested, named.KeySpec);
-        var keyId = ReadKeyId(command.CiphertextBlob) ?? throw KmsException.InvalidCiphertext();
+        if (!CiphertextBlob.TryParse(command.CiphertextBlob, out var blob) || blob.KeyId is not { } keyId) throw KmsException.InvalidCiphertext();
         CachedKey key;
         if (named is not null)
         {
@@ -113,7 +113,6 @@ public sealed partial class CryptoWorker(KeySnapshotCache cache, AliasCache alia
         }
 
         var material = Symmetric(Usable(key, KmsValues.EncryptDecrypt, "Decrypt"), "Decrypt");
-        if (!CiphertextBlob.TryParse(command.CiphertextBlob, out var blob)) throw KmsException.InvalidCiphertext();
         var version = material.Find(blob.MaterialId) ?? throw KmsException.InvalidCiphertext();
         if (!blob.TryDecrypt(version.Material, command.EncryptionContext, out var plaintext)) throw KmsException.InvalidCiphertext();
         return (plaintext, key, version.MaterialIdHex, KmsValues.SymmetricDefault);
@@ -121,7 +120,7 @@ public sealed partial class CryptoWorker(KeySnapshotCache cache, AliasCache alia
 
     private static (byte[] Blob, string MaterialId) EncryptWith(CachedKey key, string algorithm, byte[] plaintext, IReadOnlyDictionary<string, string>? context)
     {
-        if (key.Asymmetric is { } asymmetric) return (Crypto(() => asymmetric.Encrypt(plaintext, algorithm)), key.CurrentKeyMaterialId ?? "");
+        if (key.Asymmetric is { } asymmetric) return (Primitive(() => asymmetric.Encrypt(plaintext, algorithm)), key.CurrentKeyMaterialId ?? "");
         var material = Symmetric(key, "Encrypt");
         return (material.Encrypt(key.Arn.KeyId, plaintext, context), material.Current.MaterialIdHex);
     }
@@ -136,9 +135,6 @@ public sealed partial class CryptoWorker(KeySnapshotCache cache, AliasCache alia
             throw KmsException.Validation($"EncryptionContext is not supported with asymmetric KMS keys ({key.KeySpec}).");
         return algorithm;
     }
-
-    private static string? ReadKeyId(byte[] blob) =>
-        CiphertextBlob.TryParse(blob, out var parsed) ? parsed.KeyId : null;
 
     /// <summary>The key if it may be used for <paramref name="operation"/> now (state and usage); else AWS's error.</summary>
     private static CachedKey Usable(CachedKey key, string usage, string operation)
@@ -161,7 +157,7 @@ public sealed partial class CryptoWorker(KeySnapshotCache cache, AliasCache alia
         new(KmsErrorCode.InvalidKeyUsageException, $"Algorithm {algorithm} is incompatible with key spec {keySpec}.");
 
     /// <summary>Runs a primitive, turning its input errors into AWS's.</summary>
-    private static T Crypto<T>(Func<T> operation)
+    private static T Primitive<T>(Func<T> operation)
     {
         try
         {

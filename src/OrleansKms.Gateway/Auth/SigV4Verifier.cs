@@ -85,7 +85,7 @@ public sealed class SigV4Verifier(IdentityStore identities, TimeProvider time, s
         foreach (var name in signedHeaders)
         {
             var values = name == "host" ? request.Host.Value ?? "" : string.Join(',', request.Headers[name].Select(v => Trim(v ?? "")));
-            sb.Append(name).Append(':').Append(name == "host" ? values : values).Append('\n');
+            sb.Append(name).Append(':').Append(values).Append('\n');
         }
 
         sb.Append('\n').AppendJoin(';', signedHeaders).Append('\n').Append(payloadHash);

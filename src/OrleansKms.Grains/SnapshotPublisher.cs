@@ -7,56 +7,6 @@ using Orleans.Runtime.Placement;
 
 namespace OrleansKms.Grains;
 
-/// <summary>Places a grain on the silo whose address is its grain key.</summary>
-[Serializable, GenerateSerializer, Immutable, SuppressReferenceTracking]
-public sealed class SiloTargetedPlacement : PlacementStrategy
-{
-    internal static readonly SiloTargetedPlacement Instance = new();
-}
-
-/// <summary>Marks a grain keyed by silo address to live on that silo.</summary>
-[AttributeUsage(AttributeTargets.Class)]
-public sealed class SiloTargetedPlacementAttribute() : PlacementAttribute(SiloTargetedPlacement.Instance);
-
-/// <summary>Chooses the silo named by the grain key; a silo that is not active cannot host it.</summary>
-public sealed class SiloTargetedPlacementDirector : IPlacementDirector
-{
-    public Task<SiloAddress> OnAddActivation(PlacementStrategy strategy, PlacementTarget target, IPlacementContext context)
-    {
-        var wanted = target.GrainIdentity.Key.ToString();
-        foreach (var silo in context.GetCompatibleSilos(target))
-        {
-            if (silo.ToParsableString() == wanted) return Task.FromResult(silo);
-        }
-
-        throw new OrleansException($"Silo {wanted} is not an active silo of this cluster.");
-    }
-}
-
-/// <summary>The per-silo door into that silo's <see cref="KeySnapshotCache"/>.</summary>
-[SiloTargetedPlacement]
-[Reentrant]
-public sealed class SiloKeyCacheGrain(KeySnapshotCache cache, AliasCache aliases) : Grain, ISiloKeyCacheGrain
-{
-    public Task ApplyAsync(KeySnapshot snapshot)
-    {
-        cache.Apply(snapshot);
-        return Task.CompletedTask;
-    }
-
-    public Task RemoveAsync(string keyArn)
-    {
-        cache.Remove(keyArn);
-        return Task.CompletedTask;
-    }
-
-    public Task ApplyAliasAsync(AliasTarget alias)
-    {
-        aliases.Apply(alias);
-        return Task.CompletedTask;
-    }
-}
-
 /// <summary>Pushes a key's new snapshot (or an alias's new target) to the caches of every active silo, waiting at most the push timeout.</summary>
 public sealed class SnapshotPublisher(
     IGrainFactory grains,
