@@ -79,6 +79,7 @@ public sealed class CrashSafetyTests : IAsyncDisposable
                 key.Policy = policy;
                 if (n % 4 == 3)
                 {
+                    key.DeletionRequested = true; // in flight: the cut may leave it done or not
                     await kms.ScheduleKeyDeletionAsync(new ScheduleKeyDeletionRequest { KeyId = id, PendingWindowInDays = 7 + n % 20 });
                     key.DeletionWindow = 7 + n % 20;
                 }
@@ -111,6 +112,11 @@ public sealed class CrashSafetyTests : IAsyncDisposable
             {
                 Assert.Equal(KeyState.PendingDeletion, metadata.KeyState);
                 Assert.Equal(window, metadata.PendingDeletionWindowInDays);
+            }
+
+            if (metadata.KeyState == KeyState.PendingDeletion)
+            {
+                Assert.True(key.DeletionRequested, $"{id} is pending deletion, which no call asked for.");
                 await kms.CancelKeyDeletionAsync(new CancelKeyDeletionRequest { KeyId = id });
                 await kms.EnableKeyAsync(new EnableKeyRequest { KeyId = id });
             }
@@ -199,5 +205,7 @@ public sealed class CrashSafetyTests : IAsyncDisposable
         public string? Policy { get; set; }
 
         public int? DeletionWindow { get; set; }
+
+        public bool DeletionRequested { get; set; }
     }
 }

@@ -1,33 +1,28 @@
 using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using OrleansKms.Hosting;
-using OrleansKms.Hosting.Azurite;
 using OrleansKms.IntegrationTests.Infrastructure;
 
 namespace OrleansKms.IntegrationTests.Persistence;
 
 /// <summary>
-/// Rotated material, rotation schedules and pending deletions survive a full stop and start of silo and Azurite; the
+/// Rotated material, rotation schedules and pending deletions survive a stop and start of the service (on the run's
+/// shared Azurite); the
 /// KMS clock (fake, carried across the restart) then moves past their dates.
 /// </summary>
-public sealed class LifecycleRestartTests
+public sealed class LifecycleRestartTests(SharedAzurite azurite)
 {
-    private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "kms-lifecycle-" + Guid.NewGuid().ToString("N"));
+    private readonly (string ServiceId, string RootKeyFile) _service = azurite.NewService("lifecycle");
     private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
 
-    private Task<KmsServer> StartAsync() => KmsServer.StartAsync(new KmsServerOptions
+    private Task<KmsServer> StartAsync()
     {
-        Port = 0,
-        Storage = KmsStorageMode.Azurite,
-        DataDirectory = _dataDirectory,
-        SiloPort = TestPorts.Free(),
-        SiloGatewayPort = TestPorts.Free(),
-        LogLevel = LogLevel.Warning,
-        ConfigureServices = s => s.AddKeyedSingleton<TimeProvider>(KmsTime.ServiceKey, _clock),
-    }, TestContext.Current.CancellationToken);
+        var options = azurite.Options(_service.ServiceId, _service.RootKeyFile);
+        options.ConfigureServices = s => s.AddKeyedSingleton<TimeProvider>(KmsTime.ServiceKey, _clock);
+        return KmsServer.StartAsync(options, TestContext.Current.CancellationToken);
+    }
 
     private static AmazonKeyManagementServiceClient Client(KmsServer server) => SdkClients.Create(server.Endpoint, "us-east-1", "test", "test");
 
@@ -83,6 +78,5 @@ public sealed class LifecycleRestartTests
             await Assert.ThrowsAsync<NotFoundException>(() => kms.DescribeKeyAsync(new DescribeKeyRequest { KeyId = doomed }));
         }
 
-        Directory.Delete(_dataDirectory, recursive: true);
     }
 }

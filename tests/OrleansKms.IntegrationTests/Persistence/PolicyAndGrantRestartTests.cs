@@ -1,29 +1,20 @@
 using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
-using Microsoft.Extensions.Logging;
 using OrleansKms.Hosting;
-using OrleansKms.Hosting.Azurite;
 using OrleansKms.IntegrationTests.Infrastructure;
 
 namespace OrleansKms.IntegrationTests.Persistence;
 
 /// <summary>
-/// On Azurite, across a full stop and start: key policies, grants (and the retiring-principal index), and the
-/// sharded catalogs behind ListKeys and ListAliases.
+/// On Azure Storage (the run's shared Azurite), across a stop and start of the service: key policies, grants (and
+/// the retiring-principal index), and the sharded catalogs behind ListKeys and ListAliases.
 /// </summary>
-public sealed class PolicyAndGrantRestartTests
+public sealed class PolicyAndGrantRestartTests(SharedAzurite azurite)
 {
-    private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "kms-policy-" + Guid.NewGuid().ToString("N"));
+    private readonly (string ServiceId, string RootKeyFile) _service = azurite.NewService("policy");
 
-    private Task<KmsServer> StartAsync() => KmsServer.StartAsync(new KmsServerOptions
-    {
-        Port = 0,
-        Storage = KmsStorageMode.Azurite,
-        DataDirectory = _dataDirectory,
-        SiloPort = TestPorts.Free(),
-        SiloGatewayPort = TestPorts.Free(),
-        LogLevel = LogLevel.Warning,
-    }, TestContext.Current.CancellationToken);
+    private Task<KmsServer> StartAsync() =>
+        KmsServer.StartAsync(azurite.Options(_service.ServiceId, _service.RootKeyFile), TestContext.Current.CancellationToken);
 
     private const string Policy =
         """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"000000000000"},"Action":"kms:*","Resource":"*"}]}""";
@@ -63,6 +54,5 @@ public sealed class PolicyAndGrantRestartTests
             Assert.Equal(keyIds, aliases.Select(a => a.TargetKeyId));
         }
 
-        Directory.Delete(_dataDirectory, recursive: true);
     }
 }

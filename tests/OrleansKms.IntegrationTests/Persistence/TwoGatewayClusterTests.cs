@@ -1,9 +1,6 @@
-using System.Security.Cryptography;
 using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
-using Microsoft.Extensions.Logging;
 using OrleansKms.Hosting;
-using OrleansKms.Hosting.Azurite;
 using OrleansKms.IntegrationTests.Infrastructure;
 
 namespace OrleansKms.IntegrationTests.Persistence;
@@ -12,31 +9,15 @@ namespace OrleansKms.IntegrationTests.Persistence;
 /// Two servers (silo + gateway each) forming one cluster on one Azurite, as docker-compose runs them: a user
 /// talking to either gateway sees the same keys, and a change through one gateway holds at once on the other.
 /// </summary>
-public sealed class TwoGatewayClusterTests
+public sealed class TwoGatewayClusterTests(SharedAzurite azurite)
 {
     [Fact]
     public async Task Both_gateways_serve_the_same_keys_and_a_disable_through_one_holds_at_once_on_the_other()
     {
         var cancel = TestContext.Current.CancellationToken;
-        var dataDirectory = Path.Combine(Path.GetTempPath(), "kms-2gw-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(dataDirectory);
-        var rootKeyFile = Path.Combine(dataDirectory, "root.key");
-        await File.WriteAllTextAsync(rootKeyFile, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)), cancel);
-        var logger = LoggerFactory.Create(_ => { }).CreateLogger("test");
-        await using var azurite = await AzuriteProcess.StartAsync(Path.Combine(dataDirectory, "azurite"), logger, cancel);
-        KmsServerOptions Options() => new()
-        {
-            Port = 0,
-            StorageConnectionString = azurite.ConnectionString,
-            RootKeyFile = rootKeyFile,
-            DataDirectory = dataDirectory,
-            ClusterId = "two-gateways",
-            SiloPort = TestPorts.Free(),
-            SiloGatewayPort = TestPorts.Free(),
-            LogLevel = LogLevel.Warning,
-        };
-        await using var first = await KmsServer.StartAsync(Options(), cancel);
-        await using var second = await KmsServer.StartAsync(Options(), cancel);
+        var (serviceId, rootKeyFile) = azurite.NewService("two-gateways");
+        await using var first = await KmsServer.StartAsync(azurite.Options(serviceId, rootKeyFile), cancel);
+        await using var second = await KmsServer.StartAsync(azurite.Options(serviceId, rootKeyFile), cancel);
         AmazonKeyManagementServiceClient a = SdkClients.Create(first.Endpoint, "us-east-1", "test", "test"),
             b = SdkClients.Create(second.Endpoint, "us-east-1", "test", "test");
 

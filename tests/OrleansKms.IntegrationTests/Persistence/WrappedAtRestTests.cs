@@ -6,54 +6,51 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OrleansKms.Grains;
 using OrleansKms.Hosting;
-using OrleansKms.Hosting.Azurite;
 using OrleansKms.IntegrationTests.Infrastructure;
 
 namespace OrleansKms.IntegrationTests.Persistence;
 
 /// <summary>
 /// A dump of the storage account reveals no key: the key material is in storage only wrapped under the root key.
-/// The test takes the real material from the running silo and searches every table entity, every blob and every
-/// file Azurite wrote for it, raw, base64 and hex.
+/// The test takes the real material from the running silo and searches every table entity, every blob, the storage
+/// journal and every file of the data directory for it, raw, base64 and hex.
 /// </summary>
-public sealed class WrappedAtRestTests
+public sealed class WrappedAtRestTests(SharedAzurite azurite)
 {
     [Fact]
-    public async Task Stored_rows_blobs_and_files_never_contain_the_key_material_in_clear()
+    public async Task Stored_rows_journal_and_files_never_contain_the_key_material_in_clear()
     {
+        var cancel = TestContext.Current.CancellationToken;
         var dataDirectory = Path.Combine(Path.GetTempPath(), "kms-atrest-" + Guid.NewGuid().ToString("N"));
-        var logger = LoggerFactory.Create(_ => { }).CreateLogger("test");
-        var azurite = await AzuriteProcess.StartAsync(Path.Combine(dataDirectory, "azurite"), logger, TestContext.Current.CancellationToken);
         byte[] material;
-        string keyId;
-        await using (azurite)
+        await using (var server = await KmsServer.StartAsync(new KmsServerOptions
         {
-            await using (var server = await KmsServer.StartAsync(new KmsServerOptions
-            {
-                Port = 0,
-                StorageConnectionString = azurite.ConnectionString,
-                DataDirectory = dataDirectory,
-                SiloPort = TestPorts.Free(),
-                SiloGatewayPort = TestPorts.Free(),
-                LogLevel = LogLevel.Warning,
-            }, TestContext.Current.CancellationToken))
-            {
-                var kms = SdkClients.Create(server.Endpoint, "us-east-1", "test", "test");
-                var key = (await kms.CreateKeyAsync(new CreateKeyRequest(), TestContext.Current.CancellationToken)).KeyMetadata;
-                keyId = key.KeyId;
-                await kms.EncryptAsync(new EncryptRequest { KeyId = key.KeyId, Plaintext = new MemoryStream([1]) }, TestContext.Current.CancellationToken);
-                var cached = await server.Services.GetRequiredService<KeySnapshotCache>().GetAsync(new KeyArn("us-east-1", "000000000000", keyId));
-                material = cached.Symmetric!.Current.Material.Expose().ToArray();
-            }
+            Port = 0,
+            DataDirectory = dataDirectory,
+            SiloPort = TestPorts.Free(),
+            SiloGatewayPort = TestPorts.Free(),
+            LogLevel = LogLevel.Warning,
+        }, cancel))
+        {
+            var kms = SdkClients.Create(server.Endpoint, "us-east-1", "test", "test");
+            var key = (await kms.CreateKeyAsync(new CreateKeyRequest(), cancel)).KeyMetadata;
+            await kms.EncryptAsync(new EncryptRequest { KeyId = key.KeyId, Plaintext = new MemoryStream([1]) }, cancel);
+            var cached = await server.Services.GetRequiredService<KeySnapshotCache>().GetAsync(new KeyArn("us-east-1", "000000000000", key.KeyId));
+            material = cached.Symmetric!.Current.Material.Expose().ToArray();
 
-            var stored = await DumpStorageAsync(azurite.ConnectionString);
-            var keyIdBytes = Encoding.UTF8.GetBytes(keyId);
+            var stored = await DumpStorageAsync(server.StorageConnectionString!);
+            var keyIdBytes = Encoding.UTF8.GetBytes(key.KeyId);
             Assert.True(stored.Any(s => s.Bytes.AsSpan().IndexOf(keyIdBytes) >= 0), "the key's state is in storage");
             foreach (var (where, bytes) in stored) AssertNoMaterial(material, bytes, where);
+
+            // The storage journal holds the same rows (wrapped material): it is on disk while the service runs.
+            var journal = Directory.GetFiles(Path.Combine(dataDirectory, "journal"));
+            Assert.Contains(journal, f => File.ReadAllBytes(f).AsSpan().IndexOf(keyIdBytes) >= 0);
+            foreach (var file in journal) AssertNoMaterial(material, await File.ReadAllBytesAsync(file, cancel), file);
         }
 
-        foreach (var file in Directory.EnumerateFiles(Path.Combine(dataDirectory, "azurite"), "*", SearchOption.AllDirectories))
-            AssertNoMaterial(material, await File.ReadAllBytesAsync(file, TestContext.Current.CancellationToken), file);
+        foreach (var file in Directory.EnumerateFiles(dataDirectory, "*", SearchOption.AllDirectories))
+            AssertNoMaterial(material, await File.ReadAllBytesAsync(file, cancel), file);
         Directory.Delete(dataDirectory, recursive: true);
     }
 
@@ -61,19 +58,11 @@ public sealed class WrappedAtRestTests
     public async Task A_deleted_key_leaves_no_trace_of_its_material_in_storage()
     {
         var cancel = TestContext.Current.CancellationToken;
-        var dataDirectory = Path.Combine(Path.GetTempPath(), "kms-purge-" + Guid.NewGuid().ToString("N"));
         var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var azurite = await AzuriteProcess.StartAsync(Path.Combine(dataDirectory, "azurite"), LoggerFactory.Create(_ => { }).CreateLogger("test"), cancel);
-        await using var server = await KmsServer.StartAsync(new KmsServerOptions
-        {
-            Port = 0,
-            StorageConnectionString = azurite.ConnectionString,
-            DataDirectory = dataDirectory,
-            SiloPort = TestPorts.Free(),
-            SiloGatewayPort = TestPorts.Free(),
-            LogLevel = LogLevel.Warning,
-            ConfigureServices = s => s.AddKeyedSingleton<TimeProvider>(KmsTime.ServiceKey, clock),
-        }, cancel);
+        var (serviceId, rootKeyFile) = azurite.NewService("purge");
+        var options = azurite.Options(serviceId, rootKeyFile);
+        options.ConfigureServices = s => s.AddKeyedSingleton<TimeProvider>(KmsTime.ServiceKey, clock);
+        await using var server = await KmsServer.StartAsync(options, cancel);
         var kms = SdkClients.Create(server.Endpoint, "us-east-1", "test", "test");
         var keyId = (await kms.CreateKeyAsync(new CreateKeyRequest(), cancel)).KeyMetadata.KeyId;
         await kms.RotateKeyOnDemandAsync(new RotateKeyOnDemandRequest { KeyId = keyId }, cancel);
