@@ -82,3 +82,23 @@ public sealed record DataKeyPairResult(
     [property: Id(2)] byte[] PublicKey,
     [property: Id(3)] string KeyArn,
     [property: Id(4)] string KeyMaterialId);
+
+// The asymmetric, HMAC and key-agreement operations of the crypto worker (the rest of ICryptoWorker: Grains.cs).
+public partial interface ICryptoWorker
+{
+    ValueTask<SignatureResult> SignAsync(SignatureCommand command);
+
+    /// <summary>KMSInvalidSignatureException when the signature does not verify.</summary>
+    ValueTask<SignatureResult> VerifyAsync(SignatureCommand command);
+
+    ValueTask<MacResult> GenerateMacAsync(MacCommand command);
+
+    /// <summary>KMSInvalidMacException when the MAC does not verify.</summary>
+    ValueTask<MacResult> VerifyMacAsync(MacCommand command);
+
+    ValueTask<SharedSecretResult> DeriveSharedSecretAsync(SharedSecretCommand command);
+
+    ValueTask<PublicKeyResult> GetPublicKeyAsync(KmsCaller caller, string keyId, string region);
+
+    ValueTask<DataKeyPairResult> GenerateDataKeyPairAsync(DataKeyPairCommand command, bool includePlaintext);
+}

@@ -74,3 +74,15 @@ public sealed record DataKeyResult(
     [property: Id(1)] byte[] CiphertextBlob,
     [property: Id(2)] string KeyArn,
     [property: Id(3)] string KeyMaterialId);
+
+// The symmetric cryptographic operations of the crypto worker (the rest of ICryptoWorker: Grains.cs).
+public partial interface ICryptoWorker
+{
+    ValueTask<EncryptResult> EncryptAsync(EncryptCommand command);
+
+    ValueTask<DecryptResult> DecryptAsync(DecryptCommand command);
+
+    ValueTask<ReEncryptResult> ReEncryptAsync(ReEncryptCommand command);
+
+    ValueTask<DataKeyResult> GenerateDataKeyAsync(GenerateDataKeyCommand command, bool includePlaintext);
+}

@@ -115,3 +115,32 @@ public static class GrantIds
     private static string Base64Url(string text) =>
         Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(text)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }
+
+// The grant operations of the key (the rest of IKeyGrain: KeyManagementModel.cs).
+public partial interface IKeyGrain
+{
+    /// <summary>
+    /// Adds a grant (the id, date and issuing account of <paramref name="requested"/> are the grain's to set), or
+    /// returns the grant of the same Name and terms; DryRunOperationException where it would succeed.
+    /// </summary>
+    Task<CreatedGrant> CreateGrantAsync(KmsCaller caller, KeyGrant requested, bool dryRun);
+
+    /// <summary>The key's grants in creation order, optionally one grant's, one grantee principal's or one grantee service principal's.</summary>
+    Task<GrantPage> ListGrantsAsync(KmsCaller caller, int limit, string? marker, string? grantId, string? granteePrincipal, string? granteeServicePrincipal);
+
+    /// <summary>Removes a grant (RetireGrant and RevokeGrant); NotFoundException if the key has no such grant.</summary>
+    Task RemoveGrantAsync(KmsCaller caller, string grantId, bool dryRun);
+}
+
+/// <summary>
+/// The grants of one account and region that one principal may retire (grain key: <c>ACCOUNT/REGION/PRINCIPAL</c>),
+/// behind ListRetirableGrants. Kept by the KeyGrains as they add and remove grants.
+/// </summary>
+public interface IRetirableGrantsGrain : IGrainWithStringKey
+{
+    Task AddAsync(ListedGrant grant);
+
+    Task RemoveAsync(string keyArn, string grantId);
+
+    Task<GrantPage> ListAsync(int limit, string? marker);
+}

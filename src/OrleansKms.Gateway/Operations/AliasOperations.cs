@@ -1,11 +1,20 @@
+using System.Text.Json.Serialization;
 using OrleansKms.Gateway.Protocol;
 
 namespace OrleansKms.Gateway.Operations;
 
 /// <summary>CreateAlias, UpdateAlias, DeleteAlias, ListAliases.</summary>
-internal static class Aliases
+internal static class AliasOperations
 {
-    public static async ValueTask<byte[]> Create(KmsCall call)
+    internal static readonly (string Name, OperationTable.Handler Handler)[] Operations =
+    [
+        ("CreateAlias", CreateAlias),
+        ("UpdateAlias", UpdateAlias),
+        ("DeleteAlias", DeleteAlias),
+        ("ListAliases", ListAliases),
+    ];
+
+    public static async ValueTask<byte[]> CreateAlias(KmsCall call)
     {
         var (name, target) = Read(call, targetRequired: true);
         AliasNames.EnsureCreatable(name);
@@ -13,7 +22,7 @@ internal static class Aliases
         return Empty.Body;
     }
 
-    public static async ValueTask<byte[]> Update(KmsCall call)
+    public static async ValueTask<byte[]> UpdateAlias(KmsCall call)
     {
         var (name, target) = Read(call, targetRequired: true);
         if (!name.StartsWith(AliasNames.Prefix, StringComparison.Ordinal)) AliasNames.EnsureCreatable(name);
@@ -21,7 +30,7 @@ internal static class Aliases
         return Empty.Body;
     }
 
-    public static async ValueTask<byte[]> Delete(KmsCall call)
+    public static async ValueTask<byte[]> DeleteAlias(KmsCall call)
     {
         var (name, _) = Read(call, targetRequired: false);
         if (!name.StartsWith(AliasNames.Prefix, StringComparison.Ordinal)) AliasNames.EnsureCreatable(name);
@@ -29,9 +38,9 @@ internal static class Aliases
         return Empty.Body;
     }
 
-    public static async ValueTask<byte[]> List(KmsCall call)
+    public static async ValueTask<byte[]> ListAliases(KmsCall call)
     {
-        var r = call.Read(KmsLifecycleJsonContext.Default.ListAliasesRequest);
+        var r = call.Read(KmsAliasJsonContext.Default.ListAliasesRequest);
         new RequestValidator()
             .Length(r.KeyId, "KeyId", 1, 2048)
             .Range(r.Limit, "Limit", 1, 100)
@@ -51,12 +60,12 @@ internal static class Aliases
             a.AliasName, AliasNames.Arn(call.Caller.AccountId, call.Region, a.AliasName), a.TargetKeyId,
             WireTime.Of(a.CreationDate), WireTime.Of(a.LastUpdatedDate))).ToList();
         return KmsCall.Write(new ListAliasesResponse(entries, page.NextMarker, page.NextMarker is not null),
-            KmsLifecycleJsonContext.Default.ListAliasesResponse);
+            KmsAliasJsonContext.Default.ListAliasesResponse);
     }
 
     private static (string Name, string? Target) Read(KmsCall call, bool targetRequired)
     {
-        var r = call.Read(KmsLifecycleJsonContext.Default.AliasRequest);
+        var r = call.Read(KmsAliasJsonContext.Default.AliasRequest);
         var v = new RequestValidator()
             .Required(r.AliasName, "AliasName").Length(r.AliasName, "AliasName", 1, 256)
             .Pattern(r.AliasName, "AliasName", c => char.IsAsciiLetterOrDigit(c) || c is ':' or '/' or '_' or '-', "^[a-zA-Z0-9:/_-]+$");
@@ -68,3 +77,31 @@ internal static class Aliases
     private static IAliasGrain Grain(KmsCall call, string aliasName) =>
         call.Grains.GetGrain<IAliasGrain>(AliasNames.GrainKey(call.Caller.AccountId, call.Region, aliasName));
 }
+
+// Wire shapes of the alias operations.
+
+public sealed class AliasRequest
+{
+    public string? AliasName { get; init; }
+    public string? TargetKeyId { get; init; }
+}
+
+public sealed class ListAliasesRequest
+{
+    public string? KeyId { get; init; }
+    public int? Limit { get; init; }
+    public string? Marker { get; init; }
+}
+
+public sealed record AliasListEntryDto(string AliasName, string AliasArn, string TargetKeyId, double CreationDate, double LastUpdatedDate);
+
+public sealed record ListAliasesResponse(IReadOnlyList<AliasListEntryDto> Aliases, string? NextMarker, bool Truncated);
+
+[JsonSourceGenerationOptions(
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    PropertyNamingPolicy = JsonKnownNamingPolicy.Unspecified,
+    NumberHandling = JsonNumberHandling.Strict)]
+[JsonSerializable(typeof(AliasRequest))]
+[JsonSerializable(typeof(ListAliasesRequest))]
+[JsonSerializable(typeof(ListAliasesResponse))]
+public sealed partial class KmsAliasJsonContext : JsonSerializerContext;

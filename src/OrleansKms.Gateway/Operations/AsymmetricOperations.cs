@@ -1,93 +1,57 @@
 using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using OrleansKms.Crypto.Keys;
 using OrleansKms.Gateway.Protocol;
 
 namespace OrleansKms.Gateway.Operations;
 
-/// <summary>Which key specs and usages CreateKey accepts, as AWS decides.</summary>
-internal static class KeySpecRules
+/// <summary>
+/// Asymmetric, HMAC and key-agreement operations: Sign, Verify, GenerateMac, VerifyMac, DeriveSharedSecret,
+/// GetPublicKey, GenerateDataKeyPair(WithoutPlaintext).
+/// </summary>
+internal static class AsymmetricOperations
 {
-    public static void EnsureCreatable(string keySpec, string keyUsage, string region)
-    {
-        if (!KeySpecCatalog.TryGet(keySpec, out var info) || !info.KeyUsages.Contains(keyUsage))
-            throw KmsException.Validation($"KeyUsage {keyUsage} is not compatible with KeySpec {keySpec}");
-        EnsureRegionOffers(keySpec, region);
-    }
+    internal static readonly (string Name, OperationTable.Handler Handler)[] Operations =
+    [
+        ("Sign", Sign),
+        ("Verify", Verify),
+        ("GenerateMac", GenerateMac),
+        ("VerifyMac", VerifyMac),
+        ("DeriveSharedSecret", DeriveSharedSecret),
+        ("GetPublicKey", GetPublicKey),
+        ("GenerateDataKeyPair", GenerateDataKeyPair),
+        ("GenerateDataKeyPairWithoutPlaintext", GenerateDataKeyPairWithoutPlaintext),
+    ];
 
-    /// <summary>Specs AWS offers only in its China Regions (cn-*, SM2) are refused elsewhere, as AWS refuses them.</summary>
-    public static void EnsureRegionOffers(string spec, string region)
-    {
-        if (KeySpecCatalog.TryGet(spec, out var info) && info.ChinaRegionsOnly && !region.StartsWith("cn-", StringComparison.Ordinal))
-            throw KmsException.Validation($"KeySpec {spec} is not supported in region {region}. {spec} keys are available only in China Regions.");
-    }
-}
-
-/// <summary>Sign and Verify.</summary>
-internal static class Signing
-{
     public static async ValueTask<byte[]> Sign(KmsCall call)
     {
-        var command = Read(call, verify: false);
+        var command = ReadSignature(call, verify: false);
         var result = await call.Crypto.SignAsync(command);
         return KmsCall.Write(new SignResponse(result.KeyArn, result.Signature, command.SigningAlgorithm), KmsAsymmetricJsonContext.Default.SignResponse);
     }
 
     public static async ValueTask<byte[]> Verify(KmsCall call)
     {
-        var command = Read(call, verify: true);
+        var command = ReadSignature(call, verify: true);
         var result = await call.Crypto.VerifyAsync(command);
         return KmsCall.Write(new VerifyResponse(result.KeyArn, true, command.SigningAlgorithm), KmsAsymmetricJsonContext.Default.VerifyResponse);
     }
 
-    private static SignatureCommand Read(KmsCall call, bool verify)
+    public static async ValueTask<byte[]> GenerateMac(KmsCall call)
     {
-        var r = call.Read(KmsAsymmetricJsonContext.Default.SignRequest);
-        var v = new RequestValidator()
-            .Required(r.KeyId, "KeyId").Length(r.KeyId, "KeyId", 1, 2048)
-            .Required(r.Message, "Message").Length(r.Message, "Message", 1, 4096)
-            .Enum(r.MessageType, "MessageType", ModelEnums.MessageType)
-            .Required(r.SigningAlgorithm, "SigningAlgorithm").Enum(r.SigningAlgorithm, "SigningAlgorithm", ModelEnums.SigningAlgorithm)
-            .GrantTokens(r.GrantTokens);
-        if (verify) v.Required(r.Signature, "Signature").Length(r.Signature, "Signature", 1, 6144);
-        v.ThrowIfInvalid();
-        return new SignatureCommand(call.Caller, r.KeyId!, call.Region, r.Message!, r.MessageType ?? "RAW", r.SigningAlgorithm!, r.Signature, r.DryRun == true);
-    }
-}
-
-/// <summary>GenerateMac and VerifyMac.</summary>
-internal static class Macs
-{
-    public static async ValueTask<byte[]> Generate(KmsCall call)
-    {
-        var command = Read(call, verify: false);
+        var command = ReadMac(call, verify: false);
         var result = await call.Crypto.GenerateMacAsync(command);
         return KmsCall.Write(new GenerateMacResponse(result.Mac, command.MacAlgorithm, result.KeyArn), KmsAsymmetricJsonContext.Default.GenerateMacResponse);
     }
 
-    public static async ValueTask<byte[]> Verify(KmsCall call)
+    public static async ValueTask<byte[]> VerifyMac(KmsCall call)
     {
-        var command = Read(call, verify: true);
+        var command = ReadMac(call, verify: true);
         var result = await call.Crypto.VerifyMacAsync(command);
         return KmsCall.Write(new VerifyMacResponse(result.KeyArn, true, command.MacAlgorithm), KmsAsymmetricJsonContext.Default.VerifyMacResponse);
     }
 
-    private static MacCommand Read(KmsCall call, bool verify)
-    {
-        var r = call.Read(KmsAsymmetricJsonContext.Default.MacRequest);
-        var v = new RequestValidator()
-            .Required(r.Message, "Message").Length(r.Message, "Message", 1, 4096)
-            .Required(r.KeyId, "KeyId").Length(r.KeyId, "KeyId", 1, 2048)
-            .Required(r.MacAlgorithm, "MacAlgorithm").Enum(r.MacAlgorithm, "MacAlgorithm", ModelEnums.MacAlgorithm)
-            .GrantTokens(r.GrantTokens);
-        if (verify) v.Required(r.Mac, "Mac").Length(r.Mac, "Mac", 1, 6144);
-        v.ThrowIfInvalid();
-        return new MacCommand(call.Caller, r.KeyId!, call.Region, r.Message!, r.MacAlgorithm!, r.Mac, r.DryRun == true);
-    }
-}
-
-/// <summary>DeriveSharedSecret, GetPublicKey, GenerateDataKeyPair(WithoutPlaintext).</summary>
-internal static class KeyPairs
-{
     public static async ValueTask<byte[]> DeriveSharedSecret(KmsCall call)
     {
         var r = call.Read(KmsAsymmetricJsonContext.Default.DeriveSharedSecretRequest);
@@ -119,6 +83,33 @@ internal static class KeyPairs
 
     public static ValueTask<byte[]> GenerateDataKeyPairWithoutPlaintext(KmsCall call) => DataKeyPairAsync(call, includePlaintext: false);
 
+    private static SignatureCommand ReadSignature(KmsCall call, bool verify)
+    {
+        var r = call.Read(KmsAsymmetricJsonContext.Default.SignRequest);
+        var v = new RequestValidator()
+            .Required(r.KeyId, "KeyId").Length(r.KeyId, "KeyId", 1, 2048)
+            .Required(r.Message, "Message").Length(r.Message, "Message", 1, 4096)
+            .Enum(r.MessageType, "MessageType", ModelEnums.MessageType)
+            .Required(r.SigningAlgorithm, "SigningAlgorithm").Enum(r.SigningAlgorithm, "SigningAlgorithm", ModelEnums.SigningAlgorithm)
+            .GrantTokens(r.GrantTokens);
+        if (verify) v.Required(r.Signature, "Signature").Length(r.Signature, "Signature", 1, 6144);
+        v.ThrowIfInvalid();
+        return new SignatureCommand(call.Caller, r.KeyId!, call.Region, r.Message!, r.MessageType ?? "RAW", r.SigningAlgorithm!, r.Signature, r.DryRun == true);
+    }
+
+    private static MacCommand ReadMac(KmsCall call, bool verify)
+    {
+        var r = call.Read(KmsAsymmetricJsonContext.Default.MacRequest);
+        var v = new RequestValidator()
+            .Required(r.Message, "Message").Length(r.Message, "Message", 1, 4096)
+            .Required(r.KeyId, "KeyId").Length(r.KeyId, "KeyId", 1, 2048)
+            .Required(r.MacAlgorithm, "MacAlgorithm").Enum(r.MacAlgorithm, "MacAlgorithm", ModelEnums.MacAlgorithm)
+            .GrantTokens(r.GrantTokens);
+        if (verify) v.Required(r.Mac, "Mac").Length(r.Mac, "Mac", 1, 6144);
+        v.ThrowIfInvalid();
+        return new MacCommand(call.Caller, r.KeyId!, call.Region, r.Message!, r.MacAlgorithm!, r.Mac, r.DryRun == true);
+    }
+
     private static async ValueTask<byte[]> DataKeyPairAsync(KmsCall call, bool includePlaintext)
     {
         var r = call.Read(KmsAsymmetricJsonContext.Default.DataKeyPairRequest);
@@ -140,3 +131,98 @@ internal static class KeyPairs
 
     private static IReadOnlyList<string>? NullIfEmpty(IReadOnlyList<string> list) => list.Count == 0 ? null : list;
 }
+
+/// <summary>Which key specs and usages CreateKey accepts, as AWS decides.</summary>
+internal static class KeySpecRules
+{
+    public static void EnsureCreatable(string keySpec, string keyUsage, string region)
+    {
+        if (!KeySpecCatalog.TryGet(keySpec, out var info) || !info.KeyUsages.Contains(keyUsage))
+            throw KmsException.Validation($"KeyUsage {keyUsage} is not compatible with KeySpec {keySpec}");
+        EnsureRegionOffers(keySpec, region);
+    }
+
+    /// <summary>Specs AWS offers only in its China Regions (cn-*, SM2) are refused elsewhere, as AWS refuses them.</summary>
+    public static void EnsureRegionOffers(string spec, string region)
+    {
+        if (KeySpecCatalog.TryGet(spec, out var info) && info.ChinaRegionsOnly && !region.StartsWith("cn-", StringComparison.Ordinal))
+            throw KmsException.Validation($"KeySpec {spec} is not supported in region {region}. {spec} keys are available only in China Regions.");
+    }
+}
+
+// Wire shapes of the asymmetric, HMAC and key-agreement operations (GetPublicKey reads the shared KeyIdRequest).
+
+public sealed class SignRequest
+{
+    public string? KeyId { get; init; }
+    public byte[]? Message { get; init; }
+    public string? MessageType { get; init; }
+    public byte[]? Signature { get; init; }
+    public string? SigningAlgorithm { get; init; }
+    public List<string?>? GrantTokens { get; init; }
+    public bool? DryRun { get; init; }
+}
+
+public sealed record SignResponse(string KeyId, byte[] Signature, string SigningAlgorithm);
+
+public sealed record VerifyResponse(string KeyId, bool SignatureValid, string SigningAlgorithm);
+
+public sealed class MacRequest
+{
+    public string? KeyId { get; init; }
+    public byte[]? Message { get; init; }
+    public string? MacAlgorithm { get; init; }
+    public byte[]? Mac { get; init; }
+    public List<string?>? GrantTokens { get; init; }
+    public bool? DryRun { get; init; }
+}
+
+public sealed record GenerateMacResponse(byte[] Mac, string MacAlgorithm, string KeyId);
+
+public sealed record VerifyMacResponse(string KeyId, bool MacValid, string MacAlgorithm);
+
+public sealed class DeriveSharedSecretRequest
+{
+    public string? KeyId { get; init; }
+    public string? KeyAgreementAlgorithm { get; init; }
+    public byte[]? PublicKey { get; init; }
+    public List<string?>? GrantTokens { get; init; }
+    public bool? DryRun { get; init; }
+    public JsonElement? Recipient { get; init; }
+}
+
+public sealed record DeriveSharedSecretResponse(string KeyId, byte[] SharedSecret, string KeyAgreementAlgorithm, string KeyOrigin);
+
+public sealed record GetPublicKeyResponse(
+    string KeyId, byte[] PublicKey, string CustomerMasterKeySpec, string KeySpec, string KeyUsage,
+    IReadOnlyList<string>? EncryptionAlgorithms, IReadOnlyList<string>? SigningAlgorithms, IReadOnlyList<string>? KeyAgreementAlgorithms);
+
+public sealed class DataKeyPairRequest
+{
+    public Dictionary<string, string?>? EncryptionContext { get; init; }
+    public string? KeyId { get; init; }
+    public string? KeyPairSpec { get; init; }
+    public List<string?>? GrantTokens { get; init; }
+    public JsonElement? Recipient { get; init; }
+    public bool? DryRun { get; init; }
+}
+
+public sealed record GenerateDataKeyPairResponse(
+    byte[] PrivateKeyCiphertextBlob, byte[]? PrivateKeyPlaintext, byte[] PublicKey, string KeyId, string KeyPairSpec, string KeyMaterialId);
+
+[JsonSourceGenerationOptions(
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    PropertyNamingPolicy = JsonKnownNamingPolicy.Unspecified,
+    NumberHandling = JsonNumberHandling.Strict)]
+[JsonSerializable(typeof(SignRequest))]
+[JsonSerializable(typeof(SignResponse))]
+[JsonSerializable(typeof(VerifyResponse))]
+[JsonSerializable(typeof(MacRequest))]
+[JsonSerializable(typeof(GenerateMacResponse))]
+[JsonSerializable(typeof(VerifyMacResponse))]
+[JsonSerializable(typeof(DeriveSharedSecretRequest))]
+[JsonSerializable(typeof(DeriveSharedSecretResponse))]
+[JsonSerializable(typeof(GetPublicKeyResponse))]
+[JsonSerializable(typeof(DataKeyPairRequest))]
+[JsonSerializable(typeof(GenerateDataKeyPairResponse))]
+public sealed partial class KmsAsymmetricJsonContext : JsonSerializerContext;

@@ -1,14 +1,27 @@
 using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using OrleansKms.Gateway.Protocol;
 
 namespace OrleansKms.Gateway.Operations;
 
-/// <summary>Encrypt: at most 4096 bytes of plaintext under a symmetric key.</summary>
-internal static class Encrypt
+/// <summary>Symmetric cryptography: Encrypt, Decrypt, ReEncrypt, GenerateDataKey(WithoutPlaintext), GenerateRandom.</summary>
+internal static class CryptoOperations
 {
-    public static async ValueTask<byte[]> Handle(KmsCall call)
+    internal static readonly (string Name, OperationTable.Handler Handler)[] Operations =
+    [
+        ("Encrypt", Encrypt),
+        ("Decrypt", Decrypt),
+        ("ReEncrypt", ReEncrypt),
+        ("GenerateDataKey", GenerateDataKey),
+        ("GenerateDataKeyWithoutPlaintext", GenerateDataKeyWithoutPlaintext),
+        ("GenerateRandom", GenerateRandom),
+    ];
+
+    /// <summary>Encrypt: at most 4096 bytes of plaintext under a symmetric key.</summary>
+    public static async ValueTask<byte[]> Encrypt(KmsCall call)
     {
-        var r = call.Read(KmsJsonContext.Default.EncryptRequest);
+        var r = call.Read(KmsCryptoJsonContext.Default.EncryptRequest);
         new RequestValidator()
             .Required(r.KeyId, "KeyId").Length(r.KeyId, "KeyId", 1, 2048)
             .Required(r.Plaintext, "Plaintext").Length(r.Plaintext, "Plaintext", 1, 4096)
@@ -18,16 +31,13 @@ internal static class Encrypt
             .ThrowIfInvalid();
         var result = await call.Crypto.EncryptAsync(new EncryptCommand(
             call.Caller, r.KeyId!, r.Plaintext!, KmsCall.Context(r.EncryptionContext), r.DryRun == true, call.Region, r.EncryptionAlgorithm));
-        return KmsCall.Write(new EncryptResponse(result.CiphertextBlob, result.KeyArn, result.EncryptionAlgorithm), KmsJsonContext.Default.EncryptResponse);
+        return KmsCall.Write(new EncryptResponse(result.CiphertextBlob, result.KeyArn, result.EncryptionAlgorithm), KmsCryptoJsonContext.Default.EncryptResponse);
     }
-}
 
-/// <summary>Decrypt: the blob names its key; a KeyId, if given, must be that key.</summary>
-internal static class Decrypt
-{
-    public static async ValueTask<byte[]> Handle(KmsCall call)
+    /// <summary>Decrypt: the blob names its key; a KeyId, if given, must be that key.</summary>
+    public static async ValueTask<byte[]> Decrypt(KmsCall call)
     {
-        var r = call.Read(KmsJsonContext.Default.DecryptRequest);
+        var r = call.Read(KmsCryptoJsonContext.Default.DecryptRequest);
         new RequestValidator()
             .Required(r.CiphertextBlob, "CiphertextBlob").Length(r.CiphertextBlob, "CiphertextBlob", 1, 6144)
             .Context(r.EncryptionContext, "EncryptionContext")
@@ -39,18 +49,15 @@ internal static class Decrypt
         var result = await call.Crypto.DecryptAsync(new DecryptCommand(
             call.Caller, r.CiphertextBlob!, KmsCall.Context(r.EncryptionContext),
             r.KeyId, call.Region, r.DryRun == true, r.EncryptionAlgorithm));
-        var body = KmsCall.Write(new DecryptResponse(result.KeyArn, result.Plaintext, result.EncryptionAlgorithm, result.KeyMaterialId), KmsJsonContext.Default.DecryptResponse);
+        var body = KmsCall.Write(new DecryptResponse(result.KeyArn, result.Plaintext, result.EncryptionAlgorithm, result.KeyMaterialId), KmsCryptoJsonContext.Default.DecryptResponse);
         CryptographicOperations.ZeroMemory(result.Plaintext);
         return body;
     }
-}
 
-/// <summary>ReEncrypt: decrypt and encrypt again inside the service; the plaintext never leaves it.</summary>
-internal static class ReEncrypt
-{
-    public static async ValueTask<byte[]> Handle(KmsCall call)
+    /// <summary>ReEncrypt: decrypt and encrypt again inside the service; the plaintext never leaves it.</summary>
+    public static async ValueTask<byte[]> ReEncrypt(KmsCall call)
     {
-        var r = call.Read(KmsJsonContext.Default.ReEncryptRequest);
+        var r = call.Read(KmsCryptoJsonContext.Default.ReEncryptRequest);
         new RequestValidator()
             .Required(r.CiphertextBlob, "CiphertextBlob").Length(r.CiphertextBlob, "CiphertextBlob", 1, 6144)
             .Context(r.SourceEncryptionContext, "SourceEncryptionContext")
@@ -67,20 +74,33 @@ internal static class ReEncrypt
             source, r.DestinationKeyId!, KmsCall.Context(r.DestinationEncryptionContext), r.DestinationEncryptionAlgorithm));
         return KmsCall.Write(new ReEncryptResponse(result.CiphertextBlob, result.SourceKeyArn, result.KeyArn,
             result.SourceEncryptionAlgorithm, result.DestinationEncryptionAlgorithm, result.SourceKeyMaterialId, result.DestinationKeyMaterialId),
-            KmsJsonContext.Default.ReEncryptResponse);
+            KmsCryptoJsonContext.Default.ReEncryptResponse);
     }
-}
 
-/// <summary>GenerateDataKey and GenerateDataKeyWithoutPlaintext: KeySpec or NumberOfBytes, exactly one.</summary>
-internal static class GenerateDataKey
-{
-    public static ValueTask<byte[]> Handle(KmsCall call) => HandleAsync(call, includePlaintext: true);
+    /// <summary>GenerateDataKey: KeySpec or NumberOfBytes, exactly one.</summary>
+    public static ValueTask<byte[]> GenerateDataKey(KmsCall call) => DataKeyAsync(call, includePlaintext: true);
 
-    public static ValueTask<byte[]> HandleWithoutPlaintext(KmsCall call) => HandleAsync(call, includePlaintext: false);
+    public static ValueTask<byte[]> GenerateDataKeyWithoutPlaintext(KmsCall call) => DataKeyAsync(call, includePlaintext: false);
 
-    private static async ValueTask<byte[]> HandleAsync(KmsCall call, bool includePlaintext)
+    /// <summary>GenerateRandom: 1 to 1024 random bytes, no key involved.</summary>
+    public static ValueTask<byte[]> GenerateRandom(KmsCall call)
     {
-        var r = call.Read(KmsJsonContext.Default.GenerateDataKeyRequest);
+        var r = call.Read(KmsCryptoJsonContext.Default.GenerateRandomRequest);
+        if (r.NumberOfBytes is null) throw KmsException.Validation("NumberOfBytes is required.");
+        new RequestValidator()
+            .Range(r.NumberOfBytes, "NumberOfBytes", 1, 1024)
+            .Length(r.CustomKeyStoreId, "CustomKeyStoreId", 1, 64)
+            .ThrowIfInvalid();
+        Algorithms.RefuseRecipient(r.Recipient);
+        if (r.CustomKeyStoreId is not null)
+            throw new KmsException(KmsErrorCode.CustomKeyStoreNotFoundException, $"Custom key store {r.CustomKeyStoreId} does not exist.");
+        var random = RandomNumberGenerator.GetBytes(r.NumberOfBytes.Value);
+        return ValueTask.FromResult(KmsCall.Write(new GenerateRandomResponse(random), KmsCryptoJsonContext.Default.GenerateRandomResponse));
+    }
+
+    private static async ValueTask<byte[]> DataKeyAsync(KmsCall call, bool includePlaintext)
+    {
+        var r = call.Read(KmsCryptoJsonContext.Default.GenerateDataKeyRequest);
         new RequestValidator()
             .Required(r.KeyId, "KeyId").Length(r.KeyId, "KeyId", 1, 2048)
             .Context(r.EncryptionContext, "EncryptionContext")
@@ -97,41 +117,109 @@ internal static class GenerateDataKey
         if (!includePlaintext)
         {
             return KmsCall.Write(new GenerateDataKeyWithoutPlaintextResponse(result.CiphertextBlob, result.KeyArn, result.KeyMaterialId),
-                KmsJsonContext.Default.GenerateDataKeyWithoutPlaintextResponse);
+                KmsCryptoJsonContext.Default.GenerateDataKeyWithoutPlaintextResponse);
         }
 
         var body = KmsCall.Write(new GenerateDataKeyResponse(result.CiphertextBlob, result.Plaintext!, result.KeyArn, result.KeyMaterialId),
-            KmsJsonContext.Default.GenerateDataKeyResponse);
+            KmsCryptoJsonContext.Default.GenerateDataKeyResponse);
         CryptographicOperations.ZeroMemory(result.Plaintext);
         return body;
-    }
-}
-
-/// <summary>GenerateRandom: 1 to 1024 random bytes, no key involved.</summary>
-internal static class GenerateRandom
-{
-    public static ValueTask<byte[]> Handle(KmsCall call)
-    {
-        var r = call.Read(KmsJsonContext.Default.GenerateRandomRequest);
-        if (r.NumberOfBytes is null) throw KmsException.Validation("NumberOfBytes is required.");
-        new RequestValidator()
-            .Range(r.NumberOfBytes, "NumberOfBytes", 1, 1024)
-            .Length(r.CustomKeyStoreId, "CustomKeyStoreId", 1, 64)
-            .ThrowIfInvalid();
-        Algorithms.RefuseRecipient(r.Recipient);
-        if (r.CustomKeyStoreId is not null)
-            throw new KmsException(KmsErrorCode.CustomKeyStoreNotFoundException, $"Custom key store {r.CustomKeyStoreId} does not exist.");
-        var random = RandomNumberGenerator.GetBytes(r.NumberOfBytes.Value);
-        return ValueTask.FromResult(KmsCall.Write(new GenerateRandomResponse(random), KmsJsonContext.Default.GenerateRandomResponse));
     }
 }
 
 internal static class Algorithms
 {
     /// <summary>Nitro Enclaves attestation cannot be verified here: refuse rather than ignore it.</summary>
-    public static void RefuseRecipient(System.Text.Json.JsonElement? recipient)
+    public static void RefuseRecipient(JsonElement? recipient)
     {
-        if (recipient is { ValueKind: not System.Text.Json.JsonValueKind.Null })
+        if (recipient is { ValueKind: not JsonValueKind.Null })
             throw new KmsException(KmsErrorCode.UnsupportedOperationException, "Recipient (Nitro Enclaves attestation) is not supported by this service.");
     }
 }
+
+// Wire shapes of the symmetric cryptographic operations.
+
+public sealed class EncryptRequest
+{
+    public string? KeyId { get; init; }
+    public byte[]? Plaintext { get; init; }
+    public Dictionary<string, string?>? EncryptionContext { get; init; }
+    public List<string?>? GrantTokens { get; init; }
+    public string? EncryptionAlgorithm { get; init; }
+    public bool? DryRun { get; init; }
+}
+
+public sealed record EncryptResponse(byte[] CiphertextBlob, string KeyId, string EncryptionAlgorithm);
+
+public sealed class DecryptRequest
+{
+    public byte[]? CiphertextBlob { get; init; }
+    public Dictionary<string, string?>? EncryptionContext { get; init; }
+    public List<string?>? GrantTokens { get; init; }
+    public string? KeyId { get; init; }
+    public string? EncryptionAlgorithm { get; init; }
+    public JsonElement? Recipient { get; init; }
+    public bool? DryRun { get; init; }
+}
+
+public sealed record DecryptResponse(string KeyId, byte[] Plaintext, string EncryptionAlgorithm, string KeyMaterialId);
+
+public sealed class ReEncryptRequest
+{
+    public byte[]? CiphertextBlob { get; init; }
+    public Dictionary<string, string?>? SourceEncryptionContext { get; init; }
+    public string? SourceKeyId { get; init; }
+    public string? DestinationKeyId { get; init; }
+    public Dictionary<string, string?>? DestinationEncryptionContext { get; init; }
+    public string? SourceEncryptionAlgorithm { get; init; }
+    public string? DestinationEncryptionAlgorithm { get; init; }
+    public List<string?>? GrantTokens { get; init; }
+    public bool? DryRun { get; init; }
+}
+
+public sealed record ReEncryptResponse(
+    byte[] CiphertextBlob, string SourceKeyId, string KeyId, string SourceEncryptionAlgorithm,
+    string DestinationEncryptionAlgorithm, string SourceKeyMaterialId, string DestinationKeyMaterialId);
+
+public sealed class GenerateDataKeyRequest
+{
+    public string? KeyId { get; init; }
+    public Dictionary<string, string?>? EncryptionContext { get; init; }
+    public int? NumberOfBytes { get; init; }
+    public string? KeySpec { get; init; }
+    public List<string?>? GrantTokens { get; init; }
+    public JsonElement? Recipient { get; init; }
+    public bool? DryRun { get; init; }
+}
+
+public sealed record GenerateDataKeyResponse(byte[] CiphertextBlob, byte[] Plaintext, string KeyId, string KeyMaterialId);
+
+public sealed record GenerateDataKeyWithoutPlaintextResponse(byte[] CiphertextBlob, string KeyId, string KeyMaterialId);
+
+public sealed class GenerateRandomRequest
+{
+    public int? NumberOfBytes { get; init; }
+    public string? CustomKeyStoreId { get; init; }
+    public JsonElement? Recipient { get; init; }
+}
+
+public sealed record GenerateRandomResponse(byte[] Plaintext);
+
+[JsonSourceGenerationOptions(
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    PropertyNamingPolicy = JsonKnownNamingPolicy.Unspecified,
+    NumberHandling = JsonNumberHandling.Strict,
+    AllowTrailingCommas = false,
+    ReadCommentHandling = JsonCommentHandling.Disallow)]
+[JsonSerializable(typeof(EncryptRequest))]
+[JsonSerializable(typeof(EncryptResponse))]
+[JsonSerializable(typeof(DecryptRequest))]
+[JsonSerializable(typeof(DecryptResponse))]
+[JsonSerializable(typeof(ReEncryptRequest))]
+[JsonSerializable(typeof(ReEncryptResponse))]
+[JsonSerializable(typeof(GenerateDataKeyRequest))]
+[JsonSerializable(typeof(GenerateDataKeyResponse))]
+[JsonSerializable(typeof(GenerateDataKeyWithoutPlaintextResponse))]
+[JsonSerializable(typeof(GenerateRandomRequest))]
+[JsonSerializable(typeof(GenerateRandomResponse))]
+public sealed partial class KmsCryptoJsonContext : JsonSerializerContext;

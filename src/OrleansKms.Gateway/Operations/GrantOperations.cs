@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using OrleansKms.Gateway.Protocol;
 
 namespace OrleansKms.Gateway.Operations;
@@ -8,13 +9,22 @@ namespace OrleansKms.Gateway.Operations;
 /// </summary>
 internal static class GrantOperations
 {
+    internal static readonly (string Name, OperationTable.Handler Handler)[] Operations =
+    [
+        ("CreateGrant", CreateGrant),
+        ("ListGrants", ListGrants),
+        ("ListRetirableGrants", ListRetirableGrants),
+        ("RetireGrant", RetireGrant),
+        ("RevokeGrant", RevokeGrant),
+    ];
+
     /// <summary>The encryption context a grant constraint may carry (AWS's own encryption context limit is 8 KB).</summary>
     private const int MaxConstraintCharacters = 8192;
 
     private const string PrincipalPattern = "^[\\w+=,.@:/-]+$";
     private const string ServicePrincipalPattern = "^([A-Za-z0-9\\-]+)\\.([A-Za-z0-9\\-]+)(\\.[A-Za-z0-9\\-]+)+$";
 
-    public static async ValueTask<byte[]> Create(KmsCall call)
+    public static async ValueTask<byte[]> CreateGrant(KmsCall call)
     {
         var r = call.Read(KmsGrantJsonContext.Default.CreateGrantRequest);
         var v = new RequestValidator()
@@ -48,7 +58,7 @@ internal static class GrantOperations
         return KmsCall.Write(new CreateGrantResponse(created.GrantToken, created.GrantId), KmsGrantJsonContext.Default.CreateGrantResponse);
     }
 
-    public static async ValueTask<byte[]> List(KmsCall call)
+    public static async ValueTask<byte[]> ListGrants(KmsCall call)
     {
         var r = call.Read(KmsGrantJsonContext.Default.ListGrantsRequest);
         var v = Paging(r).Required(r.KeyId, "KeyId").Length(r.KeyId, "KeyId", 1, 2048).Length(r.GrantId, "GrantId", 1, 128);
@@ -60,7 +70,7 @@ internal static class GrantOperations
         return Write(page);
     }
 
-    public static async ValueTask<byte[]> ListRetirable(KmsCall call)
+    public static async ValueTask<byte[]> ListRetirableGrants(KmsCall call)
     {
         var r = call.Read(KmsGrantJsonContext.Default.ListGrantsRequest);
         var v = Paging(r);
@@ -75,7 +85,7 @@ internal static class GrantOperations
     }
 
     /// <summary>RetireGrant: by GrantToken, or by KeyId and GrantId.</summary>
-    public static async ValueTask<byte[]> Retire(KmsCall call)
+    public static async ValueTask<byte[]> RetireGrant(KmsCall call)
     {
         var r = call.Read(KmsGrantJsonContext.Default.RetireGrantRequest);
         new RequestValidator()
@@ -104,7 +114,7 @@ internal static class GrantOperations
         return Empty.Body;
     }
 
-    public static async ValueTask<byte[]> Revoke(KmsCall call)
+    public static async ValueTask<byte[]> RevokeGrant(KmsCall call)
     {
         var r = call.Read(KmsGrantJsonContext.Default.RetireGrantRequest);
         new RequestValidator()
@@ -153,3 +163,77 @@ internal static class GrantOperations
             g.GranteeServicePrincipal, g.RetiringServicePrincipal);
     }
 }
+
+// Wire shapes of the grant operations.
+
+public sealed class GrantConstraintsDto
+{
+    public Dictionary<string, string?>? EncryptionContextSubset { get; init; }
+    public Dictionary<string, string?>? EncryptionContextEquals { get; init; }
+    public string? SourceArn { get; init; }
+}
+
+public sealed class CreateGrantRequest
+{
+    public string? KeyId { get; init; }
+    public string? GranteePrincipal { get; init; }
+    public string? RetiringPrincipal { get; init; }
+    public List<string?>? Operations { get; init; }
+    public GrantConstraintsDto? Constraints { get; init; }
+    public List<string?>? GrantTokens { get; init; }
+    public string? Name { get; init; }
+    public bool? DryRun { get; init; }
+    public string? GranteeServicePrincipal { get; init; }
+    public string? RetiringServicePrincipal { get; init; }
+}
+
+public sealed record CreateGrantResponse(string GrantToken, string GrantId);
+
+public sealed class ListGrantsRequest
+{
+    public int? Limit { get; init; }
+    public string? Marker { get; init; }
+    public string? KeyId { get; init; }
+    public string? GrantId { get; init; }
+    public string? GranteePrincipal { get; init; }
+    public string? GranteeServicePrincipal { get; init; }
+    public string? RetiringPrincipal { get; init; }
+    public string? RetiringServicePrincipal { get; init; }
+}
+
+public sealed class RetireGrantRequest
+{
+    public string? GrantToken { get; init; }
+    public string? KeyId { get; init; }
+    public string? GrantId { get; init; }
+    public bool? DryRun { get; init; }
+}
+
+public sealed record GrantConstraintsWire(
+    Dictionary<string, string>? EncryptionContextSubset, Dictionary<string, string>? EncryptionContextEquals, string? SourceArn);
+
+public sealed record GrantListEntryDto(
+    string KeyId,
+    string GrantId,
+    string? Name,
+    double CreationDate,
+    string? GranteePrincipal,
+    string? RetiringPrincipal,
+    string IssuingAccount,
+    IReadOnlyList<string> Operations,
+    GrantConstraintsWire? Constraints,
+    string? GranteeServicePrincipal,
+    string? RetiringServicePrincipal);
+
+public sealed record ListGrantsResponse(IReadOnlyList<GrantListEntryDto> Grants, string? NextMarker, bool Truncated);
+
+[JsonSourceGenerationOptions(
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    PropertyNamingPolicy = JsonKnownNamingPolicy.Unspecified,
+    NumberHandling = JsonNumberHandling.Strict)]
+[JsonSerializable(typeof(CreateGrantRequest))]
+[JsonSerializable(typeof(CreateGrantResponse))]
+[JsonSerializable(typeof(ListGrantsRequest))]
+[JsonSerializable(typeof(RetireGrantRequest))]
+[JsonSerializable(typeof(ListGrantsResponse))]
+public sealed partial class KmsGrantJsonContext : JsonSerializerContext;

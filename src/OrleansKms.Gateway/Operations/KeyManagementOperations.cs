@@ -1,13 +1,25 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using OrleansKms.Gateway.Protocol;
 
 namespace OrleansKms.Gateway.Operations;
 
-/// <summary>CreateKey.</summary>
-internal static class CreateKey
+/// <summary>CreateKey, DescribeKey, EnableKey, DisableKey, UpdateKeyDescription, ListKeys.</summary>
+internal static class KeyManagementOperations
 {
-    public static async ValueTask<byte[]> Handle(KmsCall call)
+    internal static readonly (string Name, OperationTable.Handler Handler)[] Operations =
+    [
+        ("CreateKey", CreateKey),
+        ("DescribeKey", DescribeKey),
+        ("EnableKey", EnableKey),
+        ("DisableKey", DisableKey),
+        ("UpdateKeyDescription", UpdateKeyDescription),
+        ("ListKeys", ListKeys),
+    ];
+
+    public static async ValueTask<byte[]> CreateKey(KmsCall call)
     {
-        var r = call.Read(KmsJsonContext.Default.CreateKeyRequest);
+        var r = call.Read(KmsKeyManagementJsonContext.Default.CreateKeyRequest);
         var v = new RequestValidator()
             .Length(r.Policy, "Policy", 1, 131072).PolicyText(r.Policy)
             .Length(r.Description, "Description", 0, 8192)
@@ -48,55 +60,30 @@ internal static class CreateKey
         });
         return KmsCall.Write(new KeyMetadataResponse(Metadata.ToWire(metadata)), KmsJsonContext.Default.KeyMetadataResponse);
     }
-}
 
-/// <summary>DescribeKey.</summary>
-internal static class DescribeKey
-{
-    public static async ValueTask<byte[]> Handle(KmsCall call)
+    public static async ValueTask<byte[]> DescribeKey(KmsCall call)
     {
         var r = call.Read(KmsJsonContext.Default.KeyIdRequest);
         new RequestValidator().Required(r.KeyId, "KeyId").Length(r.KeyId, "KeyId", 1, 2048).GrantTokens(r.GrantTokens, checkIssued: false).ThrowIfInvalid();
         var metadata = await call.Key(await call.ResolveKeyOrAliasAsync(r.KeyId!)).DescribeAsync(call.Caller);
         return KmsCall.Write(new KeyMetadataResponse(Metadata.ToWire(metadata)), KmsJsonContext.Default.KeyMetadataResponse);
     }
-}
 
-/// <summary>EnableKey.</summary>
-internal static class EnableKey
-{
-    public static async ValueTask<byte[]> Handle(KmsCall call)
+    public static async ValueTask<byte[]> EnableKey(KmsCall call)
     {
-        var arn = KeyIdOnly(call);
-        await call.Key(arn).EnableAsync(call.Caller);
+        await call.Key(call.ReadKeyId()).EnableAsync(call.Caller);
         return Empty.Body;
     }
 
-    internal static KeyArn KeyIdOnly(KmsCall call)
+    public static async ValueTask<byte[]> DisableKey(KmsCall call)
     {
-        var r = call.Read(KmsJsonContext.Default.KeyIdRequest);
-        new RequestValidator().Required(r.KeyId, "KeyId").Length(r.KeyId, "KeyId", 1, 2048).ThrowIfInvalid();
-        return call.ResolveKey(r.KeyId!);
-    }
-}
-
-/// <summary>DisableKey.</summary>
-internal static class DisableKey
-{
-    public static async ValueTask<byte[]> Handle(KmsCall call)
-    {
-        var arn = EnableKey.KeyIdOnly(call);
-        await call.Key(arn).DisableAsync(call.Caller);
+        await call.Key(call.ReadKeyId()).DisableAsync(call.Caller);
         return Empty.Body;
     }
-}
 
-/// <summary>UpdateKeyDescription.</summary>
-internal static class UpdateKeyDescription
-{
-    public static async ValueTask<byte[]> Handle(KmsCall call)
+    public static async ValueTask<byte[]> UpdateKeyDescription(KmsCall call)
     {
-        var r = call.Read(KmsJsonContext.Default.UpdateKeyDescriptionRequest);
+        var r = call.Read(KmsKeyManagementJsonContext.Default.UpdateKeyDescriptionRequest);
         new RequestValidator()
             .Required(r.KeyId, "KeyId").Length(r.KeyId, "KeyId", 1, 2048)
             .Required(r.Description, "Description").Length(r.Description, "Description", 0, 8192)
@@ -104,14 +91,10 @@ internal static class UpdateKeyDescription
         await call.Key(call.ResolveKey(r.KeyId!)).UpdateDescriptionAsync(call.Caller, r.Description!);
         return Empty.Body;
     }
-}
 
-/// <summary>ListKeys.</summary>
-internal static class ListKeys
-{
-    public static async ValueTask<byte[]> Handle(KmsCall call)
+    public static async ValueTask<byte[]> ListKeys(KmsCall call)
     {
-        var r = call.Read(KmsJsonContext.Default.ListKeysRequest);
+        var r = call.Read(KmsKeyManagementJsonContext.Default.ListKeysRequest);
         new RequestValidator()
             .Range(r.Limit, "Limit", 1, 1000)
             .Length(r.Marker, "Marker", 1, 1024)
@@ -122,38 +105,51 @@ internal static class ListKeys
         var page = await call.Grains.GetGrain<IKeyCatalogGrain>($"{call.Caller.AccountId}/{call.Region}")
             .ListAsync(r.Limit ?? 100, r.Marker);
         var keys = page.KeyIds.Select(id => new KeyListEntryDto(id, new KeyArn(call.Region, call.Caller.AccountId, id).Value)).ToList();
-        return KmsCall.Write(new ListKeysResponse(keys, page.NextMarker, page.NextMarker is not null), KmsJsonContext.Default.ListKeysResponse);
+        return KmsCall.Write(new ListKeysResponse(keys, page.NextMarker, page.NextMarker is not null), KmsKeyManagementJsonContext.Default.ListKeysResponse);
     }
 }
 
-internal static class Empty
+// Wire shapes of the key-management operations (KeyMetadataResponse and KeyIdRequest are shared: Protocol/WireModel.cs).
+
+public sealed class CreateKeyRequest
 {
-    public static readonly byte[] Body = "{}"u8.ToArray();
+    public string? Policy { get; init; }
+    public string? Description { get; init; }
+    public string? KeyUsage { get; init; }
+    public string? CustomerMasterKeySpec { get; init; }
+    public string? KeySpec { get; init; }
+    public string? Origin { get; init; }
+    public string? CustomKeyStoreId { get; init; }
+    public bool? BypassPolicyLockoutSafetyCheck { get; init; }
+    public List<TagDto?>? Tags { get; init; }
+    public bool? MultiRegion { get; init; }
+    public string? XksKeyId { get; init; }
 }
 
-internal static class Metadata
+public sealed class UpdateKeyDescriptionRequest
 {
-    public static KeyMetadataDto ToWire(KeyMetadata m) => new()
-    {
-        AwsAccountId = m.AccountId,
-        KeyId = m.KeyId,
-        Arn = m.Arn,
-        CreationDate = m.CreationDate.ToUnixTimeMilliseconds() / 1000.0,
-        Enabled = m.Enabled,
-        Description = m.Description,
-        KeyUsage = m.KeyUsage,
-        KeyState = m.KeyState.ToString(),
-        DeletionDate = m.DeletionDate is { } d ? d.ToUnixTimeMilliseconds() / 1000.0 : null,
-        Origin = m.Origin,
-        KeyManager = m.KeyManager,
-        CustomerMasterKeySpec = m.KeySpec,
-        KeySpec = m.KeySpec,
-        EncryptionAlgorithms = m.EncryptionAlgorithms.Count > 0 ? m.EncryptionAlgorithms : null,
-        SigningAlgorithms = m.SigningAlgorithms.Count > 0 ? m.SigningAlgorithms : null,
-        MacAlgorithms = m.MacAlgorithms.Count > 0 ? m.MacAlgorithms : null,
-        KeyAgreementAlgorithms = m.KeyAgreementAlgorithms.Count > 0 ? m.KeyAgreementAlgorithms : null,
-        MultiRegion = m.MultiRegion,
-        PendingDeletionWindowInDays = m.PendingDeletionWindowInDays,
-        CurrentKeyMaterialId = m.CurrentKeyMaterialId,
-    };
+    public string? KeyId { get; init; }
+    public string? Description { get; init; }
 }
+
+public sealed class ListKeysRequest
+{
+    public int? Limit { get; init; }
+    public string? Marker { get; init; }
+}
+
+public sealed record KeyListEntryDto(string KeyId, string KeyArn);
+
+public sealed record ListKeysResponse(IReadOnlyList<KeyListEntryDto> Keys, string? NextMarker, bool Truncated);
+
+[JsonSourceGenerationOptions(
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    PropertyNamingPolicy = JsonKnownNamingPolicy.Unspecified,
+    NumberHandling = JsonNumberHandling.Strict,
+    AllowTrailingCommas = false,
+    ReadCommentHandling = JsonCommentHandling.Disallow)]
+[JsonSerializable(typeof(CreateKeyRequest))]
+[JsonSerializable(typeof(UpdateKeyDescriptionRequest))]
+[JsonSerializable(typeof(ListKeysRequest))]
+[JsonSerializable(typeof(ListKeysResponse))]
+public sealed partial class KmsKeyManagementJsonContext : JsonSerializerContext;

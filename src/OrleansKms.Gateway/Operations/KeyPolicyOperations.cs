@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using OrleansKms.Gateway.Protocol;
 
 namespace OrleansKms.Gateway.Operations;
@@ -8,18 +9,25 @@ namespace OrleansKms.Gateway.Operations;
 /// </summary>
 internal static class KeyPolicyOperations
 {
-    public static async ValueTask<byte[]> Get(KmsCall call)
+    internal static readonly (string Name, OperationTable.Handler Handler)[] Operations =
+    [
+        ("GetKeyPolicy", GetKeyPolicy),
+        ("PutKeyPolicy", PutKeyPolicy),
+        ("ListKeyPolicies", ListKeyPolicies),
+    ];
+
+    public static async ValueTask<byte[]> GetKeyPolicy(KmsCall call)
     {
-        var r = call.Read(KmsLifecycleJsonContext.Default.KeyPolicyRequest);
+        var r = call.Read(KmsKeyPolicyJsonContext.Default.KeyPolicyRequest);
         Validator(r).ThrowIfInvalid();
         var policy = await call.Key(call.ResolveKey(r.KeyId!)).GetPolicyAsync(call.Caller);
         EnsureDefaultName(r.PolicyName);
-        return KmsCall.Write(new GetKeyPolicyResponse(policy, KeyPolicies.DefaultName), KmsLifecycleJsonContext.Default.GetKeyPolicyResponse);
+        return KmsCall.Write(new GetKeyPolicyResponse(policy, KeyPolicies.DefaultName), KmsKeyPolicyJsonContext.Default.GetKeyPolicyResponse);
     }
 
-    public static async ValueTask<byte[]> Put(KmsCall call)
+    public static async ValueTask<byte[]> PutKeyPolicy(KmsCall call)
     {
-        var r = call.Read(KmsLifecycleJsonContext.Default.KeyPolicyRequest);
+        var r = call.Read(KmsKeyPolicyJsonContext.Default.KeyPolicyRequest);
         Validator(r).Required(r.Policy, "Policy").Length(r.Policy, "Policy", 1, 131072).PolicyText(r.Policy).ThrowIfInvalid();
         var key = call.Key(call.ResolveKey(r.KeyId!));
         await key.GetPolicyAsync(call.Caller); // NotFoundException for a missing key comes before the document's errors
@@ -29,16 +37,16 @@ internal static class KeyPolicyOperations
         return Empty.Body;
     }
 
-    public static async ValueTask<byte[]> List(KmsCall call)
+    public static async ValueTask<byte[]> ListKeyPolicies(KmsCall call)
     {
-        var r = call.Read(KmsLifecycleJsonContext.Default.PagedKeyRequest);
+        var r = call.Read(KmsJsonContext.Default.PagedKeyRequest);
         new RequestValidator()
             .Required(r.KeyId, "KeyId").Length(r.KeyId, "KeyId", 1, 2048)
             .Range(r.Limit, "Limit", 1, 1000)
             .Length(r.Marker, "Marker", 1, 1024)
             .ThrowIfInvalid();
         await call.Key(call.ResolveKey(r.KeyId!)).GetPolicyAsync(call.Caller);
-        return KmsCall.Write(new ListKeyPoliciesResponse([KeyPolicies.DefaultName], false), KmsLifecycleJsonContext.Default.ListKeyPoliciesResponse);
+        return KmsCall.Write(new ListKeyPoliciesResponse([KeyPolicies.DefaultName], false), KmsKeyPolicyJsonContext.Default.ListKeyPoliciesResponse);
     }
 
     private static RequestValidator Validator(KeyPolicyRequest r) => new RequestValidator()
@@ -53,3 +61,26 @@ internal static class KeyPolicyOperations
             throw new KmsException(KmsErrorCode.NotFoundException, $"No such policy exists: {policyName}. The only key policy name is default.");
     }
 }
+
+// Wire shapes of the key-policy operations (PagedKeyRequest is shared: Protocol/WireModel.cs).
+
+public sealed class KeyPolicyRequest
+{
+    public string? KeyId { get; init; }
+    public string? PolicyName { get; init; }
+    public string? Policy { get; init; }
+    public bool? BypassPolicyLockoutSafetyCheck { get; init; }
+}
+
+public sealed record GetKeyPolicyResponse(string Policy, string PolicyName);
+
+public sealed record ListKeyPoliciesResponse(IReadOnlyList<string> PolicyNames, bool Truncated);
+
+[JsonSourceGenerationOptions(
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    PropertyNamingPolicy = JsonKnownNamingPolicy.Unspecified,
+    NumberHandling = JsonNumberHandling.Strict)]
+[JsonSerializable(typeof(KeyPolicyRequest))]
+[JsonSerializable(typeof(GetKeyPolicyResponse))]
+[JsonSerializable(typeof(ListKeyPoliciesResponse))]
+public sealed partial class KmsKeyPolicyJsonContext : JsonSerializerContext;

@@ -1,13 +1,23 @@
+using System.Text.Json.Serialization;
 using OrleansKms.Gateway.Protocol;
 
 namespace OrleansKms.Gateway.Operations;
 
 /// <summary>EnableKeyRotation, DisableKeyRotation, GetKeyRotationStatus, RotateKeyOnDemand, ListKeyRotations.</summary>
-internal static class Rotation
+internal static class RotationOperations
 {
-    public static async ValueTask<byte[]> Enable(KmsCall call)
+    internal static readonly (string Name, OperationTable.Handler Handler)[] Operations =
+    [
+        ("EnableKeyRotation", EnableKeyRotation),
+        ("DisableKeyRotation", DisableKeyRotation),
+        ("GetKeyRotationStatus", GetKeyRotationStatus),
+        ("RotateKeyOnDemand", RotateKeyOnDemand),
+        ("ListKeyRotations", ListKeyRotations),
+    ];
+
+    public static async ValueTask<byte[]> EnableKeyRotation(KmsCall call)
     {
-        var r = call.Read(KmsLifecycleJsonContext.Default.EnableKeyRotationRequest);
+        var r = call.Read(KmsRotationJsonContext.Default.EnableKeyRotationRequest);
         new RequestValidator()
             .Required(r.KeyId, "KeyId").Length(r.KeyId, "KeyId", 1, 2048)
             .Range(r.RotationPeriodInDays, "RotationPeriodInDays", 90, 2560)
@@ -16,29 +26,29 @@ internal static class Rotation
         return Empty.Body;
     }
 
-    public static async ValueTask<byte[]> Disable(KmsCall call)
+    public static async ValueTask<byte[]> DisableKeyRotation(KmsCall call)
     {
-        await call.Key(EnableKey.KeyIdOnly(call)).DisableRotationAsync(call.Caller);
+        await call.Key(call.ReadKeyId()).DisableRotationAsync(call.Caller);
         return Empty.Body;
     }
 
-    public static async ValueTask<byte[]> Status(KmsCall call)
+    public static async ValueTask<byte[]> GetKeyRotationStatus(KmsCall call)
     {
-        var s = await call.Key(EnableKey.KeyIdOnly(call)).GetRotationStatusAsync(call.Caller);
+        var s = await call.Key(call.ReadKeyId()).GetRotationStatusAsync(call.Caller);
         return KmsCall.Write(new GetKeyRotationStatusResponse(s.KeyRotationEnabled, s.KeyArn, s.RotationPeriodInDays,
-            WireTime.Of(s.NextRotationDate), WireTime.Of(s.OnDemandRotationStartDate)), KmsLifecycleJsonContext.Default.GetKeyRotationStatusResponse);
+            WireTime.Of(s.NextRotationDate), WireTime.Of(s.OnDemandRotationStartDate)), KmsRotationJsonContext.Default.GetKeyRotationStatusResponse);
     }
 
-    public static async ValueTask<byte[]> OnDemand(KmsCall call)
+    public static async ValueTask<byte[]> RotateKeyOnDemand(KmsCall call)
     {
-        var arn = EnableKey.KeyIdOnly(call);
+        var arn = call.ReadKeyId();
         await call.Key(arn).RotateOnDemandAsync(call.Caller);
-        return KmsCall.Write(new KeyIdResponse(arn.Value), KmsLifecycleJsonContext.Default.KeyIdResponse);
+        return KmsCall.Write(new KeyIdResponse(arn.Value), KmsJsonContext.Default.KeyIdResponse);
     }
 
-    public static async ValueTask<byte[]> List(KmsCall call)
+    public static async ValueTask<byte[]> ListKeyRotations(KmsCall call)
     {
-        var r = call.Read(KmsLifecycleJsonContext.Default.PagedKeyRequest);
+        var r = call.Read(KmsJsonContext.Default.PagedKeyRequest);
         new RequestValidator()
             .Required(r.KeyId, "KeyId").Length(r.KeyId, "KeyId", 1, 2048)
             .Range(r.Limit, "Limit", 1, 1000)
@@ -50,29 +60,31 @@ internal static class Rotation
         var entries = page.Rotations.Select(x => new RotationsListEntryDto(arn.Value, x.KeyMaterialId,
             x.Current ? "CURRENT" : "NON_CURRENT", WireTime.Of(x.RotationDate), x.RotationType)).ToList();
         return KmsCall.Write(new ListKeyRotationsResponse(entries, page.NextMarker, page.NextMarker is not null),
-            KmsLifecycleJsonContext.Default.ListKeyRotationsResponse);
+            KmsRotationJsonContext.Default.ListKeyRotationsResponse);
     }
 }
 
-/// <summary>ScheduleKeyDeletion, CancelKeyDeletion.</summary>
-internal static class Deletion
+// Wire shapes of the rotation operations (PagedKeyRequest and KeyIdResponse are shared: Protocol/WireModel.cs).
+
+public sealed class EnableKeyRotationRequest
 {
-    public static async ValueTask<byte[]> Schedule(KmsCall call)
-    {
-        var r = call.Read(KmsLifecycleJsonContext.Default.ScheduleKeyDeletionRequest);
-        new RequestValidator()
-            .Required(r.KeyId, "KeyId").Length(r.KeyId, "KeyId", 1, 2048)
-            .Range(r.PendingWindowInDays, "PendingWindowInDays", 7, 30)
-            .ThrowIfInvalid();
-        var d = await call.Key(call.ResolveKey(r.KeyId!)).ScheduleDeletionAsync(call.Caller, r.PendingWindowInDays ?? 30);
-        return KmsCall.Write(new ScheduleKeyDeletionResponse(d.KeyArn, WireTime.Of(d.DeletionDate), d.KeyState.ToString(), d.PendingWindowInDays),
-            KmsLifecycleJsonContext.Default.ScheduleKeyDeletionResponse);
-    }
-
-    public static async ValueTask<byte[]> Cancel(KmsCall call)
-    {
-        var arn = EnableKey.KeyIdOnly(call);
-        await call.Key(arn).CancelDeletionAsync(call.Caller);
-        return KmsCall.Write(new KeyIdResponse(arn.Value), KmsLifecycleJsonContext.Default.KeyIdResponse);
-    }
+    public string? KeyId { get; init; }
+    public int? RotationPeriodInDays { get; init; }
 }
+
+public sealed record GetKeyRotationStatusResponse(
+    bool KeyRotationEnabled, string KeyId, int? RotationPeriodInDays, double? NextRotationDate, double? OnDemandRotationStartDate);
+
+/// <summary>KeyMaterialState is CURRENT or NON_CURRENT for every key that rotates (AWS sends it for AWS_KMS keys too).</summary>
+public sealed record RotationsListEntryDto(string KeyId, string KeyMaterialId, string KeyMaterialState, double? RotationDate, string? RotationType);
+
+public sealed record ListKeyRotationsResponse(IReadOnlyList<RotationsListEntryDto> Rotations, string? NextMarker, bool Truncated);
+
+[JsonSourceGenerationOptions(
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    PropertyNamingPolicy = JsonKnownNamingPolicy.Unspecified,
+    NumberHandling = JsonNumberHandling.Strict)]
+[JsonSerializable(typeof(EnableKeyRotationRequest))]
+[JsonSerializable(typeof(GetKeyRotationStatusResponse))]
+[JsonSerializable(typeof(ListKeyRotationsResponse))]
+public sealed partial class KmsRotationJsonContext : JsonSerializerContext;

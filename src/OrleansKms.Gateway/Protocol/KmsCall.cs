@@ -38,6 +38,14 @@ public sealed class KmsCall(KmsCaller caller, ReadOnlyMemory<byte> body, string 
     /// <summary>The key a KeyId names where AWS also accepts an alias name or alias ARN (resolved from the silo's alias cache).</summary>
     public ValueTask<KeyArn> ResolveKeyOrAliasAsync(string keyId) => Crypto.ResolveAsync(Caller, keyId, Region);
 
+    /// <summary>Reads a request of a KeyId alone, validated as AWS does, and resolves it (a key id or key ARN, not an alias).</summary>
+    internal KeyArn ReadKeyId()
+    {
+        var r = Read(KmsJsonContext.Default.KeyIdRequest);
+        new RequestValidator().Required(r.KeyId, "KeyId").Length(r.KeyId, "KeyId", 1, 2048).ThrowIfInvalid();
+        return ResolveKey(r.KeyId!);
+    }
+
     public IKeyGrain Key(KeyArn arn) => Grains.GetGrain<IKeyGrain>(arn.Value);
 
     public static byte[] Write<T>(T value, JsonTypeInfo<T> type) => JsonSerializer.SerializeToUtf8Bytes(value, type);

@@ -3,7 +3,8 @@ using System.Text.Json.Serialization;
 
 namespace OrleansKms.Gateway.Protocol;
 
-// Request and response shapes of ../shared/reference/kms-service-2.json, field names exactly as on the wire.
+// Request and response shapes that several areas share, field names exactly as in ../shared/reference/kms-service-2.json.
+// The shapes of one area live with its handlers, in Operations/<Area>Operations.cs, with that area's JSON context.
 // Fields the model has and this service does not act on yet are still declared, so their presence is checked.
 
 public sealed record TagDto(string? TagKey, string? TagValue);
@@ -32,21 +33,6 @@ public sealed class KeyMetadataDto
     public string? CurrentKeyMaterialId { get; init; }
 }
 
-public sealed class CreateKeyRequest
-{
-    public string? Policy { get; init; }
-    public string? Description { get; init; }
-    public string? KeyUsage { get; init; }
-    public string? CustomerMasterKeySpec { get; init; }
-    public string? KeySpec { get; init; }
-    public string? Origin { get; init; }
-    public string? CustomKeyStoreId { get; init; }
-    public bool? BypassPolicyLockoutSafetyCheck { get; init; }
-    public List<TagDto?>? Tags { get; init; }
-    public bool? MultiRegion { get; init; }
-    public string? XksKeyId { get; init; }
-}
-
 public sealed record KeyMetadataResponse(KeyMetadataDto KeyMetadata);
 
 public sealed class KeyIdRequest
@@ -55,87 +41,16 @@ public sealed class KeyIdRequest
     public List<string?>? GrantTokens { get; init; }
 }
 
-public sealed class UpdateKeyDescriptionRequest
+/// <summary>A key and a page of its items: ListResourceTags, ListKeyRotations, ListKeyPolicies.</summary>
+public sealed class PagedKeyRequest
 {
     public string? KeyId { get; init; }
-    public string? Description { get; init; }
-}
-
-public sealed class ListKeysRequest
-{
     public int? Limit { get; init; }
     public string? Marker { get; init; }
+    public string? IncludeKeyMaterial { get; init; }
 }
 
-public sealed record KeyListEntryDto(string KeyId, string KeyArn);
-
-public sealed record ListKeysResponse(IReadOnlyList<KeyListEntryDto> Keys, string? NextMarker, bool Truncated);
-
-public sealed class EncryptRequest
-{
-    public string? KeyId { get; init; }
-    public byte[]? Plaintext { get; init; }
-    public Dictionary<string, string?>? EncryptionContext { get; init; }
-    public List<string?>? GrantTokens { get; init; }
-    public string? EncryptionAlgorithm { get; init; }
-    public bool? DryRun { get; init; }
-}
-
-public sealed record EncryptResponse(byte[] CiphertextBlob, string KeyId, string EncryptionAlgorithm);
-
-public sealed class DecryptRequest
-{
-    public byte[]? CiphertextBlob { get; init; }
-    public Dictionary<string, string?>? EncryptionContext { get; init; }
-    public List<string?>? GrantTokens { get; init; }
-    public string? KeyId { get; init; }
-    public string? EncryptionAlgorithm { get; init; }
-    public JsonElement? Recipient { get; init; }
-    public bool? DryRun { get; init; }
-}
-
-public sealed record DecryptResponse(string KeyId, byte[] Plaintext, string EncryptionAlgorithm, string KeyMaterialId);
-
-public sealed class ReEncryptRequest
-{
-    public byte[]? CiphertextBlob { get; init; }
-    public Dictionary<string, string?>? SourceEncryptionContext { get; init; }
-    public string? SourceKeyId { get; init; }
-    public string? DestinationKeyId { get; init; }
-    public Dictionary<string, string?>? DestinationEncryptionContext { get; init; }
-    public string? SourceEncryptionAlgorithm { get; init; }
-    public string? DestinationEncryptionAlgorithm { get; init; }
-    public List<string?>? GrantTokens { get; init; }
-    public bool? DryRun { get; init; }
-}
-
-public sealed record ReEncryptResponse(
-    byte[] CiphertextBlob, string SourceKeyId, string KeyId, string SourceEncryptionAlgorithm,
-    string DestinationEncryptionAlgorithm, string SourceKeyMaterialId, string DestinationKeyMaterialId);
-
-public sealed class GenerateDataKeyRequest
-{
-    public string? KeyId { get; init; }
-    public Dictionary<string, string?>? EncryptionContext { get; init; }
-    public int? NumberOfBytes { get; init; }
-    public string? KeySpec { get; init; }
-    public List<string?>? GrantTokens { get; init; }
-    public JsonElement? Recipient { get; init; }
-    public bool? DryRun { get; init; }
-}
-
-public sealed record GenerateDataKeyResponse(byte[] CiphertextBlob, byte[] Plaintext, string KeyId, string KeyMaterialId);
-
-public sealed record GenerateDataKeyWithoutPlaintextResponse(byte[] CiphertextBlob, string KeyId, string KeyMaterialId);
-
-public sealed class GenerateRandomRequest
-{
-    public int? NumberOfBytes { get; init; }
-    public string? CustomKeyStoreId { get; init; }
-    public JsonElement? Recipient { get; init; }
-}
-
-public sealed record GenerateRandomResponse(byte[] Plaintext);
+public sealed record KeyIdResponse(string KeyId);
 
 public sealed record EmptyResponse;
 
@@ -147,23 +62,51 @@ public sealed record ErrorResponse([property: JsonPropertyName("__type")] string
     NumberHandling = JsonNumberHandling.Strict,
     AllowTrailingCommas = false,
     ReadCommentHandling = JsonCommentHandling.Disallow)]
-[JsonSerializable(typeof(CreateKeyRequest))]
 [JsonSerializable(typeof(KeyMetadataResponse))]
 [JsonSerializable(typeof(KeyIdRequest))]
-[JsonSerializable(typeof(UpdateKeyDescriptionRequest))]
-[JsonSerializable(typeof(ListKeysRequest))]
-[JsonSerializable(typeof(ListKeysResponse))]
-[JsonSerializable(typeof(EncryptRequest))]
-[JsonSerializable(typeof(EncryptResponse))]
-[JsonSerializable(typeof(DecryptRequest))]
-[JsonSerializable(typeof(DecryptResponse))]
-[JsonSerializable(typeof(ReEncryptRequest))]
-[JsonSerializable(typeof(ReEncryptResponse))]
-[JsonSerializable(typeof(GenerateDataKeyRequest))]
-[JsonSerializable(typeof(GenerateDataKeyResponse))]
-[JsonSerializable(typeof(GenerateDataKeyWithoutPlaintextResponse))]
-[JsonSerializable(typeof(GenerateRandomRequest))]
-[JsonSerializable(typeof(GenerateRandomResponse))]
+[JsonSerializable(typeof(PagedKeyRequest))]
+[JsonSerializable(typeof(KeyIdResponse))]
 [JsonSerializable(typeof(EmptyResponse))]
 [JsonSerializable(typeof(ErrorResponse))]
 public sealed partial class KmsJsonContext : JsonSerializerContext;
+
+/// <summary>The body of an operation that answers nothing.</summary>
+internal static class Empty
+{
+    public static readonly byte[] Body = "{}"u8.ToArray();
+}
+
+internal static class WireTime
+{
+    /// <summary>AWS JSON timestamps: epoch seconds (with milliseconds).</summary>
+    public static double Of(DateTimeOffset t) => t.ToUnixTimeMilliseconds() / 1000.0;
+
+    public static double? Of(DateTimeOffset? t) => t is { } v ? Of(v) : null;
+}
+
+internal static class Metadata
+{
+    public static KeyMetadataDto ToWire(KeyMetadata m) => new()
+    {
+        AwsAccountId = m.AccountId,
+        KeyId = m.KeyId,
+        Arn = m.Arn,
+        CreationDate = m.CreationDate.ToUnixTimeMilliseconds() / 1000.0,
+        Enabled = m.Enabled,
+        Description = m.Description,
+        KeyUsage = m.KeyUsage,
+        KeyState = m.KeyState.ToString(),
+        DeletionDate = m.DeletionDate is { } d ? d.ToUnixTimeMilliseconds() / 1000.0 : null,
+        Origin = m.Origin,
+        KeyManager = m.KeyManager,
+        CustomerMasterKeySpec = m.KeySpec,
+        KeySpec = m.KeySpec,
+        EncryptionAlgorithms = m.EncryptionAlgorithms.Count > 0 ? m.EncryptionAlgorithms : null,
+        SigningAlgorithms = m.SigningAlgorithms.Count > 0 ? m.SigningAlgorithms : null,
+        MacAlgorithms = m.MacAlgorithms.Count > 0 ? m.MacAlgorithms : null,
+        KeyAgreementAlgorithms = m.KeyAgreementAlgorithms.Count > 0 ? m.KeyAgreementAlgorithms : null,
+        MultiRegion = m.MultiRegion,
+        PendingDeletionWindowInDays = m.PendingDeletionWindowInDays,
+        CurrentKeyMaterialId = m.CurrentKeyMaterialId,
+    };
+}

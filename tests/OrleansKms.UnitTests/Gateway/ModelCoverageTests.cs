@@ -1,9 +1,13 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using OrleansKms.Gateway.Operations;
 
 namespace OrleansKms.UnitTests.Gateway;
 
-/// <summary>Keeps the dispatch table and the error codes equal to the AWS API model (Reference/kms-service-2.json).</summary>
+/// <summary>
+/// Keeps the dispatch table and the error codes equal to the AWS API model (Reference/kms-service-2.json), and every
+/// implemented operation covered by an AWS SDK compatibility test.
+/// </summary>
 public sealed class ModelCoverageTests
 {
     private static readonly JsonDocument Model =
@@ -17,6 +21,22 @@ public sealed class ModelCoverageTests
         var table = OperationTable.Implemented.Keys.Concat(OperationTable.NotYetImplemented).Order().ToList();
         Assert.Equal(ModelOperations().Order().ToList(), table);
         Assert.Empty(OperationTable.Implemented.Keys.Intersect(OperationTable.NotYetImplemented));
+    }
+
+    /// <summary>
+    /// The AWS SDK names each call after its operation (<c>CreateGrantAsync</c> for CreateGrant), so a compatibility
+    /// test of an operation calls <c>NAMEAsync(</c>; the look-behind keeps <c>ReEncryptAsync(</c> from counting for Encrypt.
+    /// </summary>
+    [Fact]
+    public void Every_implemented_operation_has_an_AWS_SDK_compatibility_test()
+    {
+        var folder = Path.Combine(RepositoryRoot(), "tests", "OrleansKms.IntegrationTests", "Compatibility");
+        var sources = Directory.EnumerateFiles(folder, "*.cs", SearchOption.AllDirectories).Select(File.ReadAllText).ToList();
+        var untested = OperationTable.Implemented.Keys
+            .Where(operation => !sources.Any(source => Regex.IsMatch(source, $@"(?<!\w){operation}Async\(")))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        Assert.True(untested.Count == 0, $"Implemented operations that no test in {folder} calls through the AWS SDK: {string.Join(", ", untested)}");
     }
 
     [Fact]
@@ -37,5 +57,15 @@ public sealed class ModelCoverageTests
     {
         var e = Assert.Throws<KmsException>(() => OperationTable.Find(operation));
         Assert.Equal(expected, e.Code);
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "OrleansKms.sln"))) return dir.FullName;
+        }
+
+        throw new DirectoryNotFoundException($"No OrleansKms.sln above {AppContext.BaseDirectory}.");
     }
 }

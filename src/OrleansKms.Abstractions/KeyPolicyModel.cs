@@ -25,3 +25,13 @@ public static class KeyPolicies
         "  } ]\n" +
         "}";
 }
+
+// The key-policy operations of the key (the rest of IKeyGrain: KeyManagementModel.cs).
+public partial interface IKeyGrain
+{
+    /// <summary>The key policy (the default key policy when CreateKey set none).</summary>
+    Task<string> GetPolicyAsync(KmsCaller caller);
+
+    /// <summary>Replaces the key policy; the caller has validated the document.</summary>
+    Task PutPolicyAsync(KmsCaller caller, string policy);
+}

@@ -99,3 +99,56 @@ public sealed record CreateKeyCommand
 public sealed record KeyListPage(
     [property: Id(0)] IReadOnlyList<string> KeyIds,
     [property: Id(1)] string? NextMarker);
+
+/// <summary>
+/// One KMS key (grain key: the key ARN). The single writer of the key's state; persists before it answers and
+/// pushes the new snapshot to every silo's crypto cache before a change returns. Each area's methods are declared
+/// in that area's model file (TagModel.cs, RotationModel.cs, ...); here are the key-management operations and the
+/// calls no operation owns.
+/// </summary>
+public partial interface IKeyGrain : IGrainWithStringKey
+{
+    Task<KeyMetadata> CreateAsync(CreateKeyCommand command);
+
+    Task<KeyMetadata> DescribeAsync(KmsCaller caller);
+
+    Task EnableAsync(KmsCaller caller);
+
+    Task DisableAsync(KmsCaller caller);
+
+    Task UpdateDescriptionAsync(KmsCaller caller, string description);
+
+    /// <summary>
+    /// The snapshot the crypto workers cache (the last committed state); NotFoundException if the key does not exist.
+    /// Interleaves with the key's other calls, so a grain this key is calling (an alias, while the key is deleted)
+    /// can read it without a call cycle.
+    /// </summary>
+    [Orleans.Concurrency.AlwaysInterleave]
+    Task<KeySnapshot> GetSnapshotAsync();
+
+    /// <summary>
+    /// Does what the KMS clock says is due: a scheduled deletion whose date has come, an automatic rotation whose
+    /// date has come. The lifecycle reminder calls it; so may an operator or a test.
+    /// </summary>
+    Task RunDueWorkAsync();
+
+    /// <summary>
+    /// Deletes the key at once, whatever its state, as the end of a deletion waiting period does (aliases, grants,
+    /// catalog entry, material). Only the development reset calls it.
+    /// </summary>
+    Task PurgeAsync();
+}
+
+/// <summary>
+/// The list of keys of one account in one region (grain key: <c>ACCOUNT/REGION</c>), behind ListKeys. It knows
+/// which shards hold keys; the key ids themselves live in <see cref="IKeyCatalogShardGrain"/>s.
+/// </summary>
+public interface IKeyCatalogGrain : IGrainWithStringKey
+{
+    Task AddAsync(string keyId);
+
+    Task RemoveAsync(string keyId);
+
+    /// <summary>Keys in key-id order after <paramref name="marker"/>, at most <paramref name="limit"/>.</summary>
+    Task<KeyListPage> ListAsync(int limit, string? marker);
+}
