@@ -15,6 +15,7 @@ public enum KmsErrorCode
     InvalidSignatureException,
     UnrecognizedClientException,
     RequestEntityTooLargeException,
+    ExpiredTokenException,
 
     AlreadyExistsException,
     CloudHsmClusterInUseException,

@@ -9,16 +9,22 @@ namespace OrleansKms.Gateway.Auth;
 /// <summary>
 /// Verifies AWS Signature Version 4 (AWS4-HMAC-SHA256, Authorization header form) on every request: exactly the
 /// headers that SignedHeaders lists, the SHA-256 of the body, a credential scope of this region and service
-/// <c>kms</c>, and an X-Amz-Date within the allowed skew of the injected clock.
+/// <c>kms</c> (or <c>sts</c> for the STS actions on the same endpoint), and an X-Amz-Date within the allowed skew of
+/// the injected clock. Temporary credentials (an ASIA... key with <c>X-Amz-Security-Token</c>) are a session
+/// <see cref="SessionTokens"/> issued, of a role the identity store still has, before its expiry.
 /// </summary>
-public sealed class SigV4Verifier(IdentityStore identities, TimeProvider time, string region, TimeSpan allowedSkew)
+public sealed class SigV4Verifier(IdentityStore identities, TimeProvider time, string region, TimeSpan allowedSkew, SessionTokens? sessions = null)
 {
     private const string Algorithm = "AWS4-HMAC-SHA256";
     private const string Service = "kms";
+    public const string StsService = "sts";
     private readonly ConcurrentDictionary<(string Secret, string Date, string Region), byte[]> _signingKeys = new();
 
-    /// <summary>The caller the request is signed by; throws the AWS authentication error otherwise.</summary>
-    public KmsIdentity Verify(HttpRequest request, ReadOnlySpan<byte> body)
+    /// <summary>The caller a KMS request is signed by; throws the AWS authentication error otherwise.</summary>
+    public KmsIdentity Verify(HttpRequest request, ReadOnlySpan<byte> body) => Verify(request, body, Service);
+
+    /// <summary>The caller a request for <paramref name="service"/> (kms or sts) is signed by; throws the AWS authentication error otherwise.</summary>
+    public KmsIdentity Verify(HttpRequest request, ReadOnlySpan<byte> body, string service)
     {
         var authorization = request.Headers.Authorization.ToString();
         if (authorization.Length == 0)
@@ -27,12 +33,11 @@ public sealed class SigV4Verifier(IdentityStore identities, TimeProvider time, s
         var scope = auth.Credential.Split('/');
         if (scope.Length != 5 || scope[4] != "aws4_request")
             throw Incomplete($"Credential should be scoped to a valid region, not '{(scope.Length > 2 ? scope[2] : "")}'. ");
-        if (!identities.TryGet(scope[0], out var identity))
-            throw new KmsException(KmsErrorCode.UnrecognizedClientException, "The security token included in the request is invalid.");
+        var identity = Caller(scope[0], request.Headers["X-Amz-Security-Token"].ToString());
         if (scope[2] != region)
             throw new KmsException(KmsErrorCode.InvalidSignatureException, $"Credential should be scoped to a valid region, not '{scope[2]}'. ");
-        if (scope[3] != Service)
-            throw new KmsException(KmsErrorCode.InvalidSignatureException, $"Credential should be scoped to correct service: '{Service}'. ");
+        if (scope[3] != service)
+            throw new KmsException(KmsErrorCode.InvalidSignatureException, $"Credential should be scoped to correct service: '{service}'. ");
 
         var amzDate = request.Headers["X-Amz-Date"].ToString();
         if (!DateTimeOffset.TryParseExact(amzDate, "yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture,
@@ -75,6 +80,29 @@ public sealed class SigV4Verifier(IdentityStore identities, TimeProvider time, s
 
         return identity;
     }
+
+    /// <summary>The identity an access key (and session token) names; AWS's error for an unknown, forged or expired one.</summary>
+    private KmsIdentity Caller(string accessKeyId, string sessionToken)
+    {
+        if (sessionToken.Length == 0)
+            return identities.TryGet(accessKeyId, out var identity) ? identity : throw InvalidToken();
+        if (sessions?.Open(sessionToken) is not { } session || session.AccessKeyId != accessKeyId || !identities.TryGetRole(session.RoleArn, out var role))
+            throw InvalidToken();
+        if (session.Expiration <= time.GetUtcNow())
+            throw new KmsException(KmsErrorCode.ExpiredTokenException, "The security token included in the request is expired");
+        var partition = role.Arn.Split(':')[1];
+        return new KmsIdentity(session.AccessKeyId, session.SecretAccessKey, role.AccountId,
+            $"arn:{partition}:sts::{role.AccountId}:assumed-role/{role.Name}/{session.SessionName}")
+        {
+            Policies = role.Policies,
+            Tags = role.Tags,
+            RoleArn = role.Arn,
+            Expiration = session.Expiration,
+        };
+    }
+
+    private static KmsException InvalidToken() =>
+        new(KmsErrorCode.UnrecognizedClientException, "The security token included in the request is invalid.");
 
     private static string CanonicalRequest(HttpRequest request, string[] signedHeaders, string payloadHash)
     {
