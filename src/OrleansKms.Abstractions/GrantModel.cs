@@ -65,55 +65,22 @@ public sealed record GrantPage([property: Id(0)] IReadOnlyList<ListedGrant> Gran
 [GenerateSerializer, Immutable]
 public sealed record ListedGrant([property: Id(0)] string KeyArn, [property: Id(1)] KeyGrant Grant);
 
-/// <summary>
-/// Grant ids (64 lower-case hex digits, as AWS's) and grant tokens. A token names its key and grant, so RetireGrant
-/// can find them from the token alone: base64url of <c>okms1|KEY-ARN|GRANT-ID|NONCE</c>.
-/// </summary>
+/// <summary>Grant ids: 64 lower-case hex digits, as AWS's. Grant tokens: <see cref="GrantTokens"/>.</summary>
 public static class GrantIds
 {
-    private const string TokenPrefix = "okms1";
-
     public static string New() => Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
 
     public static bool IsValid(string? grantId) =>
         grantId is { Length: 64 } && grantId.All(c => c is >= '0' and <= '9' or >= 'a' and <= 'f');
 
-    public static string Token(string keyArn, string grantId) =>
-        Base64Url($"{TokenPrefix}|{keyArn}|{grantId}|{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16))}");
+    /// <summary>True for a token of this service's form (its tag is checked where the token is used).</summary>
+    public static bool IsToken(string token) => GrantTokens.TryRead(token, out _);
 
-    /// <summary>True for a token of this service's form.</summary>
-    public static bool IsToken(string token)
-    {
-        try
-        {
-            ParseToken(token);
-            return true;
-        }
-        catch (KmsException)
-        {
-            return false;
-        }
-    }
-
-    /// <summary>The key ARN and grant id a token names; InvalidGrantTokenException for anything this service did not issue.</summary>
-    public static (KeyArn Key, string GrantId) ParseToken(string token)
-    {
-        try
-        {
-            var text = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(token.Replace('-', '+').Replace('_', '/') + new string('=', (4 - token.Length % 4) % 4)));
-            var parts = text.Split('|');
-            if (parts.Length == 4 && parts[0] == TokenPrefix && KeyArn.TryParse(parts[1], out var arn) && IsValid(parts[2]))
-                return (arn.Value, parts[2]);
-        }
-        catch (FormatException)
-        {
-        }
-
-        throw new KmsException(KmsErrorCode.InvalidGrantTokenException, "Invalid grant token.");
-    }
-
-    private static string Base64Url(string text) =>
-        Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(text)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    /// <summary>The key ARN and grant id a token names; InvalidGrantTokenException for anything not of this service's form.</summary>
+    public static (KeyArn Key, string GrantId) ParseToken(string token) =>
+        GrantTokens.TryRead(token, out var claims) && KeyArn.TryParse(claims.KeyArn, out var arn)
+            ? (arn.Value, claims.GrantId)
+            : throw new KmsException(KmsErrorCode.InvalidGrantTokenException, "Invalid grant token.");
 }
 
 // The grant operations of the key (the rest of IKeyGrain: KeyManagementModel.cs).

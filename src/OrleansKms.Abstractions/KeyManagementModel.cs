@@ -73,6 +73,23 @@ public sealed record KeySnapshot
     [Id(4)] public required string KeySpec { get; init; }
     [Id(5)] public required string? CurrentKeyMaterialId { get; init; }
     [Id(6)] public required IReadOnlyList<WrappedKeyMaterial> Materials { get; init; }
+
+    /// <summary>The key policy (null: AWS's default key policy for the key's account).</summary>
+    [Id(7)] public string? Policy { get; init; }
+
+    /// <summary>The key's grants, evaluated on every silo.</summary>
+    [Id(8)] public IReadOnlyList<KeyGrant> Grants { get; init; } = [];
+
+    /// <summary>
+    /// The sequence number the key's next grant will get: a grant token of a lower sequence names a grant this
+    /// snapshot has already seen (and, if it is not in <see cref="Grants"/>, retired or revoked).
+    /// </summary>
+    [Id(9)] public long NextGrantSequence { get; init; } = 1;
+
+    /// <summary>The key's tags (aws:ResourceTag/*).</summary>
+    [Id(10)] public IReadOnlyList<KeyTag> Tags { get; init; } = [];
+
+    [Id(11)] public string Origin { get; init; } = KmsValues.OriginAwsKms;
 }
 
 /// <summary>What CreateKey asks of a new key.</summary>

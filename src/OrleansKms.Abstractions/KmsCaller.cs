@@ -32,6 +32,9 @@ public sealed record KmsCaller(
     /// <summary>Whether the request came over TLS (<c>aws:SecureTransport</c>).</summary>
     [Id(8)] public bool SecureTransport { get; init; }
 
+    /// <summary>The request's grant tokens (GrantTokens): grants usable by token before they reach the key's snapshot.</summary>
+    [Id(9)] public IReadOnlyList<string> GrantTokens { get; init; } = [];
+
     /// <summary>AWS's principal type: Account (a root), AssumedRole (a role session), or User.</summary>
     public string PrincipalType =>
         PrincipalArn.EndsWith(":root", StringComparison.Ordinal) ? "Account"

@@ -25,7 +25,7 @@ public sealed partial class KeyGrain
         if (same is not null)
         {
             if (RetiringIndex(same) is { } sameIndex) await sameIndex.AddAsync(new ListedGrant(Arn.Value, same)); // mends a failed earlier add
-            return new CreatedGrant(same.GrantId, GrantIds.Token(Arn.Value, same.GrantId));
+            return new CreatedGrant(same.GrantId, Token(same));
         }
 
         var grant = requested with
@@ -43,10 +43,11 @@ public sealed partial class KeyGrain
 
         await CrossRow.RunAsync(async () =>
         {
-            await grantState.CommitAsync(new KeyGrantsState { Grants = [.. grants.Grants, grant], NextSequence = grants.NextSequence + 1 });
+            await grantState.CommitAsync(new KeyGrantsState { Grants = [.. grants.Grants, grant], NextSequence = grants.NextSequence + 1, Changes = grants.Changes + 1 });
             if (RetiringIndex(grant) is { } index) await index.AddAsync(new ListedGrant(Arn.Value, grant));
         });
-        return new CreatedGrant(grant.GrantId, GrantIds.Token(Arn.Value, grant.GrantId));
+        await publisher.PublishAsync(ToSnapshot(state.State));
+        return new CreatedGrant(grant.GrantId, Token(grant));
     }
 
     /// <summary>Grants in creation order; the marker is the sequence number of the last grant listed, so removals do not shift pages.</summary>
@@ -74,8 +75,9 @@ public sealed partial class KeyGrain
         await CrossRow.RunAsync(async () =>
         {
             if (RetiringIndex(grant) is { } index) await index.RemoveAsync(Arn.Value, grantId);
-            await grantState.CommitAsync(new KeyGrantsState { Grants = grants.Grants.Where(g => g != grant).ToList(), NextSequence = grants.NextSequence });
+            await grantState.CommitAsync(new KeyGrantsState { Grants = grants.Grants.Where(g => g != grant).ToList(), NextSequence = grants.NextSequence, Changes = grants.Changes + 1 });
         });
+        await publisher.PublishAsync(ToSnapshot(state.State));
     }
 
     /// <summary>At the end of a deletion the key's grants go with it: their row, and their entries in the retiring index.</summary>
@@ -89,6 +91,8 @@ public sealed partial class KeyGrain
         await grantState.ClearStateAsync();
         grantState.State = new KeyGrantsState();
     }
+
+    private string Token(KeyGrant grant) => GrantTokens.Issue(secrets.KeyFor(GrantTokens.Purpose), Arn.Value, grant);
 
     /// <summary>A sequence-number marker (positional markers would skip grants removed between pages).</summary>
     internal static long SequenceMarker(string? marker)

@@ -18,7 +18,7 @@ public sealed partial class KeyGrain
         }
 
         if (next.Tags.Count > MaxTags) throw new KmsException(KmsErrorCode.TagException, "Too many tags");
-        await CommitAsync(next);
+        await CommitAndPublishAsync(next);
     }
 
     public async Task UntagAsync(KmsCaller caller, IReadOnlyList<string> tagKeys)
@@ -27,7 +27,7 @@ public sealed partial class KeyGrain
         KeyStates.EnsureManageable(current.KeyState, Arn);
         var next = current.Clone();
         next.Tags.RemoveAll(t => tagKeys.Contains(t.TagKey));
-        if (next.Tags.Count != current.Tags.Count) await CommitAsync(next);
+        if (next.Tags.Count != current.Tags.Count) await CommitAndPublishAsync(next);
     }
 
     /// <summary>Tags in the order they were first added; the marker is the index of the next tag.</summary>

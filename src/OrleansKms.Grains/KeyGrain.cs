@@ -13,6 +13,7 @@ public sealed partial class KeyGrain(
     [PersistentState("key", KmsGrainOptionsDefaults.StorageName)] IPersistentState<StoredKey> state,
     [PersistentState("grants", KmsGrainOptionsDefaults.StorageName)] IPersistentState<KeyGrantsState> grantState,
     IKeyMaterialProtector protector,
+    IServiceSecrets secrets,
     SnapshotPublisher publisher,
     Microsoft.Extensions.Options.IOptions<KmsGrainOptions> grainOptions,
     [FromKeyedServices(KmsTime.ServiceKey)] TimeProvider time,
@@ -91,8 +92,7 @@ public sealed partial class KeyGrain(
     {
         var next = Existing().Clone();
         next.Policy = policy;
-        next.Version++;
-        await CommitAsync(next);
+        await CommitAndPublishAsync(next);
     }
 
     public Task<KeySnapshot> GetSnapshotAsync()
@@ -142,15 +142,24 @@ public sealed partial class KeyGrain(
         _committed = next;
     }
 
+    /// <summary>
+    /// The key as every silo's crypto workers see it. Its version is the key row's plus the grant row's change count:
+    /// both only grow, so every change of either gives a newer snapshot.
+    /// </summary>
     private KeySnapshot ToSnapshot(StoredKey s) => new()
     {
         Arn = Arn,
-        Version = s.Version,
+        Version = s.Version + grantState.State.Changes,
         KeyState = s.KeyState,
         KeyUsage = s.KeyUsage,
         KeySpec = s.KeySpec,
         CurrentKeyMaterialId = s.CurrentKeyMaterialId,
         Materials = s.Materials,
+        Policy = s.Policy,
+        Grants = grantState.State.Grants,
+        NextGrantSequence = grantState.State.NextSequence,
+        Tags = s.Tags,
+        Origin = s.Origin,
     };
 
     private KeyMetadata ToMetadata(StoredKey s)

@@ -51,4 +51,7 @@ public sealed class KeyGrantsState
 
     /// <summary>The sequence number the next grant gets; ListGrants markers are sequence numbers.</summary>
     [Id(1)] public long NextSequence { get; set; } = 1;
+
+    /// <summary>How many times the grants changed (created, retired, revoked): part of the key snapshot's version.</summary>
+    [Id(2)] public long Changes { get; set; }
 }

@@ -17,7 +17,9 @@ public static class KmsGrainsServiceCollectionExtensions
             .Validate(o => o.SnapshotMaxAge > TimeSpan.Zero, $"{nameof(KmsGrainOptions.SnapshotMaxAge)} must be positive.")
             .Validate(o => o.PushTimeout > TimeSpan.Zero, $"{nameof(KmsGrainOptions.PushTimeout)} must be positive.")
             .ValidateOnStart();
-        services.AddSingleton<IKeyMaterialProtector>(sp => new RootKeyMaterialProtector(new RootKeyWrapper(rootKey(sp))));
+        services.AddSingleton(sp => new RootKeyHolder(rootKey(sp)));
+        services.AddSingleton<IKeyMaterialProtector>(sp => new RootKeyMaterialProtector(new RootKeyWrapper(sp.GetRequiredService<RootKeyHolder>().Key)));
+        services.AddSingleton<IServiceSecrets>(sp => new DerivedServiceSecrets(sp.GetRequiredService<RootKeyHolder>().Key));
         services.AddSingleton<KeySnapshotCache>();
         services.AddSingleton<AliasCache>();
         services.AddSingleton<SnapshotPublisher>();
@@ -25,4 +27,7 @@ public static class KmsGrainsServiceCollectionExtensions
         services.AddPlacementDirector<SiloTargetedPlacement, SiloTargetedPlacementDirector>();
         return services;
     }
+
+    /// <summary>The root key, loaded once for both uses of it.</summary>
+    private sealed record RootKeyHolder(SecretBytes Key);
 }
