@@ -24,11 +24,11 @@ public sealed record AliasTarget(
 /// <summary>One alias (grain key: <c>ACCOUNT/REGION/alias/NAME</c>): the single writer of where it points.</summary>
 public interface IAliasGrain : IGrainWithStringKey
 {
-    Task CreateAsync(KeyArn target);
+    Task CreateAsync(KmsCaller caller, KeyArn target);
 
-    Task UpdateAsync(KeyArn target);
+    Task UpdateAsync(KmsCaller caller, KeyArn target);
 
-    Task DeleteAsync();
+    Task DeleteAsync(KmsCaller caller);
 
     /// <summary>Deletes the alias only if it still points to <paramref name="keyId"/> (the key is being deleted).</summary>
     Task DeleteIfTargetAsync(string keyId);

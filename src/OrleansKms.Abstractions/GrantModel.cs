@@ -95,8 +95,12 @@ public partial interface IKeyGrain
     /// <summary>The key's grants in creation order, optionally one grant's, one grantee principal's or one grantee service principal's.</summary>
     Task<GrantPage> ListGrantsAsync(KmsCaller caller, int limit, string? marker, string? grantId, string? granteePrincipal, string? granteeServicePrincipal);
 
-    /// <summary>Removes a grant (RetireGrant and RevokeGrant); NotFoundException if the key has no such grant.</summary>
-    Task RemoveGrantAsync(KmsCaller caller, string grantId, bool dryRun);
+    /// <summary>
+    /// Removes a grant: RevokeGrant (<paramref name="revoke"/>; kms:RevokeGrant on the key) or RetireGrant (the
+    /// grant's retiring principal, its grantee if the grant gives RetireGrant, the account that made it, or a
+    /// principal an IAM policy gives kms:RetireGrant); NotFoundException if the key has no such grant.
+    /// </summary>
+    Task RemoveGrantAsync(KmsCaller caller, string grantId, bool dryRun, bool revoke = false);
 }
 
 /// <summary>

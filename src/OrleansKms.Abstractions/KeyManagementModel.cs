@@ -109,6 +109,9 @@ public sealed record CreateKeyCommand
     /// the region's root key and bound to the key's ARN: it never crosses a grain call in clear.
     /// </summary>
     [Id(7)] public WrappedKeyMaterial? Material { get; init; }
+
+    /// <summary>Skip the lockout safety check of <see cref="Policy"/> (BypassPolicyLockoutSafetyCheck).</summary>
+    [Id(8)] public bool BypassPolicyLockoutSafetyCheck { get; init; }
 }
 
 /// <summary>One page of ListKeys.</summary>

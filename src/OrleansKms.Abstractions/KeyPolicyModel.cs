@@ -32,6 +32,9 @@ public partial interface IKeyGrain
     /// <summary>The key policy (the default key policy when CreateKey set none).</summary>
     Task<string> GetPolicyAsync(KmsCaller caller);
 
-    /// <summary>Replaces the key policy; the caller has validated the document.</summary>
-    Task PutPolicyAsync(KmsCaller caller, string policy);
+    /// <summary>
+    /// Replaces the key policy: MalformedPolicyDocumentException for a document AWS would refuse, or (unless
+    /// <paramref name="bypassLockoutSafetyCheck"/>) one under which the caller could not put a policy again.
+    /// </summary>
+    Task PutPolicyAsync(KmsCaller caller, string policy, bool bypassLockoutSafetyCheck = false);
 }

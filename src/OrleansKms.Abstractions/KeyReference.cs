@@ -13,14 +13,16 @@ public static class KeyReference
         keyId.StartsWith(AliasPrefix, StringComparison.Ordinal)
         || (keyId.StartsWith("arn:", StringComparison.Ordinal) && keyId.Contains(":alias/", StringComparison.Ordinal));
 
-    /// <summary>Resolves a key id or key ARN in the caller's account and this region. Aliases are not resolved here.</summary>
+    /// <summary>
+    /// Resolves a key id (in the caller's account) or key ARN (of any account: whether the caller may use another
+    /// account's key is its key policy's business) in this region. Aliases are not resolved here.
+    /// </summary>
     public static KeyArn ResolveKey(string keyId, string accountId, string region)
     {
         if (KeyIds.IsValid(keyId)) return new KeyArn(region, accountId, keyId);
         if (KeyArn.TryParse(keyId, out var arn))
         {
             if (arn.Value.Region != region) throw new KmsException(KmsErrorCode.NotFoundException, $"Invalid arn {arn.Value.Region}");
-            if (arn.Value.AccountId != accountId) throw CrossAccount(arn.Value.Value);
             return arn.Value;
         }
 
@@ -29,12 +31,9 @@ public static class KeyReference
         throw new KmsException(KmsErrorCode.NotFoundException, $"Invalid keyId '{keyId}'");
     }
 
-    /// <summary>
-    /// Keys of another account are reachable only through a key policy that allows it; key policies are not
-    /// evaluated yet, so every cross-account use is denied, as AWS denies it under a default key policy.
-    /// </summary>
+    /// <summary>An alias of another account: AWS never resolves one (aliases are not shared across accounts).</summary>
     public static KmsException CrossAccount(string resourceArn) =>
-        new(KmsErrorCode.AccessDeniedException, $"The caller is not authorized to use {resourceArn}: no key policy allows access from another account.");
+        new(KmsErrorCode.AccessDeniedException, $"The caller is not authorized to use {resourceArn}: aliases cannot be used across accounts.");
 
     /// <summary>The alias ARN for an alias name or alias ARN.</summary>
     public static string AliasArn(string keyId, string accountId, string region) =>

@@ -18,6 +18,7 @@ public sealed class KmsGatewayEndpoint(
     SigV4Verifier verifier,
     IGrainFactory grains,
     IOptions<KmsGatewayOptions> options,
+    IServiceProvider services,
     ILogger<KmsGatewayEndpoint> logger)
 {
     public const string TargetPrefix = "TrentService.";
@@ -28,6 +29,7 @@ public sealed class KmsGatewayEndpoint(
 
     private readonly string _region = options.Value.Region;
     private readonly int _maxBody = options.Value.MaxRequestBodyBytes;
+    private readonly IKmsAuthorization? _authorization = (IKmsAuthorization?)services.GetService(typeof(IKmsAuthorization));
 
     public async Task HandleAsync(HttpContext context)
     {
@@ -46,7 +48,8 @@ public sealed class KmsGatewayEndpoint(
             var handler = OperationTable.Find(name);
             activity = Activities.StartActivity("kms." + operation, ActivityKind.Internal);
             activity?.SetTag("kms.operation", operation).SetTag("kms.account", identity.AccountId);
-            var call = new KmsCall(new KmsCaller(identity.AccountId, identity.PrincipalArn, identity.AccessKeyId), body, _region, grains);
+            var caller = identity.ToCaller(context.Connection.RemoteIpAddress?.ToString(), context.Request.IsHttps);
+            var call = new KmsCall(caller, body, _region, grains) { Authorization = _authorization };
             var json = await handler(call);
             response.StatusCode = StatusCodes.Status200OK;
             response.ContentType = "application/x-amz-json-1.1";

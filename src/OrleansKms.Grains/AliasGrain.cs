@@ -19,6 +19,7 @@ public sealed class StoredAlias
 public sealed class AliasGrain(
     [PersistentState("alias", KmsGrainOptionsDefaults.StorageName)] IPersistentState<StoredAlias> state,
     SnapshotPublisher publisher,
+    KeyAccess access,
     [Microsoft.Extensions.DependencyInjection.FromKeyedServices(KmsTime.ServiceKey)] TimeProvider time) : Grain, IAliasGrain, IRemindable
 {
     private CrossRowChanges? _crossRow;
@@ -38,20 +39,27 @@ public sealed class AliasGrain(
 
     private IAliasCatalogGrain Catalog => GrainFactory.GetGrain<IAliasCatalogGrain>(KeyCatalog.GrainKey(Name.AccountId, Name.Region));
 
-    public async Task CreateAsync(KeyArn target)
+    public async Task CreateAsync(KmsCaller caller, KeyArn target)
     {
+        access.AuthorizeIdentity(caller, "kms:CreateAlias", AliasArn);
+        var snapshot = await GrainFactory.GetGrain<IKeyGrain>(target.Value).GetSnapshotAsync();
+        access.Authorize(caller, KmsPermissions.For("CreateAlias")[1], snapshot);
         if (state.State.Exists)
             throw new KmsException(KmsErrorCode.AlreadyExistsException, $"An alias with the name {AliasArn} already exists");
-        await EnsureTargetAsync(target);
+        EnsureTarget(snapshot);
         var now = time.GetUtcNow();
         await CommitAsync(new StoredAlias { Exists = true, TargetKeyId = target.KeyId, CreationDate = now, LastUpdatedDate = now, Version = state.State.Version + 1 });
     }
 
-    public async Task UpdateAsync(KeyArn target)
+    public async Task UpdateAsync(KmsCaller caller, KeyArn target)
     {
+        access.AuthorizeIdentity(caller, "kms:UpdateAlias", AliasArn);
         if (!state.State.Exists) throw AliasNames.NotFound(AliasArn);
         var current = await CurrentTargetAsync();
-        var next = await EnsureTargetAsync(target);
+        if (current is not null) access.Authorize(caller, KmsPermissions.For("UpdateAlias")[1], current);
+        var next = await GrainFactory.GetGrain<IKeyGrain>(target.Value).GetSnapshotAsync();
+        access.Authorize(caller, KmsPermissions.For("UpdateAlias")[2], next);
+        EnsureTarget(next);
         if (current is not null && (current.KeyUsage != next.KeyUsage || current.KeySpec != next.KeySpec))
         {
             throw KmsException.Validation(
@@ -69,9 +77,11 @@ public sealed class AliasGrain(
         });
     }
 
-    public async Task DeleteAsync()
+    public async Task DeleteAsync(KmsCaller caller)
     {
+        access.AuthorizeIdentity(caller, "kms:DeleteAlias", AliasArn);
         if (!state.State.Exists) throw AliasNames.NotFound(AliasArn);
+        if (await CurrentTargetAsync() is { } current) access.Authorize(caller, KmsPermissions.For("DeleteAlias")[1], current);
         await RemoveAsync();
     }
 
@@ -96,12 +106,10 @@ public sealed class AliasGrain(
         }
     }
 
-    private async Task<KeySnapshot> EnsureTargetAsync(KeyArn target)
+    private static void EnsureTarget(KeySnapshot snapshot)
     {
-        var snapshot = await GrainFactory.GetGrain<IKeyGrain>(target.Value).GetSnapshotAsync();
         if (snapshot.KeyState == KeyStateKind.PendingDeletion)
-            throw new KmsException(KmsErrorCode.KMSInvalidStateException, $"{target} is pending deletion.");
-        return snapshot;
+            throw new KmsException(KmsErrorCode.KMSInvalidStateException, $"{snapshot.Arn} is pending deletion.");
     }
 
     private async Task RemoveAsync()

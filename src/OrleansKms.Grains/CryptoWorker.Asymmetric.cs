@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using OrleansKms.Crypto.Keys;
+using OrleansKms.Policy;
 
 namespace OrleansKms.Grains;
 
@@ -41,7 +42,9 @@ public sealed partial class CryptoWorker
 
     public async ValueTask<SharedSecretResult> DeriveSharedSecretAsync(SharedSecretCommand command)
     {
-        var key = Usable(await GetAsync(command.Caller, command.KeyId, command.Region), KmsNames.KeyAgreement, "DeriveSharedSecret");
+        var key = await GetAsync(command.Caller, command.KeyId, command.Region);
+        Authorize(key, command.Caller, "DeriveSharedSecret", new AccessRequest().Alias(command.KeyId).With("kms:KeyAgreementAlgorithm", "ECDH"));
+        Usable(key, KmsNames.KeyAgreement, "DeriveSharedSecret");
         var asymmetric = key.Asymmetric ?? throw IncompatibleAlgorithm("ECDH", key.KeySpec);
         if (command.DryRun) throw KmsException.DryRun();
         var secret = Primitive(() => asymmetric.DeriveSharedSecret(command.PublicKey));
@@ -51,6 +54,7 @@ public sealed partial class CryptoWorker
     public async ValueTask<PublicKeyResult> GetPublicKeyAsync(KmsCaller caller, string keyId, string region)
     {
         var key = await GetAsync(caller, keyId, region);
+        Authorize(key, caller, "GetPublicKey", new AccessRequest().Alias(keyId));
         KeyStates.EnsureUsable(key.KeyState, key.Arn);
         var asymmetric = key.Asymmetric ?? throw new KmsException(KmsErrorCode.UnsupportedOperationException,
             $"{key.Arn} key spec is {key.KeySpec} which is not valid for GetPublicKey.");
@@ -70,7 +74,10 @@ public sealed partial class CryptoWorker
     public async ValueTask<DataKeyPairResult> GenerateDataKeyPairAsync(DataKeyPairCommand command, bool includePlaintext)
     {
         var operation = includePlaintext ? "GenerateDataKeyPair" : "GenerateDataKeyPairWithoutPlaintext";
-        var key = Usable(await GetAsync(command.Caller, command.KeyId, command.Region), KmsValues.EncryptDecrypt, operation);
+        var key = await GetAsync(command.Caller, command.KeyId, command.Region);
+        Authorize(key, command.Caller, operation, new AccessRequest().Alias(command.KeyId).Context(command.EncryptionContext)
+            .With("kms:EncryptionAlgorithm", KmsValues.SymmetricDefault).With("kms:DataKeyPairSpec", command.KeyPairSpec));
+        Usable(key, KmsValues.EncryptDecrypt, operation);
         var material = Symmetric(key, operation);
         if (command.DryRun) throw KmsException.DryRun();
         var (privateKey, publicKey) = DataKeyPairs.Generate(command.KeyPairSpec);
@@ -83,7 +90,10 @@ public sealed partial class CryptoWorker
 
     private async ValueTask<(CachedKey Key, AsymmetricKey Asymmetric)> SigningKeyAsync(SignatureCommand command, string operation)
     {
-        var key = Usable(await GetAsync(command.Caller, command.KeyId, command.Region), KmsNames.SignVerify, operation);
+        var key = await GetAsync(command.Caller, command.KeyId, command.Region);
+        Authorize(key, command.Caller, operation, new AccessRequest().Alias(command.KeyId)
+            .With("kms:SigningAlgorithm", command.SigningAlgorithm).With("kms:MessageType", command.MessageType));
+        Usable(key, KmsNames.SignVerify, operation);
         if (key.Asymmetric is not { } asymmetric || !KeySpecCatalog.TryGet(key.KeySpec, out var info)
             || !info.SigningAlgorithms(key.KeyUsage).Contains(command.SigningAlgorithm))
             throw IncompatibleAlgorithm(command.SigningAlgorithm, key.KeySpec);
@@ -92,7 +102,9 @@ public sealed partial class CryptoWorker
 
     private async ValueTask<(CachedKey Key, OrleansKms.Crypto.SecretBytes Secret)> MacKeyAsync(MacCommand command, string operation)
     {
-        var key = Usable(await GetAsync(command.Caller, command.KeyId, command.Region), KmsNames.GenerateVerifyMac, operation);
+        var key = await GetAsync(command.Caller, command.KeyId, command.Region);
+        Authorize(key, command.Caller, operation, new AccessRequest().Alias(command.KeyId).With("kms:MacAlgorithm", command.MacAlgorithm));
+        Usable(key, KmsNames.GenerateVerifyMac, operation);
         if (key.Hmac is not { } secret || !KeySpecCatalog.TryGet(key.KeySpec, out var info)
             || !info.MacAlgorithms(key.KeyUsage).Contains(command.MacAlgorithm))
             throw IncompatibleAlgorithm(command.MacAlgorithm, key.KeySpec);

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Orleans.Concurrency;
 using OrleansKms.Crypto;
 using OrleansKms.Crypto.Keys;
+using OrleansKms.Policy;
 
 namespace OrleansKms.Grains;
 
@@ -12,7 +13,7 @@ namespace OrleansKms.Grains;
 /// </summary>
 [StatelessWorker]
 [Reentrant]
-public sealed partial class CryptoWorker(KeySnapshotCache cache, AliasCache aliases) : Grain, ICryptoWorker
+public sealed partial class CryptoWorker(KeySnapshotCache cache, AliasCache aliases, KeyAccess access) : Grain, ICryptoWorker
 {
     public ValueTask<KeyArn> ResolveAsync(KmsCaller caller, string keyId, string region)
     {
@@ -23,7 +24,10 @@ public sealed partial class CryptoWorker(KeySnapshotCache cache, AliasCache alia
 
     public async ValueTask<EncryptResult> EncryptAsync(EncryptCommand command)
     {
-        var key = Usable(await GetAsync(command.Caller, command.KeyId, command.Region), KmsValues.EncryptDecrypt, "Encrypt");
+        var key = await GetAsync(command.Caller, command.KeyId, command.Region);
+        Authorize(key, command.Caller, "Encrypt", new AccessRequest().Alias(command.KeyId).Context(command.EncryptionContext)
+            .With("kms:EncryptionAlgorithm", command.EncryptionAlgorithm ?? KmsValues.SymmetricDefault));
+        Usable(key, KmsValues.EncryptDecrypt, "Encrypt");
         var algorithm = EncryptionAlgorithm(key, command.EncryptionAlgorithm, command.EncryptionContext);
         if (command.DryRun) throw KmsException.DryRun();
         var (blob, materialId) = EncryptWith(key, algorithm, command.Plaintext, command.EncryptionContext);
@@ -32,17 +36,22 @@ public sealed partial class CryptoWorker(KeySnapshotCache cache, AliasCache alia
 
     public async ValueTask<DecryptResult> DecryptAsync(DecryptCommand command)
     {
-        var (plaintext, key, materialId, algorithm) = await DecryptCoreAsync(command);
+        var (plaintext, key, materialId, algorithm) = await DecryptCoreAsync(command, "Decrypt");
         if (command.DryRun) throw KmsException.DryRun();
         return new DecryptResult(plaintext, key.Arn.Value, materialId, algorithm);
     }
 
     public async ValueTask<ReEncryptResult> ReEncryptAsync(ReEncryptCommand command)
     {
-        var (plaintext, source, sourceMaterialId, sourceAlgorithm) = await DecryptCoreAsync(command.Source);
+        var (plaintext, source, sourceMaterialId, sourceAlgorithm) = await DecryptCoreAsync(command.Source, "ReEncrypt");
         try
         {
-            var destination = Usable(await GetAsync(command.Source.Caller, command.DestinationKeyId, command.Source.Region), KmsValues.EncryptDecrypt, "ReEncrypt");
+            var destination = await GetAsync(command.Source.Caller, command.DestinationKeyId, command.Source.Region);
+            Authorize(destination, command.Source.Caller, "ReEncrypt", new AccessRequest().Alias(command.DestinationKeyId)
+                .Context(command.DestinationEncryptionContext)
+                .With("kms:EncryptionAlgorithm", command.DestinationEncryptionAlgorithm ?? KmsValues.SymmetricDefault)
+                .With("kms:ReEncryptOnSameKey", ConditionValue.Of(destination.Arn == source.Arn)), index: 1);
+            Usable(destination, KmsValues.EncryptDecrypt, "ReEncrypt");
             var algorithm = EncryptionAlgorithm(destination, command.DestinationEncryptionAlgorithm, command.DestinationEncryptionContext);
             if (command.Source.DryRun) throw KmsException.DryRun();
             var (blob, materialId) = EncryptWith(destination, algorithm, plaintext, command.DestinationEncryptionContext);
@@ -57,7 +66,10 @@ public sealed partial class CryptoWorker(KeySnapshotCache cache, AliasCache alia
     public async ValueTask<DataKeyResult> GenerateDataKeyAsync(GenerateDataKeyCommand command, bool includePlaintext)
     {
         var operation = includePlaintext ? "GenerateDataKey" : "GenerateDataKeyWithoutPlaintext";
-        var key = Usable(await GetAsync(command.Caller, command.KeyId, command.Region), KmsValues.EncryptDecrypt, operation);
+        var key = await GetAsync(command.Caller, command.KeyId, command.Region);
+        Authorize(key, command.Caller, operation, new AccessRequest().Alias(command.KeyId).Context(command.EncryptionContext)
+            .With("kms:EncryptionAlgorithm", KmsValues.SymmetricDefault));
+        Usable(key, KmsValues.EncryptDecrypt, operation);
         var material = Symmetric(key, operation);
         if (command.DryRun) throw KmsException.DryRun();
         var dataKey = RandomNumberGenerator.GetBytes(command.NumberOfBytes);
@@ -69,9 +81,19 @@ public sealed partial class CryptoWorker(KeySnapshotCache cache, AliasCache alia
     private async ValueTask<CachedKey> GetAsync(KmsCaller caller, string keyId, string region) =>
         await cache.GetAsync(await ResolveAsync(caller, keyId, region));
 
-    private async ValueTask<(byte[] Plaintext, CachedKey Key, string MaterialId, string Algorithm)> DecryptCoreAsync(DecryptCommand command)
+    /// <summary>
+    /// Authorizes <paramref name="operation"/>'s <paramref name="index"/>th permission on the key (AccessDeniedException
+    /// otherwise). Done before the key's state and usage are checked, as AWS does.
+    /// </summary>
+    private void Authorize(CachedKey key, KmsCaller caller, string operation, AccessRequest request, int index = 0, string? deniedMessage = null) =>
+        access.Authorize(caller, KmsPermissions.For(operation)[index], key.Snapshot, request, deniedMessage);
+
+    private async ValueTask<(byte[] Plaintext, CachedKey Key, string MaterialId, string Algorithm)> DecryptCoreAsync(DecryptCommand command, string operation)
     {
         CachedKey? named = command.KeyId is null ? null : await GetAsync(command.Caller, command.KeyId, command.Region);
+        var request = new AccessRequest().Alias(command.KeyId).Context(command.EncryptionContext)
+            .With("kms:EncryptionAlgorithm", command.EncryptionAlgorithm ?? KmsValues.SymmetricDefault);
+        if (named is not null) Authorize(named, command.Caller, operation, request);
         if (named?.Asymmetric is { } asymmetric)
         {
             Usable(named, KmsValues.EncryptDecrypt, "Decrypt");
@@ -110,6 +132,8 @@ public sealed partial class CryptoWorker(KeySnapshotCache cache, AliasCache alia
             {
                 throw KmsException.InvalidCiphertext();
             }
+
+            Authorize(key, command.Caller, operation, request, deniedMessage: KeyAccess.DecryptDeniedMessage);
         }
 
         var material = Symmetric(Usable(key, KmsValues.EncryptDecrypt, "Decrypt"), "Decrypt");

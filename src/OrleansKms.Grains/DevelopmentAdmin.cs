@@ -18,7 +18,7 @@ public sealed class DevelopmentAdmin(
             // Aliases first (a key's deletion would find them too; this also takes any that point nowhere).
             while ((await aliasCatalog.ListAsync(null, 100, null)).Aliases is { Count: > 0 } page)
             {
-                await Task.WhenAll(page.Select(a => DeleteAliasAsync(aliasCatalog, AliasNames.GrainKey(account, region, a.AliasName), a.AliasName)));
+                await Task.WhenAll(page.Select(a => DeleteAliasAsync(aliasCatalog, AliasNames.GrainKey(account, region, a.AliasName), a)));
                 aliases += page.Count;
             }
 
@@ -38,7 +38,7 @@ public sealed class DevelopmentAdmin(
         var created = false;
         try
         {
-            await grain.DescribeAsync(key.Command.Caller);
+            await grain.GetSnapshotAsync();
         }
         catch (KmsException e) when (e.Code == KmsErrorCode.NotFoundException)
         {
@@ -55,7 +55,7 @@ public sealed class DevelopmentAdmin(
             var target = await alias.GetTargetAsync();
             if (target.TargetKeyId is null)
             {
-                await alias.CreateAsync(key.Arn);
+                await alias.CreateAsync(key.Command.Caller, key.Arn);
                 aliasesCreated.Add(name);
             }
             else if (target.TargetKeyId != key.Arn.KeyId)
@@ -77,15 +77,10 @@ public sealed class DevelopmentAdmin(
         }
     }
 
-    private async Task DeleteAliasAsync(IAliasCatalogGrain catalog, string grainKey, string aliasName)
+    /// <summary>Deletes the alias whatever the key's policy says (a reset is the administrator's), and its catalog entry.</summary>
+    private async Task DeleteAliasAsync(IAliasCatalogGrain catalog, string grainKey, AliasEntry alias)
     {
-        try
-        {
-            await grains.GetGrain<IAliasGrain>(grainKey).DeleteAsync();
-        }
-        catch (KmsException e) when (e.Code == KmsErrorCode.NotFoundException)
-        {
-            await catalog.RemoveAsync(aliasName); // listed but gone: take the entry
-        }
+        await grains.GetGrain<IAliasGrain>(grainKey).DeleteIfTargetAsync(alias.TargetKeyId);
+        await catalog.RemoveAsync(alias.AliasName); // gone, or pointing elsewhere by now: the entry goes either way
     }
 }

@@ -1,4 +1,5 @@
 using OrleansKms.Crypto.Keys;
+using OrleansKms.Policy;
 
 namespace OrleansKms.Grains;
 
@@ -16,7 +17,19 @@ public sealed partial class KeyGrain
 
     public async Task<CreatedGrant> CreateGrantAsync(KmsCaller caller, KeyGrant requested, bool dryRun)
     {
-        var current = Existing();
+        var constraintType = requested.Constraints switch
+        {
+            { EncryptionContextEquals.Count: > 0 } => "EncryptionContextEquals",
+            { EncryptionContextSubset.Count: > 0 } => "EncryptionContextSubset",
+            _ => null,
+        };
+        var request = new AccessRequest().ForGrant(requested.Operations)
+            .Context(requested.Constraints?.EncryptionContextEquals ?? requested.Constraints?.EncryptionContextSubset)
+            .With("kms:GranteePrincipal", requested.GranteePrincipal ?? requested.GranteeServicePrincipal)
+            .With("kms:RetiringPrincipal", requested.RetiringPrincipal ?? requested.RetiringServicePrincipal)
+            .With("kms:GrantConstraintType", constraintType)
+            .With("kms:GrantIsForAWSResource", ConditionValue.Of(false));
+        var current = Authorized(caller, "CreateGrant", request);
         KeyStates.EnsureUsable(current.KeyState, Arn);
         GrantRules.EnsureFits(requested, current.KeySpec, current.KeyUsage, Arn);
         if (dryRun) throw KmsException.DryRun();
@@ -53,7 +66,7 @@ public sealed partial class KeyGrain
     /// <summary>Grants in creation order; the marker is the sequence number of the last grant listed, so removals do not shift pages.</summary>
     public Task<GrantPage> ListGrantsAsync(KmsCaller caller, int limit, string? marker, string? grantId, string? granteePrincipal, string? granteeServicePrincipal)
     {
-        Existing();
+        Authorized(caller, "ListGrants", new AccessRequest().With("kms:GrantIsForAWSResource", ConditionValue.Of(false)));
         var after = SequenceMarker(marker);
         var matching = grantState.State.Grants.Where(g => g.Sequence > after
             && (grantId is null || g.GrantId == grantId)
@@ -64,12 +77,18 @@ public sealed partial class KeyGrain
         return Task.FromResult(new GrantPage(page.Take(limit).Select(g => new ListedGrant(Arn.Value, g)).ToList(), next));
     }
 
-    public async Task RemoveGrantAsync(KmsCaller caller, string grantId, bool dryRun)
+    public async Task RemoveGrantAsync(KmsCaller caller, string grantId, bool dryRun, bool revoke = false)
     {
-        Existing();
+        if (revoke) Authorized(caller, "RevokeGrant", new AccessRequest().With("kms:GrantIsForAWSResource", ConditionValue.Of(false)));
+        else Existing();
         var grants = grantState.State;
         var grant = grants.Grants.FirstOrDefault(g => g.GrantId == grantId)
             ?? throw new KmsException(KmsErrorCode.NotFoundException, $"Grant ID {grantId} not found");
+        if (!revoke && !MayRetire(caller, grant))
+        {
+            var constraint = grant.Constraints?.EncryptionContextEquals ?? grant.Constraints?.EncryptionContextSubset;
+            Authorized(caller, "RetireGrant", new AccessRequest().Context(constraint));
+        }
         if (dryRun) throw KmsException.DryRun();
         // Out of the index first: if the grant's own removal then fails, mending puts it back in.
         await CrossRow.RunAsync(async () =>
@@ -79,6 +98,18 @@ public sealed partial class KeyGrain
         });
         await publisher.PublishAsync(ToSnapshot(state.State));
     }
+
+    /// <summary>
+    /// Whom the grant itself lets retire it (AWS): its retiring principal, its grantee when it gives RetireGrant, and
+    /// the account that created it. Anyone else needs kms:RetireGrant from an IAM policy.
+    /// </summary>
+    private static bool MayRetire(KmsCaller caller, KeyGrant grant) =>
+        Is(caller, grant.RetiringPrincipal)
+        || (grant.Operations.Contains("RetireGrant") && Is(caller, grant.GranteePrincipal))
+        || (caller.PrincipalType == "Account" && caller.PrincipalArn == grant.IssuingAccount);
+
+    private static bool Is(KmsCaller caller, string? principal) =>
+        principal is not null && (principal == caller.PrincipalArn || principal == caller.RoleArn);
 
     /// <summary>At the end of a deletion the key's grants go with it: their row, and their entries in the retiring index.</summary>
     private async Task DeleteGrantsAsync()

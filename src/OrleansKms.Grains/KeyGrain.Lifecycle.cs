@@ -1,3 +1,4 @@
+using OrleansKms.Policy;
 using Microsoft.Extensions.Logging;
 
 namespace OrleansKms.Grains;
@@ -12,7 +13,7 @@ public sealed partial class KeyGrain
 
     public async Task<ScheduledDeletion> ScheduleDeletionAsync(KmsCaller caller, int pendingWindowInDays)
     {
-        var current = Existing();
+        var current = Authorized(caller, "ScheduleKeyDeletion", new AccessRequest().With("kms:ScheduleKeyDeletionPendingWindowInDays", ConditionValue.Of(pendingWindowInDays)));
         if (current.KeyState == KeyStateKind.PendingDeletion)
             throw new KmsException(KmsErrorCode.KMSInvalidStateException, $"{Arn} is pending deletion.");
         var next = current.Clone();
@@ -26,7 +27,7 @@ public sealed partial class KeyGrain
 
     public async Task CancelDeletionAsync(KmsCaller caller)
     {
-        var current = Existing();
+        var current = Authorized(caller, "CancelKeyDeletion");
         if (current.KeyState != KeyStateKind.PendingDeletion)
             throw new KmsException(KmsErrorCode.KMSInvalidStateException, $"{Arn} is not pending deletion.");
         var next = current.Clone();

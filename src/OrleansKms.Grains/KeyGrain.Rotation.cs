@@ -1,3 +1,4 @@
+using OrleansKms.Policy;
 using OrleansKms.Crypto;
 
 namespace OrleansKms.Grains;
@@ -18,7 +19,7 @@ public sealed partial class KeyGrain
 
     public async Task EnableRotationAsync(KmsCaller caller, int rotationPeriodInDays)
     {
-        var current = Existing();
+        var current = Authorized(caller, "EnableKeyRotation", new AccessRequest().With("kms:RotationPeriodInDays", ConditionValue.Of(rotationPeriodInDays)));
         EnsureRotatable(current);
         var next = current.Clone();
         next.RotationEnabled = true;
@@ -30,7 +31,7 @@ public sealed partial class KeyGrain
 
     public async Task DisableRotationAsync(KmsCaller caller)
     {
-        var current = Existing();
+        var current = Authorized(caller, "DisableKeyRotation");
         EnsureRotatable(current);
         if (!current.RotationEnabled) return;
         var next = current.Clone();
@@ -43,7 +44,7 @@ public sealed partial class KeyGrain
 
     public Task<KeyRotationStatus> GetRotationStatusAsync(KmsCaller caller)
     {
-        var s = Existing();
+        var s = Authorized(caller, "GetKeyRotationStatus");
         EnsureSymmetricAwsKms(s);
         // While a key is pending deletion AWS reports rotation as off; cancelling the deletion restores it.
         var enabled = s.RotationEnabled && s.KeyState != KeyStateKind.PendingDeletion;
@@ -53,7 +54,7 @@ public sealed partial class KeyGrain
 
     public async Task RotateOnDemandAsync(KmsCaller caller)
     {
-        var current = Existing();
+        var current = Authorized(caller, "RotateKeyOnDemand");
         EnsureSymmetricAwsKms(current);
         KeyStates.EnsureUsable(current.KeyState, Arn);
         if (current.OnDemandRotations >= MaxOnDemandRotations)
@@ -76,7 +77,7 @@ public sealed partial class KeyGrain
 
     public Task<RotationPage> ListRotationsAsync(KmsCaller caller, int limit, string? marker, bool includeAllKeyMaterial = false)
     {
-        var s = Existing();
+        var s = Authorized(caller, "ListKeyRotations");
         EnsureSymmetricAwsKms(s);
         var listed = new List<ListedKeyMaterial>(s.Rotations.Count + 1);
         if (includeAllKeyMaterial && s.Materials.Count > 0)

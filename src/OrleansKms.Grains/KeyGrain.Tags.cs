@@ -1,3 +1,4 @@
+using OrleansKms.Policy;
 namespace OrleansKms.Grains;
 
 /// <summary>Tags: TagResource, UntagResource, ListResourceTags.</summary>
@@ -7,7 +8,7 @@ public sealed partial class KeyGrain
 
     public async Task TagAsync(KmsCaller caller, IReadOnlyList<KeyTag> tags)
     {
-        var current = Existing();
+        var current = Authorized(caller, "TagResource", new AccessRequest().RequestTags(tags));
         KeyStates.EnsureManageable(current.KeyState, Arn);
         var next = current.Clone();
         foreach (var tag in tags)
@@ -23,7 +24,7 @@ public sealed partial class KeyGrain
 
     public async Task UntagAsync(KmsCaller caller, IReadOnlyList<string> tagKeys)
     {
-        var current = Existing();
+        var current = Authorized(caller, "UntagResource", new AccessRequest().With("aws:TagKeys", ConditionValue.Of(tagKeys)));
         KeyStates.EnsureManageable(current.KeyState, Arn);
         var next = current.Clone();
         next.Tags.RemoveAll(t => tagKeys.Contains(t.TagKey));
@@ -33,7 +34,7 @@ public sealed partial class KeyGrain
     /// <summary>Tags in the order they were first added; the marker is the index of the next tag.</summary>
     public Task<TagPage> ListTagsAsync(KmsCaller caller, int limit, string? marker)
     {
-        var tags = Existing().Tags;
+        var tags = Authorized(caller, "ListResourceTags").Tags;
         var start = Markers.Index(marker, tags.Count);
         var page = tags.Skip(start).Take(limit).ToList();
         var end = start + page.Count;

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OrleansKms.Crypto;
+using OrleansKms.Policy;
 
 namespace OrleansKms.Grains;
 
@@ -14,6 +15,7 @@ public sealed partial class KeyGrain(
     [PersistentState("grants", KmsGrainOptionsDefaults.StorageName)] IPersistentState<KeyGrantsState> grantState,
     IKeyMaterialProtector protector,
     IServiceSecrets secrets,
+    KeyAccess access,
     SnapshotPublisher publisher,
     Microsoft.Extensions.Options.IOptions<KmsGrainOptions> grainOptions,
     [FromKeyedServices(KmsTime.ServiceKey)] TimeProvider time,
@@ -33,6 +35,7 @@ public sealed partial class KeyGrain(
     public async Task<KeyMetadata> CreateAsync(CreateKeyCommand command)
     {
         if (state.State.Exists) throw new KmsException(KmsErrorCode.AlreadyExistsException, $"Key '{Arn}' already exists");
+        AuthorizeCreate(command);
         var wrapped = command.Material ?? NewMaterial(command.KeySpec);
         var next = new StoredKey
         {
@@ -52,6 +55,7 @@ public sealed partial class KeyGrain(
             CurrentKeyMaterialId = wrapped.KeyMaterialId,
             Version = 1,
         };
+        if (command.Policy is not null) CheckNewPolicy(command.Caller, ToSnapshot(next), command.BypassPolicyLockoutSafetyCheck);
         await CrossRow.RunAsync(async () =>
         {
             await CommitAsync(next);
@@ -68,15 +72,15 @@ public sealed partial class KeyGrain(
         return new WrappedKeyMaterial(materialId, protector.Wrap(material, Arn, materialId), time.GetUtcNow());
     }
 
-    public Task<KeyMetadata> DescribeAsync(KmsCaller caller) => Task.FromResult(ToMetadata(Existing()));
+    public Task<KeyMetadata> DescribeAsync(KmsCaller caller) => Task.FromResult(ToMetadata(Authorized(caller, "DescribeKey")));
 
-    public Task EnableAsync(KmsCaller caller) => ChangeStateAsync(KeyStateKind.Enabled);
+    public Task EnableAsync(KmsCaller caller) => ChangeStateAsync(Authorized(caller, "EnableKey"), KeyStateKind.Enabled);
 
-    public Task DisableAsync(KmsCaller caller) => ChangeStateAsync(KeyStateKind.Disabled);
+    public Task DisableAsync(KmsCaller caller) => ChangeStateAsync(Authorized(caller, "DisableKey"), KeyStateKind.Disabled);
 
     public async Task UpdateDescriptionAsync(KmsCaller caller, string description)
     {
-        var current = Existing();
+        var current = Authorized(caller, "UpdateKeyDescription");
         KeyStates.EnsureManageable(current.KeyState, Arn);
         var next = current.Clone();
         next.Description = description;
@@ -85,14 +89,55 @@ public sealed partial class KeyGrain(
     }
 
     public Task<string> GetPolicyAsync(KmsCaller caller) =>
-        Task.FromResult(Existing().Policy ?? KeyPolicies.Default(Arn.AccountId, Arn.Region));
+        Task.FromResult(Authorized(caller, "GetKeyPolicy").Policy ?? KeyPolicies.Default(Arn.AccountId, Arn.Region));
 
     /// <summary>Allowed in every state a key can be in, as in AWS (a key pending deletion keeps its policy editable).</summary>
-    public async Task PutPolicyAsync(KmsCaller caller, string policy)
+    public async Task PutPolicyAsync(KmsCaller caller, string policy, bool bypassLockoutSafetyCheck = false)
     {
-        var next = Existing().Clone();
+        var current = Authorized(caller, "PutKeyPolicy", new AccessRequest().With("kms:BypassPolicyLockoutSafetyCheck", ConditionValue.Of(bypassLockoutSafetyCheck)));
+        var next = current.Clone();
         next.Policy = policy;
+        CheckNewPolicy(caller, ToSnapshot(next), bypassLockoutSafetyCheck);
         await CommitAndPublishAsync(next);
+    }
+
+    /// <summary>
+    /// The caller may do <paramref name="operation"/> (its <paramref name="index"/>th permission) on this key, which
+    /// exists; else AWS's error. Checked before the key's state, as AWS does.
+    /// </summary>
+    private StoredKey Authorized(KmsCaller caller, string operation, AccessRequest? request = null, int index = 0)
+    {
+        var permission = KmsPermissions.For(operation)[index];
+        access.EnsureSameAccountIfRequired(caller, permission, Arn);
+        var current = Existing();
+        access.Authorize(caller, permission, ToSnapshot(current), request);
+        return current;
+    }
+
+    /// <summary>CreateKey needs only identity policies (an account root is allowed), and kms:TagResource too when it tags.</summary>
+    private void AuthorizeCreate(CreateKeyCommand command)
+    {
+        var request = new AccessRequest().RequestTags(command.Tags)
+            .With("kms:KeySpec", command.KeySpec).With("kms:KeyUsage", command.KeyUsage).With("kms:KeyOrigin", command.Origin)
+            .With("kms:MultiRegion", ConditionValue.Of(false))
+            .With("kms:BypassPolicyLockoutSafetyCheck", ConditionValue.Of(command.BypassPolicyLockoutSafetyCheck));
+        access.AuthorizeCreate(command.Caller, "*", request);
+        if (command.Tags.Count > 0) access.AuthorizeCreate(command.Caller, "*", request, "kms:TagResource");
+    }
+
+    /// <summary>
+    /// A new key policy: valid in AWS's grammar (MalformedPolicyDocumentException otherwise), and, unless the caller
+    /// bypasses it, one that lets the caller put a policy again (the lockout safety check, decided by evaluation).
+    /// </summary>
+    private void CheckNewPolicy(KmsCaller caller, KeySnapshot underNewPolicy, bool bypassLockoutSafetyCheck)
+    {
+        KeyPolicyDocument.Check(underNewPolicy.Policy!);
+        access.CompileKeyPolicy(underNewPolicy.Policy!);
+        if (!bypassLockoutSafetyCheck && !access.AllowsPolicyUpdate(caller, underNewPolicy))
+        {
+            throw new KmsException(KmsErrorCode.MalformedPolicyDocumentException,
+                "The new key policy will not allow you to update the key policy in the future.");
+        }
     }
 
     public Task<KeySnapshot> GetSnapshotAsync()
@@ -101,9 +146,8 @@ public sealed partial class KeyGrain(
         return committed.Exists ? Task.FromResult(ToSnapshot(committed)) : throw KmsException.KeyNotFound(Arn.Value);
     }
 
-    private async Task ChangeStateAsync(KeyStateKind target)
+    private async Task ChangeStateAsync(StoredKey current, KeyStateKind target)
     {
-        var current = Existing();
         KeyStates.EnsureManageable(current.KeyState, Arn);
         if (current.KeyState == target) return;
         var next = current.Clone();

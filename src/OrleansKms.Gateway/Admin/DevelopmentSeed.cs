@@ -46,7 +46,7 @@ public static class DevelopmentSeed
         Rule("tags", () => Tags.CheckRules(tags));
         if (tags.FirstOrDefault(t => t.TagKey.Length is < 1 or > 128 || t.TagValue.Length > 256) is { } badTag)
             throw Bad("tags", $"tag '{badTag.TagKey}': keys are 1 to 128 characters, values at most 256.");
-        if (key.Policy is not null) Rule("policy", () => KeyPolicyDocument.Check(key.Policy, caller, region, bypassLockoutSafetyCheck: true));
+        if (key.Policy is not null) Rule("policy", () => KeyPolicyDocument.Check(key.Policy));
         foreach (var alias in key.Aliases) Rule("aliases", () => AliasNames.EnsureCreatable(alias));
         if (key.RotationPeriodInDays is { } days)
         {
@@ -57,7 +57,7 @@ public static class DevelopmentSeed
         var material = key.Material is null ? null : Material(key.Material, spec, Bad);
         return new SeededKey(
             new KeyArn(region, account, key.Id!),
-            new CreateKeyCommand { Caller = caller, Description = key.Description ?? "", KeySpec = spec, KeyUsage = usage, Tags = tags, Policy = key.Policy },
+            new CreateKeyCommand { Caller = caller, Description = key.Description ?? "", KeySpec = spec, KeyUsage = usage, Tags = tags, Policy = key.Policy, BypassPolicyLockoutSafetyCheck = true },
             material,
             key.Enabled,
             key.RotationPeriodInDays,

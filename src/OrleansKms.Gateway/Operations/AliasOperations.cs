@@ -18,7 +18,7 @@ internal static class AliasOperations
     {
         var (name, target) = Read(call, targetRequired: true);
         AliasNames.EnsureCreatable(name);
-        await Grain(call, name).CreateAsync(call.ResolveKey(target!));
+        await Grain(call, name).CreateAsync(call.Caller, call.ResolveKey(target!));
         return Empty.Body;
     }
 
@@ -26,7 +26,7 @@ internal static class AliasOperations
     {
         var (name, target) = Read(call, targetRequired: true);
         if (!name.StartsWith(AliasNames.Prefix, StringComparison.Ordinal)) AliasNames.EnsureCreatable(name);
-        await Grain(call, name).UpdateAsync(call.ResolveKey(target!));
+        await Grain(call, name).UpdateAsync(call.Caller, call.ResolveKey(target!));
         return Empty.Body;
     }
 
@@ -34,7 +34,7 @@ internal static class AliasOperations
     {
         var (name, _) = Read(call, targetRequired: false);
         if (!name.StartsWith(AliasNames.Prefix, StringComparison.Ordinal)) AliasNames.EnsureCreatable(name);
-        await Grain(call, name).DeleteAsync();
+        await Grain(call, name).DeleteAsync(call.Caller);
         return Empty.Body;
     }
 
@@ -46,11 +46,12 @@ internal static class AliasOperations
             .Range(r.Limit, "Limit", 1, 100)
             .Length(r.Marker, "Marker", 1, 1024)
             .ThrowIfInvalid();
+        call.AuthorizeIdentity("kms:ListAliases");
         string? keyId = null;
         if (r.KeyId is not null)
         {
             var arn = call.ResolveKey(r.KeyId);
-            await call.Key(arn).DescribeAsync(call.Caller);
+            await call.Key(arn).GetSnapshotAsync(); // NotFoundException for a key that does not exist
             keyId = arn.KeyId;
         }
 

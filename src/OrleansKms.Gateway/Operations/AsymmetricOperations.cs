@@ -62,7 +62,7 @@ internal static class AsymmetricOperations
             .GrantTokens(r.GrantTokens)
             .ThrowIfInvalid();
         Algorithms.RefuseRecipient(r.Recipient);
-        var result = await call.Crypto.DeriveSharedSecretAsync(new SharedSecretCommand(call.Caller, r.KeyId!, call.Region, r.PublicKey!, r.DryRun == true));
+        var result = await call.Crypto.DeriveSharedSecretAsync(new SharedSecretCommand(call.CallerWith(r.GrantTokens), r.KeyId!, call.Region, r.PublicKey!, r.DryRun == true));
         var body = KmsCall.Write(new DeriveSharedSecretResponse(result.KeyArn, result.SharedSecret, KmsNames.Ecdh, result.KeyOrigin),
             KmsAsymmetricJsonContext.Default.DeriveSharedSecretResponse);
         CryptographicOperations.ZeroMemory(result.SharedSecret);
@@ -73,7 +73,7 @@ internal static class AsymmetricOperations
     {
         var r = call.Read(KmsJsonContext.Default.KeyIdRequest);
         new RequestValidator().Required(r.KeyId, "KeyId").Length(r.KeyId, "KeyId", 1, 2048).GrantTokens(r.GrantTokens).ThrowIfInvalid();
-        var k = await call.Crypto.GetPublicKeyAsync(call.Caller, r.KeyId!, call.Region);
+        var k = await call.Crypto.GetPublicKeyAsync(call.CallerWith(r.GrantTokens), r.KeyId!, call.Region);
         return KmsCall.Write(new GetPublicKeyResponse(k.KeyArn, k.PublicKey, k.KeySpec, k.KeySpec, k.KeyUsage,
             NullIfEmpty(k.EncryptionAlgorithms), NullIfEmpty(k.SigningAlgorithms), NullIfEmpty(k.KeyAgreementAlgorithms)),
             KmsAsymmetricJsonContext.Default.GetPublicKeyResponse);
@@ -94,7 +94,7 @@ internal static class AsymmetricOperations
             .GrantTokens(r.GrantTokens);
         if (verify) v.Required(r.Signature, "Signature").Length(r.Signature, "Signature", 1, 6144);
         v.ThrowIfInvalid();
-        return new SignatureCommand(call.Caller, r.KeyId!, call.Region, r.Message!, r.MessageType ?? "RAW", r.SigningAlgorithm!, r.Signature, r.DryRun == true);
+        return new SignatureCommand(call.CallerWith(r.GrantTokens), r.KeyId!, call.Region, r.Message!, r.MessageType ?? "RAW", r.SigningAlgorithm!, r.Signature, r.DryRun == true);
     }
 
     private static MacCommand ReadMac(KmsCall call, bool verify)
@@ -107,7 +107,7 @@ internal static class AsymmetricOperations
             .GrantTokens(r.GrantTokens);
         if (verify) v.Required(r.Mac, "Mac").Length(r.Mac, "Mac", 1, 6144);
         v.ThrowIfInvalid();
-        return new MacCommand(call.Caller, r.KeyId!, call.Region, r.Message!, r.MacAlgorithm!, r.Mac, r.DryRun == true);
+        return new MacCommand(call.CallerWith(r.GrantTokens), r.KeyId!, call.Region, r.Message!, r.MacAlgorithm!, r.Mac, r.DryRun == true);
     }
 
     private static async ValueTask<byte[]> DataKeyPairAsync(KmsCall call, bool includePlaintext)
@@ -122,7 +122,7 @@ internal static class AsymmetricOperations
         if (includePlaintext) Algorithms.RefuseRecipient(r.Recipient);
         KeySpecRules.EnsureRegionOffers(r.KeyPairSpec!, call.Region);
         var result = await call.Crypto.GenerateDataKeyPairAsync(new DataKeyPairCommand(
-            call.Caller, r.KeyId!, call.Region, r.KeyPairSpec!, KmsCall.Context(r.EncryptionContext), r.DryRun == true), includePlaintext);
+            call.CallerWith(r.GrantTokens), r.KeyId!, call.Region, r.KeyPairSpec!, KmsCall.Context(r.EncryptionContext), r.DryRun == true), includePlaintext);
         var body = KmsCall.Write(new GenerateDataKeyPairResponse(result.PrivateKeyCiphertextBlob, result.PrivateKeyPlaintext, result.PublicKey,
             result.KeyArn, r.KeyPairSpec!, result.KeyMaterialId), KmsAsymmetricJsonContext.Default.GenerateDataKeyPairResponse);
         if (result.PrivateKeyPlaintext is not null) CryptographicOperations.ZeroMemory(result.PrivateKeyPlaintext);

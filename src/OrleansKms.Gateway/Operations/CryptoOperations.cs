@@ -30,7 +30,7 @@ internal static class CryptoOperations
             .Enum(r.EncryptionAlgorithm, "EncryptionAlgorithm", ModelEnums.EncryptionAlgorithm)
             .ThrowIfInvalid();
         var result = await call.Crypto.EncryptAsync(new EncryptCommand(
-            call.Caller, r.KeyId!, r.Plaintext!, KmsCall.Context(r.EncryptionContext), r.DryRun == true, call.Region, r.EncryptionAlgorithm));
+            call.CallerWith(r.GrantTokens), r.KeyId!, r.Plaintext!, KmsCall.Context(r.EncryptionContext), r.DryRun == true, call.Region, r.EncryptionAlgorithm));
         return KmsCall.Write(new EncryptResponse(result.CiphertextBlob, result.KeyArn, result.EncryptionAlgorithm), KmsCryptoJsonContext.Default.EncryptResponse);
     }
 
@@ -47,7 +47,7 @@ internal static class CryptoOperations
             .ThrowIfInvalid();
         Algorithms.RefuseRecipient(r.Recipient);
         var result = await call.Crypto.DecryptAsync(new DecryptCommand(
-            call.Caller, r.CiphertextBlob!, KmsCall.Context(r.EncryptionContext),
+            call.CallerWith(r.GrantTokens), r.CiphertextBlob!, KmsCall.Context(r.EncryptionContext),
             r.KeyId, call.Region, r.DryRun == true, r.EncryptionAlgorithm));
         var body = KmsCall.Write(new DecryptResponse(result.KeyArn, result.Plaintext, result.EncryptionAlgorithm, result.KeyMaterialId), KmsCryptoJsonContext.Default.DecryptResponse);
         CryptographicOperations.ZeroMemory(result.Plaintext);
@@ -68,7 +68,7 @@ internal static class CryptoOperations
             .Enum(r.DestinationEncryptionAlgorithm, "DestinationEncryptionAlgorithm", ModelEnums.EncryptionAlgorithm)
             .GrantTokens(r.GrantTokens)
             .ThrowIfInvalid();
-        var source = new DecryptCommand(call.Caller, r.CiphertextBlob!, KmsCall.Context(r.SourceEncryptionContext),
+        var source = new DecryptCommand(call.CallerWith(r.GrantTokens), r.CiphertextBlob!, KmsCall.Context(r.SourceEncryptionContext),
             r.SourceKeyId, call.Region, r.DryRun == true, r.SourceEncryptionAlgorithm);
         var result = await call.Crypto.ReEncryptAsync(new ReEncryptCommand(
             source, r.DestinationKeyId!, KmsCall.Context(r.DestinationEncryptionContext), r.DestinationEncryptionAlgorithm));
@@ -94,6 +94,7 @@ internal static class CryptoOperations
         Algorithms.RefuseRecipient(r.Recipient);
         if (r.CustomKeyStoreId is not null)
             throw new KmsException(KmsErrorCode.CustomKeyStoreNotFoundException, $"Custom key store {r.CustomKeyStoreId} does not exist.");
+        call.AuthorizeIdentity("kms:GenerateRandom");
         var random = RandomNumberGenerator.GetBytes(r.NumberOfBytes.Value);
         return ValueTask.FromResult(KmsCall.Write(new GenerateRandomResponse(random), KmsCryptoJsonContext.Default.GenerateRandomResponse));
     }
@@ -113,7 +114,7 @@ internal static class CryptoOperations
         if (includePlaintext) Algorithms.RefuseRecipient(r.Recipient);
         var bytes = r.NumberOfBytes ?? (r.KeySpec == "AES_128" ? 16 : 32);
         var result = await call.Crypto.GenerateDataKeyAsync(new GenerateDataKeyCommand(
-            call.Caller, r.KeyId!, bytes, KmsCall.Context(r.EncryptionContext), r.DryRun == true, call.Region), includePlaintext);
+            call.CallerWith(r.GrantTokens), r.KeyId!, bytes, KmsCall.Context(r.EncryptionContext), r.DryRun == true, call.Region), includePlaintext);
         if (!includePlaintext)
         {
             return KmsCall.Write(new GenerateDataKeyWithoutPlaintextResponse(result.CiphertextBlob, result.KeyArn, result.KeyMaterialId),

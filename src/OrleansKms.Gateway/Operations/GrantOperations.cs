@@ -54,7 +54,7 @@ internal static class GrantOperations
 
         var requested = new KeyGrant("", r.Name, default, r.GranteePrincipal, r.RetiringPrincipal, "",
             r.Operations.Select(o => o!).Distinct().ToList(), Constraints(r.Constraints), r.GranteeServicePrincipal, r.RetiringServicePrincipal);
-        var created = await call.Key(call.ResolveKey(r.KeyId!)).CreateGrantAsync(call.Caller, requested, r.DryRun == true);
+        var created = await call.Key(call.ResolveKey(r.KeyId!)).CreateGrantAsync(call.CallerWith(r.GrantTokens), requested, r.DryRun == true);
         return KmsCall.Write(new CreateGrantResponse(created.GrantToken, created.GrantId), KmsGrantJsonContext.Default.CreateGrantResponse);
     }
 
@@ -80,6 +80,7 @@ internal static class GrantOperations
         if ((r.RetiringPrincipal is null) == (r.RetiringServicePrincipal is null))
             throw KmsException.Validation("Specify exactly one of RetiringPrincipal and RetiringServicePrincipal.");
         var indexKey = r.RetiringPrincipal is not null ? "principal:" + r.RetiringPrincipal : "service:" + r.RetiringServicePrincipal;
+        call.AuthorizeIdentity("kms:ListRetirableGrants");
         var index = call.Grains.GetGrain<IRetirableGrantsGrain>($"{call.Caller.AccountId}/{call.Region}/{indexKey}");
         return Write(await index.ListAsync(r.Limit ?? 50, r.Marker));
     }
@@ -97,7 +98,7 @@ internal static class GrantOperations
         {
             (key, grantId) = GrantIds.ParseToken(r.GrantToken);
             if (r.GrantId is not null && r.GrantId != grantId) throw InvalidGrantId(r.GrantId);
-            if (key.AccountId != call.Caller.AccountId || key.Region != call.Region) throw KeyReference.CrossAccount(key.Value);
+            if (key.Region != call.Region) throw new KmsException(KmsErrorCode.NotFoundException, $"Invalid arn {key.Region}");
         }
         else if (r.KeyId is not null && r.GrantId is not null)
         {
@@ -123,7 +124,7 @@ internal static class GrantOperations
             .ThrowIfInvalid();
         var key = call.ResolveKey(r.KeyId!);
         if (!GrantIds.IsValid(r.GrantId)) throw InvalidGrantId(r.GrantId!);
-        await call.Key(key).RemoveGrantAsync(call.Caller, r.GrantId!, r.DryRun == true);
+        await call.Key(key).RemoveGrantAsync(call.Caller, r.GrantId!, r.DryRun == true, revoke: true);
         return Empty.Body;
     }
 

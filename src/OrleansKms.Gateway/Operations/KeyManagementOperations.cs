@@ -45,7 +45,6 @@ internal static class KeyManagementOperations
             throw new KmsException(KmsErrorCode.UnsupportedOperationException, $"Origin {origin} and custom key stores are not supported by this service yet.");
         if (r.MultiRegion == true)
             throw new KmsException(KmsErrorCode.UnsupportedOperationException, "Multi-Region keys are not supported by this service yet.");
-        if (r.Policy is not null) KeyPolicyDocument.Check(r.Policy, call.Caller, call.Region, r.BypassPolicyLockoutSafetyCheck == true);
 
         var arn = new KeyArn(call.Region, call.Caller.AccountId, KeyIds.NewSingleRegion());
         var metadata = await call.Key(arn).CreateAsync(new CreateKeyCommand
@@ -57,6 +56,7 @@ internal static class KeyManagementOperations
             Origin = origin,
             Tags = tags,
             Policy = r.Policy,
+            BypassPolicyLockoutSafetyCheck = r.BypassPolicyLockoutSafetyCheck == true,
         });
         return KmsCall.Write(new KeyMetadataResponse(Metadata.ToWire(metadata)), KmsJsonContext.Default.KeyMetadataResponse);
     }
@@ -65,7 +65,7 @@ internal static class KeyManagementOperations
     {
         var r = call.Read(KmsJsonContext.Default.KeyIdRequest);
         new RequestValidator().Required(r.KeyId, "KeyId").Length(r.KeyId, "KeyId", 1, 2048).GrantTokens(r.GrantTokens, checkIssued: false).ThrowIfInvalid();
-        var metadata = await call.Key(await call.ResolveKeyOrAliasAsync(r.KeyId!)).DescribeAsync(call.Caller);
+        var metadata = await call.Key(await call.ResolveKeyOrAliasAsync(r.KeyId!)).DescribeAsync(call.CallerWith(r.GrantTokens?.Where(t => t is not null && GrantIds.IsToken(t)).ToList()));
         return KmsCall.Write(new KeyMetadataResponse(Metadata.ToWire(metadata)), KmsJsonContext.Default.KeyMetadataResponse);
     }
 
@@ -102,6 +102,7 @@ internal static class KeyManagementOperations
             .ThrowIfInvalid();
         if (r.Marker is not null && !KeyIds.IsValid(r.Marker))
             throw new KmsException(KmsErrorCode.InvalidMarkerException, "Invalid marker");
+        call.AuthorizeIdentity("kms:ListKeys");
         var page = await call.Grains.GetGrain<IKeyCatalogGrain>($"{call.Caller.AccountId}/{call.Region}")
             .ListAsync(r.Limit ?? 100, r.Marker);
         var keys = page.KeyIds.Select(id => new KeyListEntryDto(id, new KeyArn(call.Region, call.Caller.AccountId, id).Value)).ToList();

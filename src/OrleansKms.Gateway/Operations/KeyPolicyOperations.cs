@@ -30,10 +30,8 @@ internal static class KeyPolicyOperations
         var r = call.Read(KmsKeyPolicyJsonContext.Default.KeyPolicyRequest);
         Validator(r).Required(r.Policy, "Policy").Length(r.Policy, "Policy", 1, 131072).PolicyText(r.Policy).ThrowIfInvalid();
         var key = call.Key(call.ResolveKey(r.KeyId!));
-        await key.GetPolicyAsync(call.Caller); // NotFoundException for a missing key comes before the document's errors
         EnsureDefaultName(r.PolicyName);
-        KeyPolicyDocument.Check(r.Policy!, call.Caller, call.Region, r.BypassPolicyLockoutSafetyCheck == true);
-        await key.PutPolicyAsync(call.Caller, r.Policy!);
+        await key.PutPolicyAsync(call.Caller, r.Policy!, r.BypassPolicyLockoutSafetyCheck == true);
         return Empty.Body;
     }
 

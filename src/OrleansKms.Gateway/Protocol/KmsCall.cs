@@ -10,6 +10,16 @@ public sealed class KmsCall(KmsCaller caller, ReadOnlyMemory<byte> body, string 
 
     public string Region { get; } = region;
 
+    /// <summary>The caller with the request's grant tokens, which may give it a grant not yet in the key's snapshot.</summary>
+    public KmsCaller CallerWith(List<string?>? grantTokens) =>
+        grantTokens is { Count: > 0 } ? Caller with { GrantTokens = grantTokens.Where(t => t is not null).ToList()! } : Caller;
+
+    /// <summary>Authorization of operations on no key (identity policies only); null where the host has none.</summary>
+    public IKmsAuthorization? Authorization { get; init; }
+
+    /// <summary>Authorizes an operation on no key (ListKeys, ListAliases, GenerateRandom, ...) by the caller's identity policies.</summary>
+    public void AuthorizeIdentity(string action, string resource = "*") => Authorization?.AuthorizeIdentity(Caller, action, resource);
+
     public IGrainFactory Grains { get; } = grains;
 
     /// <summary>The local crypto worker (stateless workers are activated on the calling silo).</summary>

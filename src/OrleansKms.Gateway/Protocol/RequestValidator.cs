@@ -67,7 +67,7 @@ public sealed class RequestValidator
     /// <summary>
     /// Grant tokens: at most 10, each 1 to 8192 characters, and each one this service issued (else, once the request
     /// is otherwise valid, InvalidGrantTokenException) where the operation declares that error: every operation with
-    /// GrantTokens but DescribeKey (<paramref name="checkIssued"/> false). Tokens are not evaluated further yet.
+    /// GrantTokens but DescribeKey (<paramref name="checkIssued"/> false). The key's authorization checks each token's MAC.
     /// </summary>
     public RequestValidator GrantTokens(List<string?>? tokens, bool checkIssued = true)
     {

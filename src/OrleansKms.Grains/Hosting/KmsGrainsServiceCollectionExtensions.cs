@@ -20,6 +20,8 @@ public static class KmsGrainsServiceCollectionExtensions
         services.AddSingleton(sp => new RootKeyHolder(rootKey(sp)));
         services.AddSingleton<IKeyMaterialProtector>(sp => new RootKeyMaterialProtector(new RootKeyWrapper(sp.GetRequiredService<RootKeyHolder>().Key)));
         services.AddSingleton<IServiceSecrets>(sp => new DerivedServiceSecrets(sp.GetRequiredService<RootKeyHolder>().Key));
+        services.AddSingleton<KeyAccess>();
+        services.AddSingleton<IKmsAuthorization>(sp => sp.GetRequiredService<KeyAccess>());
         services.AddSingleton<KeySnapshotCache>();
         services.AddSingleton<AliasCache>();
         services.AddSingleton<SnapshotPublisher>();

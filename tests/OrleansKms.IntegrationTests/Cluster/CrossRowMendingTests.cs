@@ -87,7 +87,7 @@ public sealed class CrossRowMendingTests(CrossRowMendingTests.FaultyCluster clus
         var arn = await CreateKeyAsync();
         var alias = Grains.GetGrain<IAliasGrain>(AliasNames.GrainKey(Caller.AccountId, cluster.Region, "alias/mended"));
         cluster.Faults.FailNext("PutAsync", typeof(IAliasCatalogGrain));
-        await Assert.ThrowsAsync<InvalidOperationException>(() => alias.CreateAsync(arn));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => alias.CreateAsync(cluster.Caller, arn));
         var catalog = Grains.GetGrain<IAliasCatalogGrain>($"{Caller.AccountId}/{cluster.Region}");
         Assert.DoesNotContain((await catalog.ListAsync(null, 100, null)).Aliases, a => a.AliasName == "alias/mended");
 

@@ -18,7 +18,7 @@ public sealed class GrainCycleTests(TwoSiloClusterFixture cluster) : IClassFixtu
         await grains.GetGrain<IKeyGrain>(doomed.Value).CreateAsync(new CreateKeyCommand { Caller = caller });
         await grains.GetGrain<IKeyGrain>(other.Value).CreateAsync(new CreateKeyCommand { Caller = caller });
         var aliases = Enumerable.Range(0, 20).Select(i => grains.GetGrain<IAliasGrain>(AliasNames.GrainKey(caller.AccountId, cluster.Region, $"alias/cycle-{i}"))).ToList();
-        foreach (var alias in aliases) await alias.CreateAsync(doomed);
+        foreach (var alias in aliases) await alias.CreateAsync(caller, doomed);
         await grains.GetGrain<IKeyGrain>(doomed.Value).ScheduleDeletionAsync(caller, 7);
         cluster.Time.Advance(TimeSpan.FromDays(7));
 
@@ -27,7 +27,7 @@ public sealed class GrainCycleTests(TwoSiloClusterFixture cluster) : IClassFixtu
         {
             try
             {
-                await alias.UpdateAsync(other);
+                await alias.UpdateAsync(caller, other);
             }
             catch (KmsException e) when (e.Code is KmsErrorCode.KMSInvalidStateException or KmsErrorCode.NotFoundException)
             {

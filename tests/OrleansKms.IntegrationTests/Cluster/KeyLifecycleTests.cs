@@ -163,7 +163,7 @@ public sealed class KeyLifecycleTests(TwoSiloClusterFixture cluster) : IClassFix
         var arn = await CreateKeyAsync();
         var blob = await EncryptAsync(arn, 1);
         var alias = cluster.Silo(0).GetGrain<IAliasGrain>(AliasNames.GrainKey(arn.AccountId, arn.Region, "alias/doomed"));
-        await alias.CreateAsync(arn);
+        await alias.CreateAsync(cluster.Caller, arn);
         var deletion = await Key(arn).ScheduleDeletionAsync(cluster.Caller, 7);
         Assert.Equal(cluster.Time.GetUtcNow().AddDays(7), deletion.DeletionDate);
 

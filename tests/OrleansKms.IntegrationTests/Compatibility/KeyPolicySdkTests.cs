@@ -1,3 +1,4 @@
+using System.Text;
 using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
 using OrleansKms.IntegrationTests.Infrastructure;
@@ -93,7 +94,16 @@ public sealed class KeyPolicySdkTests(KmsServerFixture fixture)
         await Assert.ThrowsAsync<MalformedPolicyDocumentException>(() => _kms.CreateKeyAsync(new CreateKeyRequest { Policy = lockout }));
 
         await _kms.PutKeyPolicyAsync(new PutKeyPolicyRequest { KeyId = key.KeyId, Policy = lockout, BypassPolicyLockoutSafetyCheck = true });
-        Assert.Equal(lockout, await GetPolicyAsync(key.KeyId));
+        // Locked out indeed: the policy no longer lets the account read (or replace) it.
+        var denied = await Assert.ThrowsAsync<AmazonKeyManagementServiceException>(() => GetPolicyAsync(key.KeyId));
+        Assert.Equal("AccessDeniedException", denied.ErrorCode);
+        Assert.Equal($"User: arn:aws:iam::{Account}:root is not authorized to perform: kms:GetKeyPolicy on resource: {key.Arn} because no resource-based policy allows the kms:GetKeyPolicy action", denied.Message);
+        await Assert.ThrowsAsync<AmazonKeyManagementServiceException>(() =>
+            _kms.PutKeyPolicyAsync(new PutKeyPolicyRequest { KeyId = key.KeyId, Policy = Policy(principal: "\"*\""), BypassPolicyLockoutSafetyCheck = true }));
+        Assert.Equal(Encoding.UTF8.GetBytes("x"), (await _kms.DecryptAsync(new DecryptRequest
+        {
+            CiphertextBlob = (await _kms.EncryptAsync(new EncryptRequest { KeyId = key.KeyId, Plaintext = new MemoryStream("x"u8.ToArray()) })).CiphertextBlob,
+        })).Plaintext.ToArray());
     }
 
     [Theory]

@@ -1,23 +1,19 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
-namespace OrleansKms.Gateway.Operations;
+namespace OrleansKms;
 
 /// <summary>
-/// The checks AWS KMS makes on a key policy before CreateKey or PutKeyPolicy accepts it: a JSON policy document
+/// The first checks AWS KMS makes on a key policy before CreateKey or PutKeyPolicy accepts it: a JSON policy document
 /// whose every statement has an Effect, a Principal, an Action and the Resource "*", with principals of a valid
-/// form; and, unless the caller bypasses it, the lockout safety check: the policy must let the caller (or its
-/// account, whose IAM policies then decide) call PutKeyPolicy again. Each failure is MalformedPolicyDocumentException.
-/// Policies are stored and returned; they are not evaluated on each call yet.
+/// form. Each failure is MalformedPolicyDocumentException. The key grain then compiles the document in the full
+/// policy grammar (conditions, operators, variables) and makes the lockout safety check by evaluating it.
 /// </summary>
-internal static partial class KeyPolicyDocument
+public static partial class KeyPolicyDocument
 {
-    public static void Check(string policy, KmsCaller caller, string region, bool bypassLockoutSafetyCheck)
+    public static void Check(string policy)
     {
-        var statements = Statements(policy);
-        foreach (var statement in statements) CheckStatement(statement);
-        if (!bypassLockoutSafetyCheck && !statements.Any(s => LetsCallerPutPolicy(s, caller, region)))
-            throw Malformed("The new key policy will not allow you to update the key policy in the future.");
+        foreach (var statement in Statements(policy)) CheckStatement(statement);
     }
 
     private static List<JsonElement> Statements(string policy)
@@ -75,22 +71,6 @@ internal static partial class KeyPolicyDocument
 
         return true;
     }
-
-    /// <summary>An Allow statement (conditions aside, as AWS's check) whose actions include kms:PutKeyPolicy for the caller.</summary>
-    private static bool LetsCallerPutPolicy(JsonElement s, KmsCaller caller, string region)
-    {
-        if (s.GetProperty("Effect").GetString() != "Allow") return false;
-        if (!s.TryGetProperty("Action", out var action) || !Strings(action).Any(a => a is not null && ActionMatches(a, "kms:PutKeyPolicy"))) return false;
-        if (!s.TryGetProperty("Principal", out var principal)) return false;
-        if (principal.ValueKind == JsonValueKind.String) return principal.GetString() == "*";
-        if (!principal.TryGetProperty("AWS", out var aws)) return false;
-        var root = $"arn:{KeyArn.PartitionOf(region)}:iam::{caller.AccountId}:root";
-        return Strings(aws).Any(v => v == "*" || v == caller.AccountId || v == root || v == caller.PrincipalArn);
-    }
-
-    /// <summary>IAM action matching: case-insensitive, with * and ? wildcards.</summary>
-    private static bool ActionMatches(string pattern, string action) =>
-        Regex.IsMatch(action, "^" + Regex.Escape(pattern).Replace("\\*", ".*").Replace("\\?", ".") + "$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
 
     private static bool HasAny(JsonElement s, string a, string b) => s.TryGetProperty(a, out _) || s.TryGetProperty(b, out _);
 
