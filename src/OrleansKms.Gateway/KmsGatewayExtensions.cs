@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -5,10 +6,11 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OrleansKms.Gateway.Auth;
+using OrleansKms.Gateway.Sts;
 
 namespace OrleansKms.Gateway;
 
-/// <summary>Adds and maps the AWS KMS wire-protocol gateway.</summary>
+/// <summary>Adds and maps the AWS KMS wire-protocol gateway (and STS's GetCallerIdentity and AssumeRole beside it).</summary>
 public static class KmsGatewayExtensions
 {
     /// <summary>Registers the gateway's services; idempotent.</summary>
@@ -25,25 +27,40 @@ public static class KmsGatewayExtensions
         services.AddSingleton(sp =>
         {
             var o = sp.GetRequiredService<IOptions<KmsGatewayOptions>>().Value;
-            return new IdentityStore(o.Identities.Count > 0 ? o.Identities : [KmsIdentity.Development]);
+            return new IdentityStore(o.Identities.Count > 0 ? o.Identities : [KmsIdentity.Development], o.Roles);
         });
+        services.AddSingleton(CreateSessionTokens);
         services.AddSingleton(sp =>
         {
             var o = sp.GetRequiredService<IOptions<KmsGatewayOptions>>().Value;
-            return new SigV4Verifier(sp.GetRequiredService<IdentityStore>(), sp.GetService<TimeProvider>() ?? TimeProvider.System, o.Region, o.AllowedClockSkew);
+            return new SigV4Verifier(sp.GetRequiredService<IdentityStore>(), sp.GetService<TimeProvider>() ?? TimeProvider.System, o.Region, o.AllowedClockSkew,
+                sp.GetRequiredService<SessionTokens>());
         });
         services.AddSingleton<KmsGatewayEndpoint>();
+        services.AddSingleton<StsEndpoint>();
         services.AddSingleton<Admin.DevAdminEndpoint>();
         return services;
     }
 
     /// <summary>
-    /// Maps the gateway at <c>/</c>: every request, whatever its method or path, gets a KMS answer, except under
+    /// STS session tokens, sealed under a key every gateway of the region derives from the root key (so a session
+    /// outlives a restart and works on any gateway), and expiring on the KMS clock. A gateway hosted without the
+    /// grains has no root key: its sessions are sealed under a key of this process only.
+    /// </summary>
+    private static SessionTokens CreateSessionTokens(IServiceProvider sp) => new(
+        sp.GetService<IServiceSecrets>()?.KeyFor(SessionTokens.Purpose) ?? RandomNumberGenerator.GetBytes(32),
+        sp.GetKeyedService<TimeProvider>(KmsTime.ServiceKey) ?? sp.GetService<TimeProvider>() ?? TimeProvider.System);
+
+    /// <summary>
+    /// Maps the gateway at <c>/</c>: every request, whatever its method or path, gets a KMS answer, except STS
+    /// requests (<see cref="StsEndpoint.Handles"/>: a form-encoded POST without X-Amz-Target) and under
     /// <c>/_kms/</c>, the development admin surface (404 unless <see cref="KmsGatewayOptions.DevAdmin"/>).
     /// </summary>
     public static IEndpointRouteBuilder MapKmsGateway(this IEndpointRouteBuilder endpoints)
     {
-        RequestDelegate handler = ctx => ctx.RequestServices.GetRequiredService<KmsGatewayEndpoint>().HandleAsync(ctx);
+        RequestDelegate handler = ctx => StsEndpoint.Handles(ctx.Request)
+            ? ctx.RequestServices.GetRequiredService<StsEndpoint>().HandleAsync(ctx)
+            : ctx.RequestServices.GetRequiredService<KmsGatewayEndpoint>().HandleAsync(ctx);
         endpoints.Map(Admin.DevAdminEndpoint.PathPrefix + "{**operation}", ctx => ctx.RequestServices.GetRequiredService<Admin.DevAdminEndpoint>().HandleAsync(ctx));
         endpoints.Map("/", handler);
         endpoints.MapFallback(handler);

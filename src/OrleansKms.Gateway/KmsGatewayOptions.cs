@@ -22,6 +22,9 @@ public sealed class KmsGatewayOptions
 
     /// <summary>The callers accepted. Default: the development identity only (<see cref="KmsIdentity.Development"/>).</summary>
     public IList<KmsIdentity> Identities { get; } = [];
+
+    /// <summary>The roles callers may assume with STS AssumeRole (each under its trust policy). Default none.</summary>
+    public IList<KmsRole> Roles { get; } = [];
 }
 
 internal static class KmsGatewayOptionsDefaults

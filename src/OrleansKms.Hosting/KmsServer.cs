@@ -13,6 +13,7 @@ using OrleansKms.Gateway;
 using OrleansKms.Gateway.Admin;
 using OrleansKms.Gateway.Auth;
 using OrleansKms.Hosting.Durability;
+using OrleansKms.Policy;
 
 namespace OrleansKms.Hosting;
 
@@ -100,6 +101,7 @@ public sealed class KmsServer : IAsyncDisposable
             k.AddServerHeader = false;
         });
         options.ConfigureServices?.Invoke(builder.Services);
+        var callers = options.IdentitiesFile is null ? null : LoadIdentities(options.IdentitiesFile);
         builder.UseOrleans(silo =>
         {
             silo.Configure<ClusterOptions>(o =>
@@ -133,15 +135,37 @@ public sealed class KmsServer : IAsyncDisposable
         {
             g.Region = options.Region;
             g.DevAdmin = options.DevAdmin;
-            if (options.IdentitiesFile is not null)
+            if (callers is not null)
             {
-                foreach (var identity in IdentityStore.Load(options.IdentitiesFile).All) g.Identities.Add(identity);
+                foreach (var identity in callers.All) g.Identities.Add(identity);
+                foreach (var role in callers.Roles) g.Roles.Add(role);
             }
         });
         builder.Services.AddKmsTelemetry();
         var app = builder.Build();
         app.MapKmsGateway();
         return app;
+    }
+
+    /// <summary>
+    /// Reads the identities file, its policy documents checked against the IAM grammar (the silo's policy parser), so
+    /// that a bad policy stops the start with a message naming the entry and field rather than denying at run time.
+    /// </summary>
+    private static IdentityStore LoadIdentities(string path)
+    {
+        IdentitiesFileReader.PolicyCheck = static (document, kind) =>
+        {
+            try
+            {
+                PolicyDocument.Parse(document, kind == "trust" ? PolicyKind.TrustPolicy : PolicyKind.IdentityPolicy);
+                return null;
+            }
+            catch (PolicyFormatException e)
+            {
+                return e.Message;
+            }
+        };
+        return IdentityStore.Load(path);
     }
 
     /// <summary>Applies the seed file; a bad one stops the start with a message naming the file, key and field.</summary>

@@ -66,6 +66,12 @@ public sealed record KmsRole(string Arn, string AccountId, string TrustPolicy)
 
     /// <summary>The role's name (the last part of its ARN's path).</summary>
     public string Name => Arn[(Arn.LastIndexOf('/') + 1)..];
+
+    /// <summary>AWS's unique id of the role (AROA...), the first part of its sessions' <c>aws:userid</c>.</summary>
+    public string UniqueId => KmsIdentity.UniqueId("AROA", Arn);
+
+    /// <summary>The principal of a session of this role: <c>arn:PARTITION:sts::ACCOUNT:assumed-role/NAME/SESSION</c>.</summary>
+    public string SessionArn(string sessionName) => $"arn:{Arn.Split(':')[1]}:sts::{AccountId}:assumed-role/{Name}/{sessionName}";
 }
 
 /// <summary>The identities and roles the gateway accepts: identities by access key id, roles by ARN.</summary>

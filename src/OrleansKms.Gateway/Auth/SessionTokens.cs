@@ -13,6 +13,9 @@ namespace OrleansKms.Gateway.Auth;
 /// </summary>
 public sealed class SessionTokens(byte[] key, TimeProvider time)
 {
+    /// <summary>The <see cref="IServiceSecrets"/> purpose of the key that seals session tokens.</summary>
+    public const string Purpose = "sts-sessions";
+
     private const string Magic = "OKS1";
     private const int NonceSize = 12;
     private const int TagSize = 16;
@@ -42,6 +45,9 @@ public sealed class SessionTokens(byte[] key, TimeProvider time)
         CryptographicOperations.ZeroMemory(plaintext);
         return (session, Base64Url.EncodeToString(sealedToken));
     }
+
+    /// <summary>Whether <paramref name="session"/>'s credentials have expired, on this service's clock.</summary>
+    public bool HasExpired(Session session) => session.Expiration <= time.GetUtcNow();
 
     /// <summary>The session a token seals, or null if it is not a token of this service (forged, altered, foreign).</summary>
     public Session? Open(string token)

@@ -11,14 +11,15 @@ namespace OrleansKms.Gateway.Auth;
 /// headers that SignedHeaders lists, the SHA-256 of the body, a credential scope of this region and service
 /// <c>kms</c> (or <c>sts</c> for the STS actions on the same endpoint), and an X-Amz-Date within the allowed skew of
 /// the injected clock. Temporary credentials (an ASIA... key with <c>X-Amz-Security-Token</c>) are a session
-/// <see cref="SessionTokens"/> issued, of a role the identity store still has, before its expiry.
+/// <see cref="SessionTokens"/> issued, of a role the identity store still has, before its expiry (on the sessions'
+/// clock).
 /// </summary>
 public sealed class SigV4Verifier(IdentityStore identities, TimeProvider time, string region, TimeSpan allowedSkew, SessionTokens? sessions = null)
 {
     private const string Algorithm = "AWS4-HMAC-SHA256";
     private const string Service = "kms";
     public const string StsService = "sts";
-    private readonly ConcurrentDictionary<(string Secret, string Date, string Region), byte[]> _signingKeys = new();
+    private readonly ConcurrentDictionary<(string Secret, string Date, string Region, string Service), byte[]> _signingKeys = new();
 
     /// <summary>The caller a KMS request is signed by; throws the AWS authentication error otherwise.</summary>
     public KmsIdentity Verify(HttpRequest request, ReadOnlySpan<byte> body) => Verify(request, body, Service);
@@ -67,7 +68,9 @@ public sealed class SigV4Verifier(IdentityStore identities, TimeProvider time, s
 
         var canonical = CanonicalRequest(request, auth.SignedHeaders, bodyHash);
         var stringToSign = $"{Algorithm}\n{amzDate}\n{scope[1]}/{scope[2]}/{scope[3]}/aws4_request\n{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)))}";
-        var key = SigningKey(identity.SecretAccessKey, scope[1], scope[2]);
+        // Session secrets are many and short-lived: caching their keys would grow the cache without bound.
+        var signing = (identity.SecretAccessKey, scope[1], scope[2], scope[3]);
+        var key = identity.RoleArn is null ? _signingKeys.GetOrAdd(signing, DeriveSigningKey) : DeriveSigningKey(signing);
         Span<byte> expected = stackalloc byte[32];
         HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(stringToSign), expected);
         Span<byte> given = stackalloc byte[32];
@@ -88,11 +91,9 @@ public sealed class SigV4Verifier(IdentityStore identities, TimeProvider time, s
             return identities.TryGet(accessKeyId, out var identity) ? identity : throw InvalidToken();
         if (sessions?.Open(sessionToken) is not { } session || session.AccessKeyId != accessKeyId || !identities.TryGetRole(session.RoleArn, out var role))
             throw InvalidToken();
-        if (session.Expiration <= time.GetUtcNow())
+        if (sessions.HasExpired(session))
             throw new KmsException(KmsErrorCode.ExpiredTokenException, "The security token included in the request is expired");
-        var partition = role.Arn.Split(':')[1];
-        return new KmsIdentity(session.AccessKeyId, session.SecretAccessKey, role.AccountId,
-            $"arn:{partition}:sts::{role.AccountId}:assumed-role/{role.Name}/{session.SessionName}")
+        return new KmsIdentity(session.AccessKeyId, session.SecretAccessKey, role.AccountId, role.SessionArn(session.SessionName))
         {
             Policies = role.Policies,
             Tags = role.Tags,
@@ -154,14 +155,13 @@ public sealed class SigV4Verifier(IdentityStore identities, TimeProvider time, s
         return string.Join('&', pairs);
     }
 
-    private byte[] SigningKey(string secret, string date, string scopeRegion) =>
-        _signingKeys.GetOrAdd((secret, date, scopeRegion), static k =>
-        {
-            var kDate = HMACSHA256.HashData(Encoding.UTF8.GetBytes("AWS4" + k.Secret), Encoding.UTF8.GetBytes(k.Date));
-            var kRegion = HMACSHA256.HashData(kDate, Encoding.UTF8.GetBytes(k.Region));
-            var kService = HMACSHA256.HashData(kRegion, Encoding.UTF8.GetBytes(Service));
-            return HMACSHA256.HashData(kService, "aws4_request"u8);
-        });
+    private static byte[] DeriveSigningKey((string Secret, string Date, string Region, string Service) k)
+    {
+        var kDate = HMACSHA256.HashData(Encoding.UTF8.GetBytes("AWS4" + k.Secret), Encoding.UTF8.GetBytes(k.Date));
+        var kRegion = HMACSHA256.HashData(kDate, Encoding.UTF8.GetBytes(k.Region));
+        var kService = HMACSHA256.HashData(kRegion, Encoding.UTF8.GetBytes(k.Service));
+        return HMACSHA256.HashData(kService, "aws4_request"u8);
+    }
 
     private static (string Credential, string[] SignedHeaders, string Signature) ParseAuthorization(string header)
     {

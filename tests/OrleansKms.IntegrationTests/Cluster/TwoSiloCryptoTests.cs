@@ -43,6 +43,29 @@ public sealed class TwoSiloCryptoTests(TwoSiloClusterFixture cluster) : IClassFi
     }
 
     [Fact]
+    public async Task A_key_policy_or_grant_change_through_one_silo_is_in_force_on_the_other_before_the_change_returns()
+    {
+        var arn = await CreateKeyAsync();
+        var bob = cluster.Caller with { PrincipalArn = "arn:aws:iam::111122223333:user/bob", AccessKeyId = "BOB" };
+        Task<EncryptResult> BobEncryptsOn(int silo) => cluster.Silo(silo).GetGrain<ICryptoWorker>(0)
+            .EncryptAsync(new EncryptCommand(bob, arn.Value, [1], null, false, cluster.Region)).AsTask();
+        await EncryptOn(1, arn, [1]); // silo 1 caches the key under its default policy
+        var denied = await Assert.ThrowsAsync<KmsException>(() => BobEncryptsOn(1));
+        Assert.Equal(KmsErrorCode.AccessDeniedException, denied.Code);
+
+        var grant = await cluster.Silo(0).GetGrain<IKeyGrain>(arn.Value).CreateGrantAsync(cluster.Caller,
+            new KeyGrant("", null, default, bob.PrincipalArn, null, "", ["Encrypt"], null, null, null), dryRun: false);
+        await BobEncryptsOn(1);
+
+        await cluster.Silo(0).GetGrain<IKeyGrain>(arn.Value).RemoveGrantAsync(cluster.Caller, grant.GrantId, dryRun: false, revoke: true);
+        Assert.Equal(KmsErrorCode.AccessDeniedException, (await Assert.ThrowsAsync<KmsException>(() => BobEncryptsOn(1))).Code);
+
+        const string rootMayManageOnly = """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":["kms:PutKeyPolicy","kms:GetKeyPolicy"],"Resource":"*"}]}""";
+        await cluster.Silo(0).GetGrain<IKeyGrain>(arn.Value).PutPolicyAsync(cluster.Caller, rootMayManageOnly);
+        Assert.Equal(KmsErrorCode.AccessDeniedException, (await Assert.ThrowsAsync<KmsException>(() => EncryptOn(1, arn, [1]))).Code);
+    }
+
+    [Fact]
     public async Task DisableKey_through_one_silo_stops_encryption_on_the_other_at_once_and_EnableKey_restores_it()
     {
         var arn = await CreateKeyAsync();
