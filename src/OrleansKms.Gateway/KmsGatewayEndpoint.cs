@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrleansKms.Gateway.Auth;
@@ -30,6 +31,7 @@ public sealed class KmsGatewayEndpoint(
     private readonly string _region = options.Value.Region;
     private readonly int _maxBody = options.Value.MaxRequestBodyBytes;
     private readonly IKmsAuthorization? _authorization = (IKmsAuthorization?)services.GetService(typeof(IKmsAuthorization));
+    private readonly ICryptoWorker? _crypto = (services as IKeyedServiceProvider)?.GetKeyedService<ICryptoWorker>(KmsServiceKeys.InProcessCrypto);
 
     public async Task HandleAsync(HttpContext context)
     {
@@ -49,7 +51,7 @@ public sealed class KmsGatewayEndpoint(
             activity = Activities.StartActivity("kms." + operation, ActivityKind.Internal);
             activity?.SetTag("kms.operation", operation).SetTag("kms.account", identity.AccountId);
             var caller = identity.ToCaller(context.Connection.RemoteIpAddress?.ToString(), context.Request.IsHttps);
-            var call = new KmsCall(caller, body, _region, grains) { Authorization = _authorization };
+            var call = new KmsCall(caller, body, _region, grains) { Authorization = _authorization, InProcessCrypto = _crypto };
             var json = await handler(call);
             response.StatusCode = StatusCodes.Status200OK;
             response.ContentType = "application/x-amz-json-1.1";

@@ -22,8 +22,14 @@ public sealed class KmsCall(KmsCaller caller, ReadOnlyMemory<byte> body, string 
 
     public IGrainFactory Grains { get; } = grains;
 
-    /// <summary>The local crypto worker (stateless workers are activated on the calling silo).</summary>
-    public ICryptoWorker Crypto => Grains.GetGrain<ICryptoWorker>(0);
+    /// <summary>
+    /// The crypto path: the silo's own crypto service, in-process, when the gateway runs in a silo; else the crypto
+    /// worker grain (a stateless worker, activated on the calling silo).
+    /// </summary>
+    public ICryptoWorker Crypto => InProcessCrypto ?? Grains.GetGrain<ICryptoWorker>(0);
+
+    /// <summary>The silo's crypto service, when this gateway runs in a silo.</summary>
+    public ICryptoWorker? InProcessCrypto { get; init; }
 
     /// <summary>Reads the request body; a body that is not JSON of the operation's shape is a SerializationException.</summary>
     public T Read<T>(JsonTypeInfo<T> type) where T : new()

@@ -23,6 +23,8 @@ public static class KmsGrainsServiceCollectionExtensions
         services.AddSingleton<KeyAccess>();
         services.AddSingleton<IKmsAuthorization>(sp => sp.GetRequiredService<KeyAccess>());
         services.AddSingleton<KeySnapshotCache>();
+        services.AddSingleton<CryptoService>();
+        services.AddKeyedSingleton<ICryptoWorker>(KmsServiceKeys.InProcessCrypto, (sp, _) => sp.GetRequiredService<CryptoService>());
         services.AddSingleton<AliasCache>();
         services.AddSingleton<SnapshotPublisher>();
         services.AddSingleton<IKmsDevelopmentAdmin, DevelopmentAdmin>();

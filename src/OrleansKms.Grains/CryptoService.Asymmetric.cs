@@ -5,7 +5,7 @@ using OrleansKms.Policy;
 namespace OrleansKms.Grains;
 
 /// <summary>Sign/Verify, GenerateMac/VerifyMac, DeriveSharedSecret, GetPublicKey, GenerateDataKeyPair.</summary>
-public sealed partial class CryptoWorker
+public sealed partial class CryptoService
 {
     public async ValueTask<SignatureResult> SignAsync(SignatureCommand command)
     {
