@@ -7,16 +7,9 @@ namespace OrleansKms.Cli.Admin;
 /// </summary>
 internal static class AdminCommands
 {
-    private const string Options = """
-          --endpoint URL          the service (default $AWS_ENDPOINT_URL, else http://127.0.0.1:4566)
-          --region NAME           signing region (default $AWS_REGION / $AWS_DEFAULT_REGION, else us-east-1)
-          --access-key KEY        access key id (default $AWS_ACCESS_KEY_ID, else test)
-          --secret-key SECRET     secret access key (default $AWS_SECRET_ACCESS_KEY, else test)
-        """;
+    public const string ResetUsage = "Usage: kms reset [options]\n  Deletes every key, alias and grant of the service (started with --dev-admin).\n\n" + ServiceConnection.Help;
 
-    public const string ResetUsage = "Usage: kms reset [options]\n  Deletes every key, alias and grant of the service (started with --dev-admin).\n\n" + Options;
-
-    public const string SeedUsage = "Usage: kms seed FILE [options]\n  Creates the keys of a seed file (YAML or JSON) unless they exist (service started with --dev-admin).\n\n" + Options;
+    public const string SeedUsage = "Usage: kms seed FILE [options]\n  Creates the keys of a seed file (YAML or JSON) unless they exist (service started with --dev-admin).\n\n" + ServiceConnection.Help;
 
     public static Task<int> ResetAsync(string[] args, CancellationToken cancel) => RunAsync(args, ResetUsage, file: false, "reset", cancel);
 
@@ -70,11 +63,7 @@ internal static class AdminCommands
 
     private static bool TryParse(string[] args, bool needsFile, out AdminOptions options, out string? error)
     {
-        string Env(string name, string fallback) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? v : fallback;
-        var endpoint = Env("AWS_ENDPOINT_URL", "http://127.0.0.1:4566");
-        var region = Env("AWS_REGION", Env("AWS_DEFAULT_REGION", "us-east-1"));
-        var accessKey = Env("AWS_ACCESS_KEY_ID", "test");
-        var secretKey = Env("AWS_SECRET_ACCESS_KEY", "test");
+        var connection = new ServiceConnection();
         string? file = null;
         options = null!;
         error = null;
@@ -90,20 +79,13 @@ internal static class AdminCommands
             }
 
             if (i + 1 >= args.Length) { error = $"{name} needs a value."; return false; }
-            var value = args[++i];
-            switch (name)
-            {
-                case "--endpoint": endpoint = value; break;
-                case "--region": region = value; break;
-                case "--access-key": accessKey = value; break;
-                case "--secret-key": secretKey = value; break;
-                default: error = $"unknown option {name}."; return false;
-            }
+            if (!ServiceConnection.IsOption(name)) { error = $"unknown option {name}."; return false; }
+            connection.Set(name, args[++i]);
         }
 
         if (needsFile && file is null) { error = "the seed FILE is required."; return false; }
-        if (!Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")) { error = $"--endpoint {endpoint} is not an http(s) URL."; return false; }
-        options = new AdminOptions(uri, region, accessKey, secretKey, file);
+        if (!connection.TryValidate(out error)) return false;
+        options = new AdminOptions(connection.Endpoint, connection.Region, connection.AccessKey, connection.SecretKey, file);
         return true;
     }
 }
