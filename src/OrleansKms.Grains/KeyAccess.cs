@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OrleansKms.Policy;
@@ -84,6 +86,12 @@ public sealed class KeyAccess(
     ILogger<KeyAccess> logger) : IKmsAuthorization
 {
     private readonly PolicyCache _policies = new();
+
+    // Per-object caches for the hot path: a snapshot's compiled key policy, an identity's compiled policies and its
+    // principal, found by reference (the same snapshot and the same identity objects serve request after request).
+    private readonly ConditionalWeakTable<KeySnapshot, PolicyDocument> _keyPolicies = new();
+    private readonly ConditionalWeakTable<IReadOnlyList<string>, PolicyDocument[]> _identityPolicies = new();
+    private readonly ConcurrentDictionary<string, (KmsCaller Source, CallerPrincipal Principal)> _principals = new(StringComparer.Ordinal);
     private readonly byte[] _grantTokenKey = secrets.KeyFor(GrantTokens.Purpose);
 
     /// <summary>AWS's message when Decrypt finds its key in the ciphertext and the caller may not use it.</summary>
@@ -114,7 +122,7 @@ public sealed class KeyAccess(
 
         PolicyDocument? keyPolicy = null;
         if (permission.PolicyType == PermissionPolicyType.KeyPolicy)
-            keyPolicy = _policies.Get(key.Policy ?? KeyPolicies.Default(key.Arn.AccountId, key.Arn.Region), PolicyKind.KeyPolicy);
+            keyPolicy = KeyPolicyOf(key);
         var grant = permission.PolicyType == PermissionPolicyType.KeyPolicy && GrantAllows(caller, permission.Action[4..], key, request, identities, context);
         var decision = KmsAuthorizer.Authorize(context, keyPolicy, key.Arn.AccountId, identities, grant);
         if (decision.Allowed) return;
@@ -265,16 +273,38 @@ public sealed class KeyAccess(
             && !identities.Any(p => PolicyEvaluator.Evaluate(p, context).Result == PolicyResult.ExplicitDeny);
     }
 
+    private PolicyDocument KeyPolicyOf(KeySnapshot key) =>
+        _keyPolicies.TryGetValue(key, out var compiled) ? compiled
+            : _keyPolicies.GetValue(key, k => _policies.Get(k.Policy ?? KeyPolicies.Default(k.Arn.AccountId, k.Arn.Region), PolicyKind.KeyPolicy));
+
     private IReadOnlyList<PolicyDocument> IdentityPolicies(KmsCaller caller)
     {
         var texts = caller.IdentityPolicies;
         if (texts.Count == 0) return [];
+        return _identityPolicies.TryGetValue(texts, out var compiled) ? compiled : _identityPolicies.GetValue(texts, Compile);
+    }
+
+    private PolicyDocument[] Compile(IReadOnlyList<string> texts)
+    {
         var documents = new PolicyDocument[texts.Count];
         for (var i = 0; i < texts.Count; i++) documents[i] = _policies.Get(texts[i], PolicyKind.IdentityPolicy);
         return documents;
     }
 
-    private static CallerPrincipal Principal(KmsCaller caller) =>
+    /// <summary>The caller as the evaluator sees it; reused while the caller's identity (its tags, id, role) is the same.</summary>
+    private CallerPrincipal Principal(KmsCaller caller)
+    {
+        if (_principals.TryGetValue(caller.PrincipalArn, out var cached) && SameIdentity(cached.Source, caller)) return cached.Principal;
+        var principal = NewPrincipal(caller);
+        if (_principals.Count >= PolicyCache.Capacity) _principals.Clear();
+        _principals[caller.PrincipalArn] = (caller, principal);
+        return principal;
+    }
+
+    private static bool SameIdentity(KmsCaller a, KmsCaller b) =>
+        ReferenceEquals(a.Tags, b.Tags) && a.UserId == b.UserId && a.RoleArn == b.RoleArn && a.AccountId == b.AccountId;
+
+    private static CallerPrincipal NewPrincipal(KmsCaller caller) =>
         new(caller.PrincipalArn, caller.AccountId, caller.PrincipalType)
         {
             UserId = caller.UserId ?? (caller.PrincipalType == PrincipalTypes.Account ? caller.AccountId : null),

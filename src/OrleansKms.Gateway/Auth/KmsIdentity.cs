@@ -25,8 +25,10 @@ public sealed record KmsIdentity(string AccessKeyId, string SecretAccessKey, str
     /// <summary>For an assumed-role session: when its credentials expire.</summary>
     public DateTimeOffset? Expiration { get; init; }
 
+    private string? _userId; // computed once per identity: a SHA-256 per request otherwise
+
     /// <summary>AWS's unique id (<c>aws:userid</c>, GetCallerIdentity's UserId): the account id for a root, AIDA... for a user, AROA...:SESSION for a session.</summary>
-    public string UserId => RoleArn is not null
+    public string UserId => _userId ??= RoleArn is not null
         ? $"{UniqueId("AROA", RoleArn)}:{PrincipalArn[(PrincipalArn.LastIndexOf('/') + 1)..]}"
         : PrincipalArn.EndsWith(":root", StringComparison.Ordinal) ? AccountId : UniqueId("AIDA", PrincipalArn);
 
