@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OrleansKms.Crypto;
+using OrleansKms.Crypto.Keys;
 using OrleansKms.Policy;
 
 namespace OrleansKms.Grains;
@@ -36,6 +37,8 @@ public sealed partial class KeyGrain(
     {
         if (state.State.Exists) throw new KmsException(KmsErrorCode.AlreadyExistsException, $"Key '{Arn}' already exists");
         AuthorizeCreate(command);
+        // The same rule the gateway applies, for applications that call the grain directly.
+        if (KeySpecCatalog.CreationProblem(command.KeySpec, command.KeyUsage, Arn.Region) is { } problem) throw KmsException.Validation(problem);
         var wrapped = command.Material ?? NewMaterial(command.KeySpec);
         var next = new StoredKey
         {

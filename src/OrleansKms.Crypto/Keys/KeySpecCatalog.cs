@@ -188,6 +188,22 @@ public static class KeySpecCatalog
     public static KeySpecInfo Get(string keySpec) =>
         Specs.TryGetValue(keySpec, out var info) ? info : throw new ArgumentException($"{keySpec} is not a key spec.", nameof(keySpec));
 
+    /// <summary>
+    /// Why AWS would refuse a key of <paramref name="keySpec"/> and <paramref name="keyUsage"/> in
+    /// <paramref name="region"/> (its ValidationException message), or null. The one rule CreateKey, the development
+    /// seed and the key grain apply.
+    /// </summary>
+    public static string? CreationProblem(string keySpec, string keyUsage, string region) =>
+        !TryGet(keySpec, out var info) || !info.KeyUsages.Contains(keyUsage)
+            ? $"KeyUsage {keyUsage} is not compatible with KeySpec {keySpec}"
+            : RegionProblem(keySpec, region);
+
+    /// <summary>Specs AWS offers only in its China Regions (cn-*, SM2) are refused elsewhere: the message, or null.</summary>
+    public static string? RegionProblem(string keySpec, string region) =>
+        TryGet(keySpec, out var info) && info.ChinaRegionsOnly && !region.StartsWith("cn-", StringComparison.Ordinal)
+            ? $"KeySpec {keySpec} is not supported in region {region}. {keySpec} keys are available only in China Regions."
+            : null;
+
     /// <summary>Every spec, in a fixed order (symmetric, RSA, ECC, Ed25519, ML-DSA, SM2, HMAC).</summary>
     public static IReadOnlyList<KeySpecInfo> All => Ordered;
 }

@@ -137,16 +137,13 @@ internal static class KeySpecRules
 {
     public static void EnsureCreatable(string keySpec, string keyUsage, string region)
     {
-        if (!KeySpecCatalog.TryGet(keySpec, out var info) || !info.KeyUsages.Contains(keyUsage))
-            throw KmsException.Validation($"KeyUsage {keyUsage} is not compatible with KeySpec {keySpec}");
-        EnsureRegionOffers(keySpec, region);
+        if (KeySpecCatalog.CreationProblem(keySpec, keyUsage, region) is { } problem) throw KmsException.Validation(problem);
     }
 
     /// <summary>Specs AWS offers only in its China Regions (cn-*, SM2) are refused elsewhere, as AWS refuses them.</summary>
     public static void EnsureRegionOffers(string spec, string region)
     {
-        if (KeySpecCatalog.TryGet(spec, out var info) && info.ChinaRegionsOnly && !region.StartsWith("cn-", StringComparison.Ordinal))
-            throw KmsException.Validation($"KeySpec {spec} is not supported in region {region}. {spec} keys are available only in China Regions.");
+        if (KeySpecCatalog.RegionProblem(spec, region) is { } problem) throw KmsException.Validation(problem);
     }
 }
 
