@@ -58,10 +58,10 @@ internal static class PolicySimulation
         var (principal, permission, key) = (input.Principal, input.Permission, input.Key);
         var onKey = key is not null && permission.Resource != PermissionResource.None;
         var request = Request(input, onKey ? key : null);
-        var sameAccount = !onKey || string.Equals(principal.AccountId, key!.Arn.AccountId, StringComparison.Ordinal);
-        if (!sameAccount && !permission.CrossAccount)
+        var rule = onKey ? permission.AcrossAccounts(principal.AccountId, key!.Arn.AccountId, input.IdentityPolicies.Count > 0) : CrossAccountRule.SameAccount;
+        if (rule == CrossAccountRule.NeverAcrossAccounts)
             return Denied(request, KmsDecisionKind.NoResourcePolicyAllows, $"AWS KMS never allows {permission.Action} on a key of another account");
-        if (!sameAccount && permission.PolicyType == PermissionPolicyType.IamPolicy && input.IdentityPolicies.Count == 0)
+        if (rule == CrossAccountRule.NeedsIdentityPolicy)
             return Denied(request, KmsDecisionKind.NoIdentityPolicyAllows,
                 $"only an identity policy of the caller's account can allow {permission.Action} on a key of another account, and the caller has none");
 
@@ -104,30 +104,18 @@ internal static class PolicySimulation
         return notes;
     }
 
-    /// <summary>The request context, with the condition keys the service sets (KeyAccess.Context, AddKeyFacts, AccessRequest).</summary>
+    /// <summary>The request context, with the condition keys the service sets (the same <see cref="KmsConditionKeys"/> groups as KeyAccess).</summary>
     private static RequestContext Request(SimulationInput input, SimulatedKey? key)
     {
-        var keys = new Dictionary<string, ConditionValue>(StringComparer.OrdinalIgnoreCase)
-        {
-            ["kms:CallerAccount"] = ConditionValue.Of(input.Principal.AccountId),
-            ["aws:SecureTransport"] = ConditionValue.Of(input.SecureTransport),
-        };
+        var keys = new Dictionary<string, ConditionValue>(StringComparer.OrdinalIgnoreCase);
+        KmsConditionKeys.AddCaller(keys, input.Principal.AccountId, input.SecureTransport, sourceIp: null);
         if (key is not null)
         {
-            keys["aws:RequestedRegion"] = ConditionValue.Of(key.Arn.Region);
-            keys["kms:KeySpec"] = ConditionValue.Of(key.KeySpec);
-            keys["kms:KeyUsage"] = ConditionValue.Of(key.KeyUsage);
-            keys["kms:KeyOrigin"] = ConditionValue.Of(key.Origin);
-            keys["kms:MultiRegion"] = ConditionValue.Of(key.MultiRegion);
-            foreach (var (k, v) in key.Tags) keys["aws:ResourceTag/" + k] = ConditionValue.Of(v);
-            if (key.RequestAlias is { } alias) keys["kms:RequestAlias"] = ConditionValue.Of(alias);
+            KmsConditionKeys.AddKey(keys, key.Arn.Region, key.KeySpec, key.KeyUsage, key.Origin, key.MultiRegion, key.Tags);
+            KmsConditionKeys.AddRequestAlias(keys, key.RequestAlias);
         }
 
-        if (input.EncryptionContext.Count > 0)
-        {
-            foreach (var (k, v) in input.EncryptionContext) keys["kms:EncryptionContext:" + k] = ConditionValue.Of(v);
-            keys["kms:EncryptionContextKeys"] = ConditionValue.Of(input.EncryptionContext.Keys);
-        }
+        KmsConditionKeys.AddEncryptionContext(keys, input.EncryptionContext);
 
         foreach (var (k, values) in input.Conditions) keys[k] = ConditionValue.Of(values);
         return new RequestContext

@@ -35,7 +35,34 @@ public sealed record KmsPermission(
     PermissionPolicyType PolicyType,
     bool CrossAccount,
     PermissionResource Resource,
-    IReadOnlyList<string> ConditionKeys);
+    IReadOnlyList<string> ConditionKeys)
+{
+    /// <summary>
+    /// AWS KMS's rules for a key of another account, which decide before any policy is read: a permission that never
+    /// crosses accounts is refused; an IAM-only permission needs an identity policy of the caller (even a root's).
+    /// </summary>
+    public CrossAccountRule AcrossAccounts(string callerAccount, string keyAccount, bool callerHasIdentityPolicies) =>
+        string.Equals(callerAccount, keyAccount, StringComparison.Ordinal) ? CrossAccountRule.SameAccount
+        : !CrossAccount ? CrossAccountRule.NeverAcrossAccounts
+        : PolicyType == PermissionPolicyType.IamPolicy && !callerHasIdentityPolicies ? CrossAccountRule.NeedsIdentityPolicy
+        : CrossAccountRule.PoliciesDecide;
+}
+
+/// <summary>What <see cref="KmsPermission.AcrossAccounts"/> says of a request.</summary>
+public enum CrossAccountRule
+{
+    /// <summary>The key is the caller's account's: the policies decide.</summary>
+    SameAccount,
+
+    /// <summary>Another account's key, and the policies decide (both the key policy and the caller's identity policies).</summary>
+    PoliciesDecide,
+
+    /// <summary>Refused: AWS never gives this permission on another account's key.</summary>
+    NeverAcrossAccounts,
+
+    /// <summary>Refused: only an identity policy of the caller's account could give it, and the caller has none.</summary>
+    NeedsIdentityPolicy,
+}
 
 /// <summary>
 /// The permissions AWS KMS checks for each operation of its API, as the "AWS KMS permissions" table of the AWS KMS

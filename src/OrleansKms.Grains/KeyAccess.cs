@@ -28,8 +28,7 @@ public sealed class AccessRequest
     /// <summary>Set by the KMS alias (or alias ARN) the caller named the key with: kms:RequestAlias.</summary>
     public AccessRequest Alias(string? keyId)
     {
-        if (keyId is not null && KeyReference.IsAlias(keyId))
-            Keys["kms:RequestAlias"] = keyId.StartsWith("arn:", StringComparison.Ordinal) ? keyId[(keyId.IndexOf(":alias/", StringComparison.Ordinal) + 1)..] : keyId;
+        KmsConditionKeys.AddRequestAlias(Keys, keyId);
         return this;
     }
 
@@ -37,9 +36,7 @@ public sealed class AccessRequest
     public AccessRequest Context(IReadOnlyDictionary<string, string>? context)
     {
         EncryptionContext = context;
-        if (context is null || context.Count == 0) return this;
-        foreach (var (k, v) in context) Keys["kms:EncryptionContext:" + k] = ConditionValue.Of(v);
-        Keys["kms:EncryptionContextKeys"] = ConditionValue.Of(context.Keys);
+        KmsConditionKeys.AddEncryptionContext(Keys, context);
         return this;
     }
 
@@ -109,16 +106,10 @@ public sealed class KeyAccess(
         EnsureSameAccountIfRequired(caller, permission, key.Arn);
         request ??= AccessRequest.None;
         var principal = Principal(caller);
-        var context = Context(principal, caller, permission.Action, key.Arn.Value, request);
-        AddKeyFacts(context, caller, key);
+        var context = Context(principal, caller, permission.Action, key.Arn.Value, request, key);
         var identities = IdentityPolicies(caller);
-        var crossAccount = !string.Equals(caller.AccountId, key.Arn.AccountId, StringComparison.Ordinal);
-
-        if (crossAccount && permission.PolicyType == PermissionPolicyType.IamPolicy && identities.Count == 0)
-        {
-            // Only an identity policy of the caller's own account can give an IAM-only permission on another account's key.
+        if (permission.AcrossAccounts(caller.AccountId, key.Arn.AccountId, identities.Count > 0) == CrossAccountRule.NeedsIdentityPolicy)
             Deny(caller, context, KmsDecisionKind.NoIdentityPolicyAllows, "no identity policy for a key of another account", deniedMessage);
-        }
 
         PolicyDocument? keyPolicy = null;
         if (permission.PolicyType == PermissionPolicyType.KeyPolicy)
@@ -135,7 +126,7 @@ public sealed class KeyAccess(
     /// </summary>
     public void EnsureSameAccountIfRequired(KmsCaller caller, KmsPermission permission, KeyArn key)
     {
-        if (permission.CrossAccount || string.Equals(caller.AccountId, key.AccountId, StringComparison.Ordinal)) return;
+        if (permission.AcrossAccounts(caller.AccountId, key.AccountId, callerHasIdentityPolicies: true) != CrossAccountRule.NeverAcrossAccounts) return;
         var context = Context(Principal(caller), caller, permission.Action, key.Value, AccessRequest.None);
         Deny(caller, context, KmsDecisionKind.NoResourcePolicyAllows, "not allowed across accounts", null);
     }
@@ -197,8 +188,7 @@ public sealed class KeyAccess(
     public bool AllowsPolicyUpdate(KmsCaller caller, KeySnapshot keyUnderPolicy)
     {
         var principal = Principal(caller);
-        var context = Context(principal, caller, "kms:PutKeyPolicy", keyUnderPolicy.Arn.Value, AccessRequest.None);
-        AddKeyFacts(context, caller, keyUnderPolicy);
+        var context = Context(principal, caller, "kms:PutKeyPolicy", keyUnderPolicy.Arn.Value, AccessRequest.None, keyUnderPolicy);
         var policy = CompileKeyPolicy(keyUnderPolicy.Policy ?? KeyPolicies.Default(keyUnderPolicy.Arn.AccountId, keyUnderPolicy.Arn.Region));
         return KmsAuthorizer.Authorize(context, policy, keyUnderPolicy.Arn.AccountId, IdentityPolicies(caller), grantAllows: false).Allowed;
     }
@@ -313,31 +303,23 @@ public sealed class KeyAccess(
             Tags = caller.Tags,
         };
 
-    private RequestContext Context(CallerPrincipal principal, KmsCaller caller, string action, string resource, AccessRequest request)
+    /// <summary>The request context: the request's own keys, the caller's (<see cref="KmsConditionKeys"/>) and, on a key, the key's.</summary>
+    private RequestContext Context(CallerPrincipal principal, KmsCaller caller, string action, string resource, AccessRequest request, KeySnapshot? key = null)
     {
-        var keys = new Dictionary<string, ConditionValue>(request.Keys, StringComparer.OrdinalIgnoreCase)
+        var keys = new Dictionary<string, ConditionValue>(request.Keys, StringComparer.OrdinalIgnoreCase);
+        KmsConditionKeys.AddCaller(keys, caller.AccountId, caller.SecureTransport, caller.SourceIp);
+        if (key is not null)
         {
-            ["kms:CallerAccount"] = ConditionValue.Of(caller.AccountId),
-            ["aws:SecureTransport"] = ConditionValue.Of(caller.SecureTransport),
-        };
-        if (caller.SourceIp is { } ip) keys["aws:SourceIp"] = ConditionValue.Of(ip);
-        var region = ResourceRegion(resource);
-        if (region is not null) keys["aws:RequestedRegion"] = ConditionValue.Of(region);
+            KmsConditionKeys.AddKey(keys, key.Arn.Region, key.KeySpec, key.KeyUsage, key.Origin, multiRegion: false,
+                key.Tags.Select(t => KeyValuePair.Create(t.TagKey, t.TagValue)));
+        }
+        else if (resource.StartsWith("arn:", StringComparison.Ordinal) && resource.Split(':') is { Length: > 3 } parts && parts[3].Length > 0)
+        {
+            keys["aws:RequestedRegion"] = ConditionValue.Of(parts[3]); // an alias ARN (a role ARN has none)
+        }
+
         return new RequestContext { Principal = principal, Action = action, Resource = resource, ConditionKeys = keys, Now = time.GetUtcNow() };
     }
-
-    private static void AddKeyFacts(RequestContext context, KmsCaller caller, KeySnapshot key)
-    {
-        var keys = (Dictionary<string, ConditionValue>)context.ConditionKeys;
-        keys["kms:KeySpec"] = ConditionValue.Of(key.KeySpec);
-        keys["kms:KeyUsage"] = ConditionValue.Of(key.KeyUsage);
-        keys["kms:KeyOrigin"] = ConditionValue.Of(key.Origin);
-        keys["kms:MultiRegion"] = ConditionValue.Of(false);
-        foreach (var t in key.Tags) keys["aws:ResourceTag/" + t.TagKey] = ConditionValue.Of(t.TagValue);
-    }
-
-    private static string? ResourceRegion(string resource) =>
-        resource.StartsWith("arn:", StringComparison.Ordinal) && resource.Split(':') is { Length: > 3 } parts && parts[3].Length > 0 ? parts[3] : null;
 
     private void Deny(KmsCaller caller, RequestContext context, KmsDecision decision, string? deniedMessage)
     {
