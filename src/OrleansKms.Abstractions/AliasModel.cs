@@ -34,6 +34,12 @@ public interface IAliasGrain : IGrainWithStringKey
     Task DeleteIfTargetAsync(string keyId);
 
     Task<AliasTarget> GetTargetAsync();
+
+    /// <summary>
+    /// For <c>alias/aws/SERVICE</c>: the AWS managed key of that service, created (with its managed policy, rotated
+    /// yearly) and aliased if this is its first use. Only the service calls this, on a request made through it.
+    /// </summary>
+    Task<KeyArn> EnsureManagedKeyAsync();
 }
 
 /// <summary>The aliases of one account in one region (grain key: <c>ACCOUNT/REGION</c>), behind ListAliases.</summary>

@@ -19,6 +19,11 @@ public static class AliasNames
             throw new KmsException(KmsErrorCode.InvalidAliasNameException, "Alias names that begin with alias/aws/ are reserved for AWS managed keys.");
         if (aliasName.Length == Prefix.Length)
             throw new KmsException(KmsErrorCode.InvalidAliasNameException, "Alias name must have at least one character after alias/.");
+
+        // The model's pattern (^[a-zA-Z0-9:/_-]+$, checked with the request) lets ':' through, but an alias name may
+        // hold only letters, digits, '/', '_' and '-'; AWS refuses the rest with this ValidationException.
+        if (aliasName.Contains(':'))
+            throw KmsException.Validation($"{aliasName} contains invalid characters for an alias");
     }
 
     public static string Arn(string accountId, string region, string aliasName) =>

@@ -40,30 +40,30 @@ public sealed record GenerateDataKeyCommand(
     [property: Id(4)] bool DryRun,
     [property: Id(5)] string Region);
 
-/// <summary>A ciphertext and the key that made it.</summary>
+/// <summary>A ciphertext and the key that made it (the key material id: symmetric keys only, as in AWS).</summary>
 [GenerateSerializer, Immutable]
 public sealed record EncryptResult(
     [property: Id(0)] byte[] CiphertextBlob,
     [property: Id(1)] string KeyArn,
-    [property: Id(2)] string KeyMaterialId,
+    [property: Id(2)] string? KeyMaterialId,
     [property: Id(3)] string EncryptionAlgorithm = KmsValues.SymmetricDefault);
 
-/// <summary>A plaintext and the key that decrypted it.</summary>
+/// <summary>A plaintext and the key that decrypted it (the key material id: symmetric keys only, as in AWS).</summary>
 [GenerateSerializer, Immutable]
 public sealed record DecryptResult(
     [property: Id(0)] byte[] Plaintext,
     [property: Id(1)] string KeyArn,
-    [property: Id(2)] string KeyMaterialId,
+    [property: Id(2)] string? KeyMaterialId,
     [property: Id(3)] string EncryptionAlgorithm = KmsValues.SymmetricDefault);
 
-/// <summary>The answer to ReEncrypt.</summary>
+/// <summary>The answer to ReEncrypt (each key material id only where that side's key is symmetric, as in AWS).</summary>
 [GenerateSerializer, Immutable]
 public sealed record ReEncryptResult(
     [property: Id(0)] byte[] CiphertextBlob,
     [property: Id(1)] string SourceKeyArn,
     [property: Id(2)] string KeyArn,
-    [property: Id(3)] string SourceKeyMaterialId,
-    [property: Id(4)] string DestinationKeyMaterialId,
+    [property: Id(3)] string? SourceKeyMaterialId,
+    [property: Id(4)] string? DestinationKeyMaterialId,
     [property: Id(5)] string SourceEncryptionAlgorithm = KmsValues.SymmetricDefault,
     [property: Id(6)] string DestinationEncryptionAlgorithm = KmsValues.SymmetricDefault);
 

@@ -20,6 +20,7 @@ public static class KmsValues
     public const string EncryptDecrypt = "ENCRYPT_DECRYPT";
     public const string OriginAwsKms = "AWS_KMS";
     public const string KeyManagerCustomer = "CUSTOMER";
+    public const string KeyManagerAws = "AWS";
 }
 
 /// <summary>A tag on a key.</summary>
@@ -90,6 +91,9 @@ public sealed record KeySnapshot
     [Id(10)] public IReadOnlyList<KeyTag> Tags { get; init; } = [];
 
     [Id(11)] public string Origin { get; init; } = KmsValues.OriginAwsKms;
+
+    /// <summary>The names of the aliases that point to the key (kms:ResourceAliases).</summary>
+    [Id(12)] public IReadOnlyList<string> Aliases { get; init; } = [];
 }
 
 /// <summary>What CreateKey asks of a new key.</summary>
@@ -112,6 +116,12 @@ public sealed record CreateKeyCommand
 
     /// <summary>Skip the lockout safety check of <see cref="Policy"/> (BypassPolicyLockoutSafetyCheck).</summary>
     [Id(8)] public bool BypassPolicyLockoutSafetyCheck { get; init; }
+
+    /// <summary>
+    /// For the service's own use: an AWS managed key (KeyManager AWS), created with its managed policy on the first
+    /// use of its alias through its service, rotated every year.
+    /// </summary>
+    [Id(9)] public string KeyManager { get; init; } = KmsValues.KeyManagerCustomer;
 }
 
 /// <summary>One page of ListKeys.</summary>
@@ -157,6 +167,14 @@ public partial interface IKeyGrain : IGrainWithStringKey
     /// catalog entry, material). Only the development reset calls it.
     /// </summary>
     Task PurgeAsync();
+
+    /// <summary>An alias now points to this key (its alias grain says so after committing): kms:ResourceAliases.</summary>
+    [Orleans.Concurrency.AlwaysInterleave]
+    Task AddAliasAsync(string aliasName);
+
+    /// <summary>An alias no longer points to this key.</summary>
+    [Orleans.Concurrency.AlwaysInterleave]
+    Task RemoveAliasAsync(string aliasName);
 }
 
 /// <summary>

@@ -35,6 +35,13 @@ public sealed record KmsCaller(
     /// <summary>The request's grant tokens (GrantTokens): grants usable by token before they reach the key's snapshot.</summary>
     [Id(9)] public IReadOnlyList<string> GrantTokens { get; init; } = [];
 
+    /// <summary>
+    /// For a request an AWS service makes on the caller's behalf: the service's endpoint name
+    /// (<c>s3.us-east-1.amazonaws.com</c>), <c>kms:ViaService</c>. Such requests may use the service's AWS managed key
+    /// (<c>alias/aws/s3</c>), which is created on their first use.
+    /// </summary>
+    [Id(10)] public string? ViaService { get; init; }
+
     /// <summary>AWS's principal type: Account (a root), AssumedRole (a role session), or User.</summary>
     public string PrincipalType =>
         PrincipalArn.EndsWith(":root", StringComparison.Ordinal) ? "Account"

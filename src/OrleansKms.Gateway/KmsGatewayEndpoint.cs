@@ -12,7 +12,7 @@ namespace OrleansKms.Gateway;
 
 /// <summary>
 /// The one HTTP entry point: read the body (bounded), verify SigV4, find the operation in the table, run it, and
-/// map any error to AWS's <c>{"__type", "message"}</c> body. Client input never yields a 500; an unexpected fault is
+/// map any error to AWS's <c>{"__type", "message"}</c> body (no <c>message</c> where AWS sends none). Client input never yields a 500; an unexpected fault is
 /// KMSInternalException, logged with its trace id.
 /// </summary>
 public sealed class KmsGatewayEndpoint(
@@ -50,7 +50,7 @@ public sealed class KmsGatewayEndpoint(
             var handler = OperationTable.Find(name);
             activity = Activities.StartActivity("kms." + operation, ActivityKind.Internal);
             activity?.SetTag("kms.operation", operation).SetTag("kms.account", identity.AccountId);
-            var caller = identity.ToCaller(context.Connection.RemoteIpAddress?.ToString(), context.Request.IsHttps);
+            var caller = identity.ToCaller(context.Connection.RemoteIpAddress?.ToString(), context.Request.IsHttps, _region);
             var call = new KmsCall(caller, body, _region, grains) { Authorization = _authorization, InProcessCrypto = _crypto };
             var json = await handler(call);
             response.StatusCode = StatusCodes.Status200OK;
@@ -127,7 +127,7 @@ public sealed class KmsGatewayEndpoint(
         if (response.HasStarted) return;
         response.StatusCode = status;
         response.ContentType = "application/x-amz-json-1.1";
-        var json = KmsCall.Write(new ErrorResponse(code, message), KmsJsonContext.Default.ErrorResponse);
+        var json = KmsCall.Write(ErrorResponse.Of(code, message), KmsJsonContext.Default.ErrorResponse);
         response.ContentLength = json.Length;
         await response.Body.WriteAsync(json);
     }

@@ -10,6 +10,10 @@ public sealed class StoredAlias
     [Id(3)] public DateTimeOffset LastUpdatedDate { get; set; }
     /// <summary>Grows with every change, including deletion, so caches can order what they hear.</summary>
     [Id(4)] public long Version { get; set; }
+
+    /// <summary>Not stored: the key the alias pointed to before this change, told it no longer does.</summary>
+    [field: NonSerialized]
+    public string? PreviousTargetKeyId { get; set; }
 }
 
 /// <summary>
@@ -70,6 +74,7 @@ public sealed class AliasGrain(
         await CommitAsync(new StoredAlias
         {
             Exists = true,
+            PreviousTargetKeyId = state.State.TargetKeyId,
             TargetKeyId = target.KeyId,
             CreationDate = state.State.CreationDate,
             LastUpdatedDate = time.GetUtcNow(),
@@ -82,12 +87,35 @@ public sealed class AliasGrain(
         access.AuthorizeIdentity(caller, "kms:DeleteAlias", AliasArn);
         if (!state.State.Exists) throw AliasNames.NotFound(AliasArn);
         if (await CurrentTargetAsync() is { } current) access.Authorize(caller, KmsPermissions.For("DeleteAlias")[1], current);
-        await RemoveAsync();
+        await RemoveAsync(tellKey: true);
     }
 
+    /// <summary>The key is being deleted (its alias row goes with it): the key is not told.</summary>
     public async Task DeleteIfTargetAsync(string keyId)
     {
-        if (state.State.Exists && state.State.TargetKeyId == keyId) await RemoveAsync();
+        if (state.State.Exists && state.State.TargetKeyId == keyId) await RemoveAsync(tellKey: false);
+    }
+
+    public async Task<KeyArn> EnsureManagedKeyAsync()
+    {
+        var (account, region, name) = Name;
+        if (!name.StartsWith(AliasNames.ReservedPrefix, StringComparison.Ordinal) || name.Length == AliasNames.ReservedPrefix.Length)
+            throw new InvalidOperationException($"{name} is not the alias of an AWS managed key.");
+        if (state.State.Exists) return new KeyArn(region, account, state.State.TargetKeyId);
+        var service = name[AliasNames.ReservedPrefix.Length..];
+        var arn = new KeyArn(region, account, KeyIds.NewSingleRegion());
+        var accountRoot = new KmsCaller(account, $"arn:{KeyArn.PartitionOf(region)}:iam::{account}:root", "aws-managed");
+        await GrainFactory.GetGrain<IKeyGrain>(arn.Value).CreateAsync(new CreateKeyCommand
+        {
+            Caller = accountRoot,
+            Description = $"Default key that protects my {service} data when no other key is defined",
+            Policy = KeyPolicies.AwsManaged(account, region, service),
+            BypassPolicyLockoutSafetyCheck = true,
+            KeyManager = KmsValues.KeyManagerAws,
+        });
+        var now = time.GetUtcNow();
+        await CommitAsync(new StoredAlias { Exists = true, TargetKeyId = arn.KeyId, CreationDate = now, LastUpdatedDate = now, Version = state.State.Version + 1 });
+        return arn;
     }
 
     public Task<AliasTarget> GetTargetAsync() =>
@@ -112,11 +140,15 @@ public sealed class AliasGrain(
             throw new KmsException(KmsErrorCode.KMSInvalidStateException, $"{snapshot.Arn} is pending deletion.");
     }
 
-    private async Task RemoveAsync()
+    private IKeyGrain KeyOf(string keyId) => GrainFactory.GetGrain<IKeyGrain>(new KeyArn(Name.Region, Name.AccountId, keyId).Value);
+
+    private async Task RemoveAsync(bool tellKey)
     {
         var version = state.State.Version + 1;
+        var target = state.State.TargetKeyId;
         await CrossRow.RunAsync(async () =>
         {
+            if (tellKey) await KeyOf(target).RemoveAliasAsync(Name.AliasName); // removals first: a failure after it is mended
             await state.ClearStateAsync();
             state.State = new StoredAlias { Version = version };
             await state.WriteStateAsync();
@@ -129,8 +161,11 @@ public sealed class AliasGrain(
     {
         await CrossRow.RunAsync(async () =>
         {
+            if (next.PreviousTargetKeyId is { Length: > 0 } previous && previous != next.TargetKeyId)
+                await KeyOf(previous).RemoveAliasAsync(Name.AliasName);
             await state.CommitAsync(next);
             await Catalog.PutAsync(Entry(next));
+            await KeyOf(next.TargetKeyId).AddAliasAsync(Name.AliasName);
         });
         await publisher.PublishAliasAsync(new AliasTarget(AliasArn, next.TargetKeyId, next.Version));
     }
@@ -138,7 +173,17 @@ public sealed class AliasGrain(
     private AliasEntry Entry(StoredAlias alias) => new(Name.AliasName, alias.TargetKeyId, alias.CreationDate, alias.LastUpdatedDate);
 
     /// <summary>The alias catalog as this alias's row says it should be.</summary>
-    private Task MendAllAsync() => state.State.Exists ? Catalog.PutAsync(Entry(state.State)) : Catalog.RemoveAsync(Name.AliasName);
+    private async Task MendAllAsync()
+    {
+        if (!state.State.Exists)
+        {
+            await Catalog.RemoveAsync(Name.AliasName);
+            return;
+        }
+
+        await Catalog.PutAsync(Entry(state.State));
+        await KeyOf(state.State.TargetKeyId).AddAliasAsync(Name.AliasName);
+    }
 
     Task IRemindable.ReceiveReminder(string reminderName, TickStatus status) =>
         reminderName == CrossRowChanges.MendReminder ? CrossRow.MendAsync() : Task.CompletedTask;

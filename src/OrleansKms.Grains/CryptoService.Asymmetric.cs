@@ -20,7 +20,7 @@ public sealed partial class CryptoService
         var (key, asymmetric) = await SigningKeyAsync(command, "Verify");
         if (command.DryRun) throw KmsException.DryRun();
         if (!Primitive(() => asymmetric.Verify(command.Message, command.MessageType, command.Signature ?? [], command.SigningAlgorithm)))
-            throw new KmsException(KmsErrorCode.KMSInvalidSignatureException, "");
+            throw KmsException.WithoutMessage(KmsErrorCode.KMSInvalidSignatureException);
         return new SignatureResult([], key.Arn.Value);
     }
 
@@ -36,7 +36,7 @@ public sealed partial class CryptoService
         var (key, secret) = await MacKeyAsync(command, "VerifyMac");
         if (command.DryRun) throw KmsException.DryRun();
         if (!Primitive(() => HmacKeys.Verify(secret, key.KeySpec, command.MacAlgorithm, command.Message, command.Mac ?? [])))
-            throw new KmsException(KmsErrorCode.KMSInvalidMacException, "");
+            throw KmsException.WithoutMessage(KmsErrorCode.KMSInvalidMacException);
         return new MacResult([], key.Arn.Value);
     }
 

@@ -12,13 +12,34 @@ namespace OrleansKms.Grains;
 /// it in-process (registered as the keyed <see cref="ICryptoWorker"/> <see cref="KmsServiceKeys.InProcessCrypto"/>);
 /// grain callers reach it through the <see cref="CryptoWorker"/> stateless worker.
 /// </summary>
-public sealed partial class CryptoService(KeySnapshotCache cache, AliasCache aliases, KeyAccess access) : ICryptoWorker
+public sealed partial class CryptoService(KeySnapshotCache cache, AliasCache aliases, KeyAccess access, IGrainFactory grains) : ICryptoWorker
 {
     public ValueTask<KeyArn> ResolveAsync(KmsCaller caller, string keyId, string region)
     {
         if (!KeyReference.IsAlias(keyId)) return ValueTask.FromResult(KeyReference.ResolveKey(keyId, caller.AccountId, region));
         var (account, aliasRegion, name) = AliasNames.Parse(keyId, caller.AccountId, region);
-        return aliases.ResolveAsync(account, aliasRegion, name);
+        return ViaItsService(caller, account, aliasRegion, name) ? ResolveManagedAsync(account, aliasRegion, name) : aliases.ResolveAsync(account, aliasRegion, name);
+    }
+
+    /// <summary>
+    /// A request an AWS service makes through alias/aws/THAT-SERVICE in the caller's own account: the alias of the
+    /// service's AWS managed key, which exists from its first such use.
+    /// </summary>
+    private static bool ViaItsService(KmsCaller caller, string account, string region, string aliasName) =>
+        caller.ViaService is { } via && account == caller.AccountId
+        && aliasName.StartsWith(AliasNames.ReservedPrefix, StringComparison.Ordinal)
+        && via == $"{aliasName[AliasNames.ReservedPrefix.Length..]}.{region}.amazonaws.com";
+
+    private async ValueTask<KeyArn> ResolveManagedAsync(string account, string region, string aliasName)
+    {
+        try
+        {
+            return await aliases.ResolveAsync(account, region, aliasName);
+        }
+        catch (KmsException e) when (e.Code == KmsErrorCode.NotFoundException)
+        {
+            return await grains.GetGrain<IAliasGrain>(AliasNames.GrainKey(account, region, aliasName)).EnsureManagedKeyAsync();
+        }
     }
 
     public async ValueTask<EncryptResult> EncryptAsync(EncryptCommand command)
@@ -87,7 +108,7 @@ public sealed partial class CryptoService(KeySnapshotCache cache, AliasCache ali
     private void Authorize(CachedKey key, KmsCaller caller, string operation, AccessRequest request, int index = 0, string? deniedMessage = null) =>
         access.Authorize(caller, KmsPermissions.For(operation)[index], key.Snapshot, request, deniedMessage);
 
-    private async ValueTask<(byte[] Plaintext, CachedKey Key, string MaterialId, string Algorithm)> DecryptCoreAsync(DecryptCommand command, string operation)
+    private async ValueTask<(byte[] Plaintext, CachedKey Key, string? MaterialId, string Algorithm)> DecryptCoreAsync(DecryptCommand command, string operation)
     {
         CachedKey? named = command.KeyId is null ? null : await GetAsync(command.Caller, command.KeyId, command.Region);
         var request = new AccessRequest().Alias(command.KeyId).Context(command.EncryptionContext)
@@ -99,7 +120,7 @@ public sealed partial class CryptoService(KeySnapshotCache cache, AliasCache ali
             var algorithm = EncryptionAlgorithm(named, command.EncryptionAlgorithm, command.EncryptionContext);
             try
             {
-                return (asymmetric.Decrypt(command.CiphertextBlob, algorithm), named, named.CurrentKeyMaterialId ?? "", algorithm);
+                return (asymmetric.Decrypt(command.CiphertextBlob, algorithm), named, null, algorithm);
             }
             catch (KmsCryptoException)
             {
@@ -107,8 +128,6 @@ public sealed partial class CryptoService(KeySnapshotCache cache, AliasCache ali
             }
         }
 
-        if (command.EncryptionAlgorithm is { } requested && requested != KmsValues.SymmetricDefault && named is not null)
-            throw IncompatibleAlgorithm(requested, named.KeySpec);
         if (!CiphertextBlob.TryParse(command.CiphertextBlob, out var blob) || blob.KeyId is not { } keyId) throw KmsException.InvalidCiphertext();
         CachedKey key;
         if (named is not null)
@@ -136,14 +155,18 @@ public sealed partial class CryptoService(KeySnapshotCache cache, AliasCache ali
         }
 
         var material = Symmetric(Usable(key, KmsValues.EncryptDecrypt, "Decrypt"), "Decrypt");
+        // The algorithm is a parameter: checked after the key's state and usage (docs/key-states.md, "Order of checks").
+        if (command.EncryptionAlgorithm is { } requested && requested != KmsValues.SymmetricDefault && named is not null)
+            throw IncompatibleAlgorithm(requested, named.KeySpec);
         var version = material.Find(blob.MaterialId) ?? throw KmsException.InvalidCiphertext();
         if (!blob.TryDecrypt(version.Material, command.EncryptionContext, out var plaintext)) throw KmsException.InvalidCiphertext();
         return (plaintext, key, version.MaterialIdHex, KmsValues.SymmetricDefault);
     }
 
-    private static (byte[] Blob, string MaterialId) EncryptWith(CachedKey key, string algorithm, byte[] plaintext, IReadOnlyDictionary<string, string>? context)
+    /// <summary>The ciphertext, and the key material id where AWS reports one (symmetric keys only).</summary>
+    private static (byte[] Blob, string? MaterialId) EncryptWith(CachedKey key, string algorithm, byte[] plaintext, IReadOnlyDictionary<string, string>? context)
     {
-        if (key.Asymmetric is { } asymmetric) return (Primitive(() => asymmetric.Encrypt(plaintext, algorithm)), key.CurrentKeyMaterialId ?? "");
+        if (key.Asymmetric is { } asymmetric) return (Primitive(() => asymmetric.Encrypt(plaintext, algorithm)), null);
         var material = Symmetric(key, "Encrypt");
         return (material.Encrypt(key.Arn.KeyId, plaintext, context), material.Current.MaterialIdHex);
     }
@@ -192,7 +215,8 @@ public sealed partial class CryptoService(KeySnapshotCache cache, AliasCache ali
         }
         catch (KmsCryptoException e) when (e.Error == KmsCryptoError.InvalidPublicKey)
         {
-            throw KmsException.Validation(e.Message);
+            // AWS answers a peer public key it cannot use with a ValidationException that has no message.
+            throw KmsException.WithoutMessage(KmsErrorCode.ValidationException);
         }
         catch (KmsCryptoException e) when (e.Error == KmsCryptoError.UnsupportedAlgorithm)
         {

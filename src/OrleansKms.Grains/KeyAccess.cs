@@ -308,10 +308,11 @@ public sealed class KeyAccess(
     {
         var keys = new Dictionary<string, ConditionValue>(request.Keys, StringComparer.OrdinalIgnoreCase);
         KmsConditionKeys.AddCaller(keys, caller.AccountId, caller.SecureTransport, caller.SourceIp);
+        if (caller.ViaService is { } via) keys["kms:ViaService"] = ConditionValue.Of(via);
         if (key is not null)
         {
             KmsConditionKeys.AddKey(keys, key.Arn.Region, key.KeySpec, key.KeyUsage, key.Origin, multiRegion: false,
-                key.Tags.Select(t => KeyValuePair.Create(t.TagKey, t.TagValue)));
+                key.Tags.Select(t => KeyValuePair.Create(t.TagKey, t.TagValue)), key.Aliases);
         }
         else if (resource.StartsWith("arn:", StringComparison.Ordinal) && resource.Split(':') is { Length: > 3 } parts && parts[3].Length > 0)
         {

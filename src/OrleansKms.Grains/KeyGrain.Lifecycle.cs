@@ -82,6 +82,8 @@ public sealed partial class KeyGrain
 
         await Catalog.RemoveAsync(Arn.KeyId);
         await DeleteGrantsAsync();
+        await aliasState.ClearStateAsync();
+        aliasState.State = new KeyAliasesState();
         _committed ??= state.State;
         await state.ClearStateAsync();
         state.State = _committed = new StoredKey();

@@ -55,8 +55,7 @@ public sealed partial class KeyGrain
     public async Task RotateOnDemandAsync(KmsCaller caller)
     {
         var current = Authorized(caller, "RotateKeyOnDemand");
-        EnsureSymmetricAwsKms(current);
-        KeyStates.EnsureUsable(current.KeyState, Arn);
+        EnsureRotatable(current);
         if (current.OnDemandRotations >= MaxOnDemandRotations)
         {
             throw new KmsException(KmsErrorCode.LimitExceededException,
@@ -114,18 +113,21 @@ public sealed partial class KeyGrain
         return next;
     }
 
-    /// <summary>EnableKeyRotation and DisableKeyRotation: symmetric AWS_KMS keys in the Enabled state.</summary>
+    /// <summary>
+    /// EnableKeyRotation, DisableKeyRotation, RotateKeyOnDemand: symmetric AWS_KMS keys in the Enabled state. The
+    /// state is checked before the key's type, as AWS does (docs/key-states.md, "Order of checks"): a disabled RSA
+    /// key is DisabledException, not UnsupportedOperationException.
+    /// </summary>
     private void EnsureRotatable(StoredKey s)
     {
-        EnsureSymmetricAwsKms(s);
         KeyStates.EnsureUsable(s.KeyState, Arn);
+        EnsureSymmetricAwsKms(s);
     }
 
     private void EnsureSymmetricAwsKms(StoredKey s)
     {
-        if (s.Origin != KmsValues.OriginAwsKms)
-            throw new KmsException(KmsErrorCode.UnsupportedOperationException, $"{Arn} origin is {s.Origin} which is not valid for this operation.");
-        if (!OrleansKms.Crypto.Keys.KeySpecCatalog.Get(s.KeySpec).Rotates)
-            throw new KmsException(KmsErrorCode.UnsupportedOperationException, $"{Arn} key spec is {s.KeySpec}, which does not support rotation.");
+        if (s.Origin != KmsValues.OriginAwsKms) throw InvalidOrigin(s.Origin);
+        // AWS answers an asymmetric or HMAC key here with the error code alone, no message.
+        if (!OrleansKms.Crypto.Keys.KeySpecCatalog.Get(s.KeySpec).Rotates) throw KmsException.WithoutMessage(KmsErrorCode.UnsupportedOperationException);
     }
 }

@@ -14,6 +14,7 @@ namespace OrleansKms.Grains;
 public sealed partial class KeyGrain(
     [PersistentState("key", KmsGrainOptionsDefaults.StorageName)] IPersistentState<StoredKey> state,
     [PersistentState("grants", KmsGrainOptionsDefaults.StorageName)] IPersistentState<KeyGrantsState> grantState,
+    [PersistentState("aliases", KmsGrainOptionsDefaults.StorageName)] IPersistentState<KeyAliasesState> aliasState,
     IKeyMaterialProtector protector,
     IServiceSecrets secrets,
     KeyAccess access,
@@ -53,17 +54,27 @@ public sealed partial class KeyGrain(
             KeyState = KeyStateKind.Enabled,
             CreationDate = time.GetUtcNow(),
             Policy = command.Policy,
+            KeyManager = command.KeyManager,
             Tags = [.. command.Tags],
             Materials = [wrapped],
             CurrentKeyMaterialId = wrapped.KeyMaterialId,
             Version = 1,
         };
         if (command.Policy is not null) CheckNewPolicy(command.Caller, ToSnapshot(next), command.BypassPolicyLockoutSafetyCheck);
+        if (next.KeyManager == KmsValues.KeyManagerAws)
+        {
+            // AWS managed keys rotate every year, and nobody can change that.
+            next.RotationEnabled = true;
+            next.RotationPeriodInDays = 365;
+            next.NextRotationDate = next.CreationDate.AddDays(365);
+        }
+
         await CrossRow.RunAsync(async () =>
         {
             await CommitAsync(next);
             await Catalog.AddAsync(Arn.KeyId);
         });
+        if (next.RotationEnabled) await EnsureLifecycleReminderAsync();
         logger.LogInformation("Created key {KeyArn}", Arn.Value);
         return ToMetadata(state.State);
     }
@@ -196,7 +207,7 @@ public sealed partial class KeyGrain(
     private KeySnapshot ToSnapshot(StoredKey s) => new()
     {
         Arn = Arn,
-        Version = s.Version + grantState.State.Changes,
+        Version = s.Version + grantState.State.Changes + aliasState.State.Changes,
         KeyState = s.KeyState,
         KeyUsage = s.KeyUsage,
         KeySpec = s.KeySpec,
@@ -207,6 +218,7 @@ public sealed partial class KeyGrain(
         NextGrantSequence = grantState.State.NextSequence,
         Tags = s.Tags,
         Origin = s.Origin,
+        Aliases = aliasState.State.Names,
     };
 
     private KeyMetadata ToMetadata(StoredKey s)
@@ -223,7 +235,7 @@ public sealed partial class KeyGrain(
         KeyUsage = s.KeyUsage,
         KeySpec = s.KeySpec,
         Origin = s.Origin,
-        KeyManager = KmsValues.KeyManagerCustomer,
+        KeyManager = s.KeyManager,
         MultiRegion = false,
         CurrentKeyMaterialId = s.CurrentKeyMaterialId,
         DeletionDate = s.DeletionDate,

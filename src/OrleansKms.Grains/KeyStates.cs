@@ -1,6 +1,12 @@
 namespace OrleansKms.Grains;
 
-/// <summary>Which key states allow which operations, and the exception AWS gives otherwise.</summary>
+/// <summary>
+/// Which key states allow which operations, and the exception AWS gives otherwise. The order of checks, as AWS
+/// answers (docs/key-states.md, "Order of checks"): the request's syntax (the gateway's RequestValidator), the key's
+/// existence, the caller's authorization, then the key's state (these methods), then whether the key's usage, spec
+/// or origin suits the operation, then the operation's other parameters. So a disabled RSA key asked to rotate is
+/// DisabledException, not UnsupportedOperationException.
+/// </summary>
 internal static class KeyStates
 {
     /// <summary>For cryptographic operations: only Enabled keys may be used.</summary>

@@ -32,6 +32,8 @@ public sealed class StoredKey
     [Id(21)] public List<KeyRotation> Rotations { get; set; } = [];
     [Id(22)] public int OnDemandRotations { get; set; }
     // Id 23 is reserved: grants were stored here briefly; they now have their own state, KeyGrantsState.
+    /// <summary>CUSTOMER, or AWS for an AWS managed key (alias/aws/SERVICE).</summary>
+    [Id(24)] public string KeyManager { get; set; } = KmsValues.KeyManagerCustomer;
 
     public StoredKey Clone()
     {
@@ -54,4 +56,18 @@ public sealed class KeyGrantsState
 
     /// <summary>How many times the grants changed (created, retired, revoked): part of the key snapshot's version.</summary>
     [Id(2)] public long Changes { get; set; }
+}
+
+/// <summary>
+/// The names of the aliases that point to a key (kms:ResourceAliases), kept by the alias grains in a row of their
+/// own: alias grains update it while the key may be busy with a change that waits on them (a deletion removing its
+/// aliases), so its writes interleave with the key's and must not touch the key's row.
+/// </summary>
+[GenerateSerializer]
+public sealed class KeyAliasesState
+{
+    [Id(0)] public List<string> Names { get; set; } = [];
+
+    /// <summary>Grows with every change; part of the snapshot's version.</summary>
+    [Id(1)] public long Changes { get; set; }
 }

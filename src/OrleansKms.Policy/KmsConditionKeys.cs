@@ -17,11 +17,13 @@ public static class KmsConditionKeys
 
     /// <summary>
     /// The key's side ("Conditions for KMS key operations"): aws:RequestedRegion, kms:KeySpec, kms:KeyUsage,
-    /// kms:KeyOrigin, kms:MultiRegion and aws:ResourceTag/KEY for each of the key's tags.
+    /// kms:KeyOrigin, kms:MultiRegion, aws:ResourceTag/KEY for each of the key's tags, and kms:ResourceAliases (the
+    /// names of the aliases that point to the key; absent when none does).
     /// </summary>
     public static void AddKey(Dictionary<string, ConditionValue> keys, string region, string keySpec, string keyUsage, string origin,
-        bool multiRegion, IEnumerable<KeyValuePair<string, string>> tags)
+        bool multiRegion, IEnumerable<KeyValuePair<string, string>> tags, IReadOnlyList<string>? aliases = null)
     {
+        if (aliases is { Count: > 0 }) keys["kms:ResourceAliases"] = ConditionValue.Of(aliases);
         keys["aws:RequestedRegion"] = ConditionValue.Of(region);
         keys["kms:KeySpec"] = ConditionValue.Of(keySpec);
         keys["kms:KeyUsage"] = ConditionValue.Of(keyUsage);

@@ -57,12 +57,12 @@ public sealed class DevAdminEndpoint(SigV4Verifier verifier, IdentityStore ident
         catch (KmsException e)
         {
             var status = e.Code == KmsErrorCode.AccessDeniedException ? StatusCodes.Status403Forbidden : StatusCodes.Status400BadRequest;
-            await WriteAsync(context.Response, status, KmsCall.Write(new ErrorResponse(e.Code.ToString(), e.Message), KmsJsonContext.Default.ErrorResponse));
+            await WriteAsync(context.Response, status, KmsCall.Write(ErrorResponse.Of(e.Code.ToString(), e.Message), KmsJsonContext.Default.ErrorResponse));
         }
         catch (InvalidDataException e)
         {
             await WriteAsync(context.Response, StatusCodes.Status400BadRequest,
-                KmsCall.Write(new ErrorResponse(nameof(KmsErrorCode.ValidationException), e.Message), KmsJsonContext.Default.ErrorResponse));
+                KmsCall.Write(ErrorResponse.Of(nameof(KmsErrorCode.ValidationException), e.Message), KmsJsonContext.Default.ErrorResponse));
         }
     }
 

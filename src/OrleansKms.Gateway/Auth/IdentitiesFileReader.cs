@@ -17,7 +17,7 @@ namespace OrleansKms.Gateway.Auth;
 /// </summary>
 public static partial class IdentitiesFileReader
 {
-    private static readonly string[] IdentityFields = ["accessKeyId", "secretAccessKey", "accountId", "principalArn", "policies", "tags"];
+    private static readonly string[] IdentityFields = ["accessKeyId", "secretAccessKey", "accountId", "principalArn", "policies", "tags", "viaService"];
     private static readonly string[] RoleFields = ["arn", "trustPolicy", "policies", "tags", "maxSessionDuration"];
 
     /// <summary>Checks one policy document (JSON) of a kind ("identity" or "trust"); returns null or what is wrong.</summary>
@@ -74,7 +74,9 @@ public static partial class IdentitiesFileReader
         var match = IdentityArn().Match(arn);
         if (!match.Success) throw Bad(where, "principalArn", $"'{arn}' is not an account root (arn:aws:iam::ACCOUNT:root) or IAM user (arn:aws:iam::ACCOUNT:user/NAME) ARN.");
         if (match.Groups["account"].Value != account) throw Bad(where, "principalArn", $"'{arn}' is not in account {account}.");
-        return new KmsIdentity(accessKey, secret, account, arn) { Policies = Policies(e, where, "identity"), Tags = Tags(e, where) };
+        var via = Text(e, "viaService", where, required: false);
+        if (via is not null && !ServiceName().IsMatch(via)) throw Bad(where, "viaService", $"'{via}' is not an AWS service name (lower-case letters, digits and '-', such as s3 or dynamodb).");
+        return new KmsIdentity(accessKey, secret, account, arn) { Policies = Policies(e, where, "identity"), Tags = Tags(e, where), ViaService = via };
     }
 
     private static KmsRole Role(JsonElement e, string where)
@@ -158,4 +160,7 @@ public static partial class IdentitiesFileReader
 
     [GeneratedRegex(@"^arn:aws(-cn|-us-gov)?:iam::(?<account>\d{12}):role/([\w+=,.@-]+/)*[\w+=,.@-]+$")]
     private static partial Regex RoleArn();
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[a-z][a-z0-9-]{0,62}$")]
+    private static partial System.Text.RegularExpressions.Regex ServiceName();
 }

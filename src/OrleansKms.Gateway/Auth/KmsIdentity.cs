@@ -19,6 +19,12 @@ public sealed record KmsIdentity(string AccessKeyId, string SecretAccessKey, str
     /// <summary>Principal tags (<c>aws:PrincipalTag/KEY</c>).</summary>
     public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>
+    /// The AWS service (e.g. <c>s3</c>) this access key stands for, calling on the principal's behalf: its requests carry
+    /// <c>kms:ViaService</c> = SERVICE.REGION.amazonaws.com and may use the service's AWS managed key.
+    /// </summary>
+    public string? ViaService { get; init; }
+
     /// <summary>For an assumed-role session: the role's ARN.</summary>
     public string? RoleArn { get; init; }
 
@@ -33,8 +39,9 @@ public sealed record KmsIdentity(string AccessKeyId, string SecretAccessKey, str
         : PrincipalArn.EndsWith(":root", StringComparison.Ordinal) ? AccountId : UniqueId("AIDA", PrincipalArn);
 
     /// <summary>The caller as the grains see it.</summary>
-    public KmsCaller ToCaller(string? sourceIp, bool secureTransport) => new(AccountId, PrincipalArn, AccessKeyId)
+    public KmsCaller ToCaller(string? sourceIp, bool secureTransport, string? region = null) => new(AccountId, PrincipalArn, AccessKeyId)
     {
+        ViaService = ViaService is null || region is null ? null : $"{ViaService}.{region}.amazonaws.com",
         RoleArn = RoleArn,
         UserId = UserId,
         Tags = Tags,

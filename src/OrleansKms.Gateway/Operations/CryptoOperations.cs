@@ -163,7 +163,8 @@ public sealed class DecryptRequest
     public bool? DryRun { get; init; }
 }
 
-public sealed record DecryptResponse(string KeyId, byte[] Plaintext, string EncryptionAlgorithm, string KeyMaterialId);
+/// <summary>KeyMaterialId is present only when a symmetric encryption key decrypted (API reference).</summary>
+public sealed record DecryptResponse(string KeyId, byte[] Plaintext, string EncryptionAlgorithm, string? KeyMaterialId);
 
 public sealed class ReEncryptRequest
 {
@@ -178,9 +179,10 @@ public sealed class ReEncryptRequest
     public bool? DryRun { get; init; }
 }
 
+/// <summary>Each key material id is present only where that side's key is a symmetric encryption key (API reference).</summary>
 public sealed record ReEncryptResponse(
     byte[] CiphertextBlob, string SourceKeyId, string KeyId, string SourceEncryptionAlgorithm,
-    string DestinationEncryptionAlgorithm, string SourceKeyMaterialId, string DestinationKeyMaterialId);
+    string DestinationEncryptionAlgorithm, string? SourceKeyMaterialId, string? DestinationKeyMaterialId);
 
 public sealed class GenerateDataKeyRequest
 {

@@ -26,7 +26,8 @@ public static class OperationTable
         TagOperations.Operations,
         RotationOperations.Operations,
         DeletionOperations.Operations,
-        GrantOperations.Operations);
+        GrantOperations.Operations,
+        ImportOperations.Operations);
 
     /// <summary>Operations of the API model not implemented yet: those that no area's table lists.</summary>
     public static readonly FrozenSet<string> NotYetImplemented =

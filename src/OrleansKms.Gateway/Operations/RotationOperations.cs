@@ -53,7 +53,7 @@ internal static class RotationOperations
             .Required(r.KeyId, "KeyId").Length(r.KeyId, "KeyId", 1, 2048)
             .Range(r.Limit, "Limit", 1, 1000)
             .Length(r.Marker, "Marker", 1, 1024)
-            .Enum(r.IncludeKeyMaterial, "IncludeKeyMaterial", ["ALL_KEY_MATERIAL", "ROTATIONS_ONLY"])
+            .Enum(r.IncludeKeyMaterial, "IncludeKeyMaterial", ModelEnums.IncludeKeyMaterial)
             .ThrowIfInvalid();
         var arn = call.ResolveKey(r.KeyId!);
         var page = await call.Key(arn).ListRotationsAsync(call.Caller, r.Limit ?? 100, r.Marker, r.IncludeKeyMaterial == "ALL_KEY_MATERIAL");

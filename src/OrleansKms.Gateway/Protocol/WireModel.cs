@@ -54,7 +54,14 @@ public sealed record KeyIdResponse(string KeyId);
 
 public sealed record EmptyResponse;
 
-public sealed record ErrorResponse([property: JsonPropertyName("__type")] string Type, [property: JsonPropertyName("message")] string Message);
+/// <summary>
+/// AWS's JSON error body. Where AWS's error has no text (KMSInvalidSignatureException, KMSInvalidMacException,
+/// InvalidCiphertextException, ...) it sends no <c>message</c> member at all, so an empty message is left out.
+/// </summary>
+public sealed record ErrorResponse([property: JsonPropertyName("__type")] string Type, [property: JsonPropertyName("message")] string? Message)
+{
+    public static ErrorResponse Of(string type, string? message) => new(type, string.IsNullOrEmpty(message) ? null : message);
+}
 
 [JsonSourceGenerationOptions(
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
@@ -84,6 +91,12 @@ internal static class WireTime
     public static double? Of(DateTimeOffset? t) => t is { } v ? Of(v) : null;
 }
 
+/// <summary>
+/// KeyMetadata on the wire, with only the members AWS sends for the key (API reference, KeyMetadata):
+/// <c>CurrentKeyMaterialId</c> only for symmetric encryption keys, <c>PendingDeletionWindowInDays</c> only in
+/// PendingReplicaDeletion (a single-Region key pending deletion shows its <c>DeletionDate</c> alone), each algorithm
+/// list only for its key usage.
+/// </summary>
 internal static class Metadata
 {
     public static KeyMetadataDto ToWire(KeyMetadata m) => new()
@@ -106,7 +119,7 @@ internal static class Metadata
         MacAlgorithms = m.MacAlgorithms.Count > 0 ? m.MacAlgorithms : null,
         KeyAgreementAlgorithms = m.KeyAgreementAlgorithms.Count > 0 ? m.KeyAgreementAlgorithms : null,
         MultiRegion = m.MultiRegion,
-        PendingDeletionWindowInDays = m.PendingDeletionWindowInDays,
-        CurrentKeyMaterialId = m.CurrentKeyMaterialId,
+        PendingDeletionWindowInDays = m.KeyState == KeyStateKind.PendingReplicaDeletion ? m.PendingDeletionWindowInDays : null,
+        CurrentKeyMaterialId = m.KeySpec == KmsValues.SymmetricDefault ? m.CurrentKeyMaterialId : null,
     };
 }

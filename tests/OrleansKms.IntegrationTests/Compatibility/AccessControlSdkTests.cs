@@ -39,6 +39,7 @@ public sealed class AccessControlServerFixture : KmsServerFixture
             { "identities": [
                 { "accessKeyId": "ROOTA", "secretAccessKey": "s", "accountId": "{{A}}" },
                 { "accessKeyId": "ALICE", "secretAccessKey": "s", "accountId": "{{A}}", "principalArn": "{{Alice}}", "policies": [ {{KmsAll}} ] },
+                { "accessKeyId": "ALICE-VIA-S3", "secretAccessKey": "s", "accountId": "{{A}}", "principalArn": "{{Alice}}", "policies": [ {{KmsAll}} ], "viaService": "s3" },
                 { "accessKeyId": "BOB", "secretAccessKey": "s", "accountId": "{{A}}", "principalArn": "{{Bob}}" },
                 { "accessKeyId": "CAROL", "secretAccessKey": "s", "accountId": "{{A}}", "principalArn": "{{Carol}}",
                   "tags": { "team": "red" }, "policies": [ {{TeamKeys}} ] },
@@ -67,6 +68,7 @@ public sealed class AccessControlSdkTests(AccessControlServerFixture fixture)
     private readonly AmazonKeyManagementServiceClient _rootA = fixture.As("ROOTA");
     private readonly AmazonKeyManagementServiceClient _alice = fixture.As("ALICE");
     private readonly AmazonKeyManagementServiceClient _bob = fixture.As("BOB");
+    private readonly AmazonKeyManagementServiceClient _aliceViaS3 = fixture.As("ALICE-VIA-S3");
     private readonly AmazonKeyManagementServiceClient _carol = fixture.As("CAROL");
     private readonly AmazonKeyManagementServiceClient _rootB = fixture.As("ROOTB");
     private readonly AmazonKeyManagementServiceClient _dave = fixture.As("DAVE");
@@ -313,5 +315,58 @@ public sealed class AccessControlSdkTests(AccessControlServerFixture fixture)
 
         await EncryptAsync(_bob, "alias/bob-may");
         await DeniedAsync(() => EncryptAsync(_bob, key.KeyId));
+    }
+
+    [Fact]
+    public async Task The_AWS_managed_key_of_a_service_is_created_on_first_use_through_it_and_serves_only_through_it()
+    {
+        const string alias = "alias/aws/s3";
+        var notYet = await Assert.ThrowsAsync<NotFoundException>(() => EncryptAsync(_alice, alias));
+        Assert.Equal($"Alias arn:aws:kms:{fixture.Region}:{A}:{alias} is not found.", notYet.Message);
+
+        var first = await EncryptAsync(_aliceViaS3, alias);
+        var again = await EncryptAsync(_aliceViaS3, alias);
+        Assert.Equal(first.KeyId, again.KeyId);
+        Assert.Equal("secret", Encoding.UTF8.GetString((await _aliceViaS3.DecryptAsync(new DecryptRequest { CiphertextBlob = first.CiphertextBlob })).Plaintext.ToArray()));
+
+        var key = (await _rootA.DescribeKeyAsync(new DescribeKeyRequest { KeyId = alias })).KeyMetadata;
+        Assert.Equal(first.KeyId, key.Arn);
+        Assert.Equal(KeyManagerType.AWS, key.KeyManager);
+        var rotation = await _rootA.GetKeyRotationStatusAsync(new GetKeyRotationStatusRequest { KeyId = key.KeyId });
+        Assert.True(rotation.KeyRotationEnabled);
+        Assert.Equal(365, rotation.RotationPeriodInDays);
+        Assert.Contains("kms:ViaService", (await _rootA.GetKeyPolicyAsync(new GetKeyPolicyRequest { KeyId = key.KeyId, PolicyName = "default" })).Policy);
+        Assert.Contains(alias, (await _rootA.ListAliasesAsync(new ListAliasesRequest { KeyId = key.KeyId })).Aliases.Select(a => a.AliasName));
+
+        // Never directly from application code, never managed, never from another account.
+        var direct = await DeniedAsync(() => EncryptAsync(_alice, key.Arn));
+        Assert.EndsWith("because no resource-based policy allows the kms:Encrypt action", direct.Message);
+        await DeniedAsync(() => _alice.DecryptAsync(new DecryptRequest { CiphertextBlob = first.CiphertextBlob }));
+        await DeniedAsync(() => _rootA.PutKeyPolicyAsync(new PutKeyPolicyRequest { KeyId = key.KeyId, PolicyName = "default", Policy = Policy(AccountRoot()) }));
+        await DeniedAsync(() => _rootA.ScheduleKeyDeletionAsync(new ScheduleKeyDeletionRequest { KeyId = key.KeyId, PendingWindowInDays = 7 }));
+        await DeniedAsync(() => _rootA.DisableKeyRotationAsync(new DisableKeyRotationRequest { KeyId = key.KeyId }));
+        await DeniedAsync(() => EncryptAsync(_dave, key.Arn));
+        await Assert.ThrowsAsync<InvalidAliasNameException>(() => _rootA.CreateAliasAsync(new CreateAliasRequest { AliasName = "alias/aws/mine", TargetKeyId = key.KeyId }));
+    }
+
+    [Fact]
+    public async Task A_condition_on_the_keys_aliases_follows_aliases_as_they_are_created_moved_and_deleted()
+    {
+        var financeOnly = Statement("Allow", $"\"{AccessControlServerFixture.Bob}\"", "\"kms:Encrypt\"",
+            """ "Condition":{"ForAnyValue:StringLike":{"kms:ResourceAliases":"alias/finance-*"}}""");
+        var key = await KeyAsync(Policy(AccountRoot(), financeOnly));
+        var other = await KeyAsync(Policy(AccountRoot(), financeOnly));
+        var alias = $"alias/finance-{Guid.NewGuid():N}";
+
+        await DeniedAsync(() => EncryptAsync(_bob, key.KeyId));
+        await _rootA.CreateAliasAsync(new CreateAliasRequest { AliasName = alias, TargetKeyId = key.KeyId });
+        await EncryptAsync(_bob, key.KeyId);
+
+        await _rootA.UpdateAliasAsync(new UpdateAliasRequest { AliasName = alias, TargetKeyId = other.KeyId });
+        await DeniedAsync(() => EncryptAsync(_bob, key.KeyId));
+        await EncryptAsync(_bob, other.KeyId);
+
+        await _rootA.DeleteAliasAsync(new DeleteAliasRequest { AliasName = alias });
+        await DeniedAsync(() => EncryptAsync(_bob, other.KeyId));
     }
 }

@@ -30,7 +30,7 @@ public sealed class LifecycleDeletionSdkTests(KmsServerFixture fixture)
         Assert.Equal(KeyState.PendingDeletion, described.KeyState);
         Assert.False(described.Enabled);
         Assert.Equal(scheduled.DeletionDate, described.DeletionDate);
-        Assert.Equal(30, described.PendingDeletionWindowInDays);
+        Assert.Null(described.PendingDeletionWindowInDays); // AWS reports it only for a primary key in PendingReplicaDeletion
     }
 
     [Theory]
@@ -45,7 +45,7 @@ public sealed class LifecycleDeletionSdkTests(KmsServerFixture fixture)
         Assert.Equal(key.Arn, scheduled.KeyId);
         Assert.Equal(days, scheduled.PendingWindowInDays);
         AssertAbout(DateTime.UtcNow.AddDays(days), scheduled.DeletionDate);
-        Assert.Equal(days, (await _kms.DescribeKeyAsync(new DescribeKeyRequest { KeyId = key.KeyId })).KeyMetadata.PendingDeletionWindowInDays);
+        Assert.Equal(scheduled.DeletionDate, (await _kms.DescribeKeyAsync(new DescribeKeyRequest { KeyId = key.KeyId })).KeyMetadata.DeletionDate);
     }
 
     [Theory]
@@ -122,7 +122,8 @@ public sealed class LifecycleDeletionSdkTests(KmsServerFixture fixture)
         var described = (await _kms.DescribeKeyAsync(new DescribeKeyRequest { KeyId = key.KeyId })).KeyMetadata;
         Assert.Equal(KeyState.PendingDeletion, described.KeyState);
         Assert.Equal("lifecycle", described.Description);
-        Assert.Equal(30, described.PendingDeletionWindowInDays);
+        Assert.NotNull(described.DeletionDate);
+        Assert.Null(described.PendingDeletionWindowInDays);
         Assert.Empty((await _kms.ListResourceTagsAsync(new ListResourceTagsRequest { KeyId = key.KeyId })).Tags ?? []);
     }
 

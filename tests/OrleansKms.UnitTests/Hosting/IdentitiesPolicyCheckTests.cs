@@ -68,4 +68,14 @@ public sealed class IdentitiesPolicyCheckTests
 
         Assert.Contains("identities[0].policies[0]: ", e.Message);
     }
+
+    [Fact]
+    public async Task A_via_service_that_is_not_a_service_name_stops_the_start()
+    {
+        var e = await StartFailsAsync("""
+            { "identities": [ { "accessKeyId": "AKIAS3", "secretAccessKey": "s", "accountId": "111122223333", "viaService": "S3.amazonaws.com" } ] }
+            """);
+
+        Assert.Contains("identities[0].viaService: ", e.Message);
+    }
 }
