@@ -52,7 +52,9 @@ public sealed class WireFidelityErrorTests(KmsServerFixture fixture)
         var key = (await CreateAsync(new { })).GetProperty("KeyId").GetString();
         var blob = (await Raw.CallAsync(Endpoint, "Encrypt", new
         {
-            KeyId = key, Plaintext = B64("test message 123 !%$@ 1234567890"), EncryptionContext = new Dictionary<string, string> { ["context-key"] = "context-value" },
+            KeyId = key,
+            Plaintext = B64("test message 123 !%$@ 1234567890"),
+            EncryptionContext = new Dictionary<string, string> { ["context-key"] = "context-value" },
         })).AssertOk().GetProperty("CiphertextBlob").GetBytesFromBase64();
         var damaged = blob.ToArray();
         damaged[^1] ^= 1;

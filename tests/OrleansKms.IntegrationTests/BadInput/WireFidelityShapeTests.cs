@@ -90,8 +90,11 @@ public sealed class WireFidelityShapeTests(KmsServerFixture fixture)
 
         var reEncrypted = await OkAsync("ReEncrypt", new
         {
-            CiphertextBlob = blob, SourceKeyId = rsa, SourceEncryptionAlgorithm = "RSAES_OAEP_SHA_256",
-            DestinationKeyId = rsa, DestinationEncryptionAlgorithm = "RSAES_OAEP_SHA_256",
+            CiphertextBlob = blob,
+            SourceKeyId = rsa,
+            SourceEncryptionAlgorithm = "RSAES_OAEP_SHA_256",
+            DestinationKeyId = rsa,
+            DestinationEncryptionAlgorithm = "RSAES_OAEP_SHA_256",
         });
 
         AssertSameShape(RecordedAws.Entry("test_re_encrypt[RSA_2048-RSAES_OAEP_SHA_256]", "test_re_encrypt"), reEncrypted);
@@ -107,7 +110,10 @@ public sealed class WireFidelityShapeTests(KmsServerFixture fixture)
 
         var reEncrypted = await OkAsync("ReEncrypt", new
         {
-            CiphertextBlob = blob, SourceKeyId = rsa, SourceEncryptionAlgorithm = "RSAES_OAEP_SHA_256", DestinationKeyId = (string)symmetric["KeyId"]!,
+            CiphertextBlob = blob,
+            SourceKeyId = rsa,
+            SourceEncryptionAlgorithm = "RSAES_OAEP_SHA_256",
+            DestinationKeyId = (string)symmetric["KeyId"]!,
         });
 
         Assert.Equal(

@@ -16,7 +16,9 @@ public sealed class ImportSdkTests(KmsServerFixture fixture)
     private Task<GetParametersForImportResponse> ParametersAsync(string keyId) =>
         _kms.GetParametersForImportAsync(new GetParametersForImportRequest
         {
-            KeyId = keyId, WrappingAlgorithm = AlgorithmSpec.RSAES_OAEP_SHA_256, WrappingKeySpec = WrappingKeySpec.RSA_2048,
+            KeyId = keyId,
+            WrappingAlgorithm = AlgorithmSpec.RSAES_OAEP_SHA_256,
+            WrappingKeySpec = WrappingKeySpec.RSA_2048,
         });
 
     [Fact]
