@@ -50,6 +50,10 @@ public sealed record KeyMetadata
     [Id(16)] public IReadOnlyList<string> MacAlgorithms { get; init; } = [];
     [Id(17)] public IReadOnlyList<string> KeyAgreementAlgorithms { get; init; } = [];
 
+    /// <summary>Imported material's expiration model (origin EXTERNAL, while material is imported).</summary>
+    [Id(18)] public string? ExpirationModel { get; init; }
+    [Id(19)] public DateTimeOffset? ValidTo { get; init; }
+
     public bool Enabled => KeyState == KeyStateKind.Enabled;
 }
 

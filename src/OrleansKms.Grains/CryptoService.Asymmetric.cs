@@ -48,7 +48,7 @@ public sealed partial class CryptoService
         var asymmetric = key.Asymmetric ?? throw IncompatibleAlgorithm("ECDH", key.KeySpec);
         if (command.DryRun) throw KmsException.DryRun();
         var secret = Primitive(() => asymmetric.DeriveSharedSecret(command.PublicKey));
-        return new SharedSecretResult(secret, key.Arn.Value, KmsValues.OriginAwsKms);
+        return new SharedSecretResult(secret, key.Arn.Value, key.Snapshot.Origin);
     }
 
     public async ValueTask<PublicKeyResult> GetPublicKeyAsync(KmsCaller caller, string keyId, string region)

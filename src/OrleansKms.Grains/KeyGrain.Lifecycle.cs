@@ -31,7 +31,8 @@ public sealed partial class KeyGrain
         if (current.KeyState != KeyStateKind.PendingDeletion)
             throw new KmsException(KmsErrorCode.KMSInvalidStateException, $"{Arn} is not pending deletion.");
         var next = current.Clone();
-        next.KeyState = KeyStateKind.Disabled;
+        // A key of origin EXTERNAL whose material was deleted or expired goes back to waiting for it, as in AWS.
+        next.KeyState = current.Origin == ImportValues.OriginExternal && current.Materials.Count == 0 ? KeyStateKind.PendingImport : KeyStateKind.Disabled;
         next.DeletionDate = null;
         next.PendingDeletionWindowInDays = null;
         await CommitAndPublishAsync(next);
@@ -55,6 +56,7 @@ public sealed partial class KeyGrain
         }
 
         await RotateIfDueAsync(now);
+        await ExpireImportedMaterialIfDueAsync(now);
         await EnsureLifecycleReminderAsync();
     }
 
@@ -97,7 +99,7 @@ public sealed partial class KeyGrain
     private async Task EnsureLifecycleReminderAsync()
     {
         var s = state.State;
-        var needed = s.Exists && (s.KeyState == KeyStateKind.PendingDeletion || s.RotationEnabled);
+        var needed = s.Exists && (s.KeyState == KeyStateKind.PendingDeletion || s.RotationEnabled || (s.ValidTo is not null && s.Materials.Count > 0));
         var existing = await this.GetReminder(LifecycleReminder);
         if (needed && existing is null)
         {

@@ -9,7 +9,7 @@ public sealed partial class KeyGrain
     public async Task TagAsync(KmsCaller caller, IReadOnlyList<KeyTag> tags)
     {
         var current = Authorized(caller, "TagResource", new AccessRequest().RequestTags(tags));
-        KeyStates.EnsureManageable(current.KeyState, Arn);
+        KeyStates.EnsureNotPendingDeletion(current.KeyState, Arn);
         var next = current.Clone();
         foreach (var tag in tags)
         {
@@ -25,7 +25,7 @@ public sealed partial class KeyGrain
     public async Task UntagAsync(KmsCaller caller, IReadOnlyList<string> tagKeys)
     {
         var current = Authorized(caller, "UntagResource", new AccessRequest().With("aws:TagKeys", ConditionValue.Of(tagKeys)));
-        KeyStates.EnsureManageable(current.KeyState, Arn);
+        KeyStates.EnsureNotPendingDeletion(current.KeyState, Arn);
         var next = current.Clone();
         next.Tags.RemoveAll(t => tagKeys.Contains(t.TagKey));
         if (next.Tags.Count != current.Tags.Count) await CommitAndPublishAsync(next);

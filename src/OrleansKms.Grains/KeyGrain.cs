@@ -40,7 +40,9 @@ public sealed partial class KeyGrain(
         AuthorizeCreate(command);
         // The same rule the gateway applies, for applications that call the grain directly.
         if (KeySpecCatalog.CreationProblem(command.KeySpec, command.KeyUsage, Arn.Region) is { } problem) throw KmsException.Validation(problem);
-        var wrapped = command.Material ?? NewMaterial(command.KeySpec);
+        // A key of origin EXTERNAL starts without material, pending its import.
+        var external = command.Origin == ImportValues.OriginExternal;
+        var wrapped = external ? null : command.Material ?? NewMaterial(command.KeySpec);
         var next = new StoredKey
         {
             Exists = true,
@@ -51,13 +53,13 @@ public sealed partial class KeyGrain(
             KeyUsage = command.KeyUsage,
             KeySpec = command.KeySpec,
             Origin = command.Origin,
-            KeyState = KeyStateKind.Enabled,
+            KeyState = external ? KeyStateKind.PendingImport : KeyStateKind.Enabled,
             CreationDate = time.GetUtcNow(),
             Policy = command.Policy,
             KeyManager = command.KeyManager,
             Tags = [.. command.Tags],
-            Materials = [wrapped],
-            CurrentKeyMaterialId = wrapped.KeyMaterialId,
+            Materials = wrapped is null ? [] : [wrapped],
+            CurrentKeyMaterialId = wrapped?.KeyMaterialId,
             Version = 1,
         };
         if (command.Policy is not null) CheckNewPolicy(command.Caller, ToSnapshot(next), command.BypassPolicyLockoutSafetyCheck);
@@ -95,7 +97,7 @@ public sealed partial class KeyGrain(
     public async Task UpdateDescriptionAsync(KmsCaller caller, string description)
     {
         var current = Authorized(caller, "UpdateKeyDescription");
-        KeyStates.EnsureManageable(current.KeyState, Arn);
+        KeyStates.EnsureNotPendingDeletion(current.KeyState, Arn);
         var next = current.Clone();
         next.Description = description;
         next.Version++;
@@ -226,24 +228,26 @@ public sealed partial class KeyGrain(
         var algorithms = KeyMaterials.Algorithms(s.KeySpec, s.KeyUsage);
         return new()
         {
-        AccountId = s.AccountId,
-        KeyId = s.KeyId,
-        Arn = Arn.Value,
-        CreationDate = s.CreationDate,
-        KeyState = s.KeyState,
-        Description = s.Description,
-        KeyUsage = s.KeyUsage,
-        KeySpec = s.KeySpec,
-        Origin = s.Origin,
-        KeyManager = s.KeyManager,
-        MultiRegion = false,
-        CurrentKeyMaterialId = s.CurrentKeyMaterialId,
-        DeletionDate = s.DeletionDate,
-        PendingDeletionWindowInDays = s.PendingDeletionWindowInDays,
-        EncryptionAlgorithms = algorithms.Encryption,
-        SigningAlgorithms = algorithms.Signing,
-        MacAlgorithms = algorithms.Mac,
-        KeyAgreementAlgorithms = algorithms.Agreement,
+            AccountId = s.AccountId,
+            KeyId = s.KeyId,
+            Arn = Arn.Value,
+            CreationDate = s.CreationDate,
+            KeyState = s.KeyState,
+            Description = s.Description,
+            KeyUsage = s.KeyUsage,
+            KeySpec = s.KeySpec,
+            Origin = s.Origin,
+            KeyManager = s.KeyManager,
+            MultiRegion = false,
+            CurrentKeyMaterialId = s.CurrentKeyMaterialId,
+            DeletionDate = s.DeletionDate,
+            PendingDeletionWindowInDays = s.PendingDeletionWindowInDays,
+            EncryptionAlgorithms = algorithms.Encryption,
+            SigningAlgorithms = algorithms.Signing,
+            MacAlgorithms = algorithms.Mac,
+            KeyAgreementAlgorithms = algorithms.Agreement,
+            ExpirationModel = s.ExpirationModel,
+            ValidTo = s.ValidTo,
         };
     }
 }

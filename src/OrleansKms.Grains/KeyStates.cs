@@ -27,7 +27,17 @@ internal static class KeyStates
         }
     }
 
-    /// <summary>For EnableKey, DisableKey and other management changes: not while pending deletion or import.</summary>
+    /// <summary>
+    /// For changes AWS allows while a key waits for imported material (UpdateKeyDescription, TagResource,
+    /// UntagResource, the import operations): not while pending deletion.
+    /// </summary>
+    public static void EnsureNotPendingDeletion(KeyStateKind state, KeyArn arn)
+    {
+        if (state == KeyStateKind.PendingDeletion)
+            throw new KmsException(KmsErrorCode.KMSInvalidStateException, $"{arn} is pending deletion.");
+    }
+
+    /// <summary>For EnableKey and DisableKey: not while pending deletion or import.</summary>
     public static void EnsureManageable(KeyStateKind state, KeyArn arn)
     {
         if (state == KeyStateKind.PendingDeletion)

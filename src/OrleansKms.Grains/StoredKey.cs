@@ -34,6 +34,11 @@ public sealed class StoredKey
     // Id 23 is reserved: grants were stored here briefly; they now have their own state, KeyGrantsState.
     /// <summary>CUSTOMER, or AWS for an AWS managed key (alias/aws/SERVICE).</summary>
     [Id(24)] public string KeyManager { get; set; } = KmsValues.KeyManagerCustomer;
+    /// <summary>Imported material (origin EXTERNAL): KEY_MATERIAL_EXPIRES or KEY_MATERIAL_DOES_NOT_EXPIRE while material is imported.</summary>
+    [Id(25)] public string? ExpirationModel { get; set; }
+    /// <summary>When imported material expires (ExpirationModel KEY_MATERIAL_EXPIRES): the lifecycle reminder deletes it then.</summary>
+    [Id(26)] public DateTimeOffset? ValidTo { get; set; }
+    [Id(27)] public string? KeyMaterialDescription { get; set; }
 
     public StoredKey Clone()
     {

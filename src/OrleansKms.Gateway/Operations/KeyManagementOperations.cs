@@ -41,7 +41,7 @@ internal static class KeyManagementOperations
         var usage = r.KeyUsage ?? KmsValues.EncryptDecrypt;
         KeySpecRules.EnsureCreatable(spec, usage, call.Region);
         var origin = r.Origin ?? KmsValues.OriginAwsKms;
-        if (origin != KmsValues.OriginAwsKms || r.CustomKeyStoreId is not null || r.XksKeyId is not null)
+        if (origin is not (KmsValues.OriginAwsKms or ImportValues.OriginExternal) || r.CustomKeyStoreId is not null || r.XksKeyId is not null)
             throw new KmsException(KmsErrorCode.UnsupportedOperationException, $"Origin {origin} and custom key stores are not supported by this service yet.");
         if (r.MultiRegion == true)
             throw new KmsException(KmsErrorCode.UnsupportedOperationException, "Multi-Region keys are not supported by this service yet.");

@@ -62,6 +62,10 @@ public static class ModelEnums
 
     public static readonly string[] WrappingKeySpec = ["RSA_2048", "RSA_3072", "RSA_4096", "SM2"];
 
+    public static readonly string[] ExpirationModel = ["KEY_MATERIAL_EXPIRES", "KEY_MATERIAL_DOES_NOT_EXPIRE"];
+
+    public static readonly string[] ImportType = ["NEW_KEY_MATERIAL", "EXISTING_KEY_MATERIAL"];
+
     public static readonly string[] IncludeKeyMaterial = ["ALL_KEY_MATERIAL", "ROTATIONS_ONLY"];
 
     public static readonly string[] DataKeyPairSpec =

@@ -31,6 +31,8 @@ public sealed class KeyMetadataDto
     public bool MultiRegion { get; init; }
     public int? PendingDeletionWindowInDays { get; init; }
     public string? CurrentKeyMaterialId { get; init; }
+    public double? ValidTo { get; init; }
+    public string? ExpirationModel { get; init; }
 }
 
 public sealed record KeyMetadataResponse(KeyMetadataDto KeyMetadata);
@@ -121,5 +123,7 @@ internal static class Metadata
         MultiRegion = m.MultiRegion,
         PendingDeletionWindowInDays = m.KeyState == KeyStateKind.PendingReplicaDeletion ? m.PendingDeletionWindowInDays : null,
         CurrentKeyMaterialId = m.KeySpec == KmsValues.SymmetricDefault ? m.CurrentKeyMaterialId : null,
+        ValidTo = m.ValidTo is { } v ? v.ToUnixTimeMilliseconds() / 1000.0 : null,
+        ExpirationModel = m.ExpirationModel,
     };
 }

@@ -109,7 +109,7 @@ public sealed class ModelDrivenBadInputTests(KmsServerFixture fixture)
     public async Task Junk_where_the_service_checks_bytes_it_issued_gets_the_exception_AWS_names_for_it()
     {
         var keys = await KeysAsync();
-        var (symmetric, rsa, signing, hmac, agreement) = (keys[0], keys[1], keys[2], keys[3], keys[4]);
+        var (symmetric, rsa, signing, hmac, agreement, external) = (keys[0], keys[1], keys[2], keys[3], keys[4], keys[5]);
         var junk = Junk().Where(j => j.Length >= 31).ToList();
         foreach (var bytes in junk)
         {
@@ -125,6 +125,9 @@ public sealed class ModelDrivenBadInputTests(KmsServerFixture fixture)
                 .AssertError("KMSInvalidMacException");
             (await Raw.CallAsync(Endpoint, "DeriveSharedSecret", new { KeyId = agreement, KeyAgreementAlgorithm = "ECDH", PublicKey = b64 }))
                 .AssertError("ValidationException");
+            (await Raw.CallAsync(Endpoint, "ImportKeyMaterial",
+                    new { KeyId = external, ImportToken = b64, EncryptedKeyMaterial = b64, ExpirationModel = "KEY_MATERIAL_DOES_NOT_EXPIRE" }))
+                .AssertError("InvalidImportTokenException");
         }
     }
 
@@ -152,6 +155,7 @@ public sealed class ModelDrivenBadInputTests(KmsServerFixture fixture)
     [
         ("SigningAlgorithm", "ECDSA_SHA_256"), ("MessageType", "RAW"), ("MacAlgorithm", "HMAC_SHA_256"),
         ("EncryptionAlgorithm", "RSAES_OAEP_SHA_256"), ("KeyAgreementAlgorithm", "ECDH"), ("KeySpec", "AES_256"),
+        ("ExpirationModel", "KEY_MATERIAL_DOES_NOT_EXPIRE"),
     ];
 
     private static IEnumerable<byte[]> Junk()
@@ -175,9 +179,13 @@ public sealed class ModelDrivenBadInputTests(KmsServerFixture fixture)
             ("SYMMETRIC_DEFAULT", "ENCRYPT_DECRYPT"), ("RSA_2048", "ENCRYPT_DECRYPT"), ("ECC_NIST_P256", "SIGN_VERIFY"),
             ("HMAC_256", "GENERATE_VERIFY_MAC"), ("ECC_NIST_P256", "KEY_AGREEMENT"),
         };
-        return await Task.WhenAll(specs.Select(async s =>
+        var keys = await Task.WhenAll(specs.Select(async s =>
             (await Raw.CallAsync(Endpoint, "CreateKey", new { KeySpec = s.Spec, KeyUsage = s.Usage })).AssertOk()
                 .GetProperty("KeyMetadata").GetProperty("KeyId").GetString()!));
+        // A key waiting for imported material, so junk in the import operations' blobs reaches the token and material checks.
+        var external = (await Raw.CallAsync(Endpoint, "CreateKey", new { Origin = "EXTERNAL" })).AssertOk()
+            .GetProperty("KeyMetadata").GetProperty("KeyId").GetString()!;
+        return [.. keys, external];
     }
 
     /// <summary>

@@ -151,8 +151,8 @@ public sealed class ProtocolBadInputTests(KmsServerFixture fixture)
     }
 
     [Theory]
-    [InlineData("DeleteImportedKeyMaterial")]
-    [InlineData("ImportKeyMaterial")]
+    [InlineData("CreateCustomKeyStore")]
+    [InlineData("UpdatePrimaryRegion")]
     [InlineData("ReplicateKey")]
     public async Task A_KMS_operation_not_implemented_yet_is_UnsupportedOperationException(string operation)
     {

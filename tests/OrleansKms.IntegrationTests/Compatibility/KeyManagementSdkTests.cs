@@ -134,7 +134,7 @@ public sealed class KeyManagementSdkTests(KmsServerFixture fixture)
             $"1 validation error detected: Value '{value}' at 'tags.1.member.tagValue' failed to satisfy constraint: Member must have length less than or equal to 256");
     }
 
-    public static TheoryData<string> UnsupportedCreateKeyRequests => ["EXTERNAL origin", "multi-Region"];
+    public static TheoryData<string> UnsupportedCreateKeyRequests => ["AWS_CLOUDHSM origin", "multi-Region"];
 
     [Theory]
     [MemberData(nameof(UnsupportedCreateKeyRequests))]
@@ -142,7 +142,7 @@ public sealed class KeyManagementSdkTests(KmsServerFixture fixture)
     {
         var request = kind switch
         {
-            "EXTERNAL origin" => new CreateKeyRequest { Origin = OriginType.EXTERNAL },
+            "AWS_CLOUDHSM origin" => new CreateKeyRequest { Origin = OriginType.AWS_CLOUDHSM },
             _ => new CreateKeyRequest { MultiRegion = true },
         };
 

@@ -47,6 +47,8 @@ public sealed class ModelEnumsTests
         ["AlgorithmSpec"] = ModelEnums.WrappingAlgorithm,
         ["WrappingKeySpec"] = ModelEnums.WrappingKeySpec,
         ["IncludeKeyMaterial"] = ModelEnums.IncludeKeyMaterial,
+        ["ExpirationModelType"] = ModelEnums.ExpirationModel,
+        ["ImportType"] = ModelEnums.ImportType,
     };
 
     /// <summary>The sets listed in AWS's order, not the model's: those AWS's answer was recorded for, and CustomerMasterKeySpec.</summary>
