@@ -306,7 +306,9 @@ public sealed class KeyAccess(
     /// <summary>The request context: the request's own keys, the caller's (<see cref="KmsConditionKeys"/>) and, on a key, the key's.</summary>
     private RequestContext Context(CallerPrincipal principal, KmsCaller caller, string action, string resource, AccessRequest request, KeySnapshot? key = null)
     {
-        var keys = new Dictionary<string, ConditionValue>(request.Keys, StringComparer.OrdinalIgnoreCase);
+        // A request's own dictionary (made for this one request) takes the caller's and key's keys too: one dictionary
+        // per request on the hot path. The shared None is never written to.
+        var keys = ReferenceEquals(request, AccessRequest.None) ? new Dictionary<string, ConditionValue>(StringComparer.OrdinalIgnoreCase) : request.Keys;
         KmsConditionKeys.AddCaller(keys, caller.AccountId, caller.SecureTransport, caller.SourceIp);
         if (caller.ViaService is { } via) keys["kms:ViaService"] = ConditionValue.Of(via);
         if (key is not null)

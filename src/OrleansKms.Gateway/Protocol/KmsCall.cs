@@ -17,8 +17,23 @@ public sealed class KmsCall(KmsCaller caller, ReadOnlyMemory<byte> body, string 
     /// <summary>Authorization of operations on no key (identity policies only); null where the host has none.</summary>
     public IKmsAuthorization? Authorization { get; init; }
 
-    /// <summary>Authorizes an operation on no key (ListKeys, ListAliases, GenerateRandom, ...) by the caller's identity policies.</summary>
-    public void AuthorizeIdentity(string action, string resource = "*") => Authorization?.AuthorizeIdentity(Caller, action, resource);
+    /// <summary>
+    /// Authorizes an operation on no key (ListKeys, ListAliases, GenerateRandom, ...) by the caller's identity policies.
+    /// A gateway hosted without the grains cannot evaluate policies: it fails closed, allowing only an account root
+    /// that has no identity policies (which AWS would allow anyway).
+    /// </summary>
+    public void AuthorizeIdentity(string action, string resource = "*")
+    {
+        if (Authorization is not null)
+        {
+            Authorization.AuthorizeIdentity(Caller, action, resource);
+            return;
+        }
+
+        if (Caller.PrincipalType == "Account" && Caller.IdentityPolicies.Count == 0) return;
+        throw new KmsException(KmsErrorCode.AccessDeniedException,
+            $"User: {Caller.PrincipalArn} is not authorized to perform: {action} on resource: {resource} because no identity-based policy allows the {action} action");
+    }
 
     public IGrainFactory Grains { get; } = grains;
 
