@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using OrleansKms;
 using OrleansKms.Hosting;
 
 namespace OrleansKms.Silo;
@@ -10,18 +11,21 @@ internal static class SiloCommandLine
         Usage: dotnet run --project silo -- [options]
           --port N                      gateway port (default 4566)
           --listen-address IP           gateway listen address (default 127.0.0.1)
-          --region NAME                 region served (default us-east-1)
+          --region NAME                 home Region: started at start, where --seed goes (default us-east-1)
+          --regions LIST|all            Regions served, comma-separated (default all); each starts on first use
           --data-dir DIR                data directory (default ./.kms-data)
           --storage azurite|memory      azurite (default, started by the service) or memory (volatile)
           --storage-connection-string S Azure Storage connection string (or KMS_STORAGE_CONNECTION_STRING); no Azurite is started
           --identities FILE             identities file (default: access key test, secret test, account 000000000000)
-          --root-key-file FILE          root key, base64 of 32 bytes (or KMS_ROOT_KEY; default DATA-DIR/root.key)
+          --root-key-file FILE          root key, base64 of 32 bytes; FILE with {region} names each Region's
+                                        (or KMS_ROOT_KEY for us-east-1, KMS_ROOT_KEY_EU_WEST_1 for eu-west-1, ...;
+                                        default DATA-DIR/root.key for us-east-1, DATA-DIR/root-REGION.key for others)
           --silo-port N                 Orleans silo port (default 11111)
           --silo-gateway-port N         Orleans client gateway port (default 30000)
-          --cluster-id ID               Orleans cluster id (default orleans-kms)
-          --service-id ID               Orleans service id (default orleans-kms)
+          --cluster-id ID               Orleans cluster id of us-east-1; others add -REGION (default orleans-kms)
+          --service-id ID               Orleans service id of us-east-1; others add -REGION (default orleans-kms)
           --advertise-address HOST      address other silos reach this one at (default loopback)
-          --dev-admin                   development only: POST /_kms/reset and /_kms/seed on the gateway
+          --dev-admin                   development only: /_kms/reset, /_kms/seed, Region stop/start for drills
           --seed FILE                   development: keys (fixed ids, material, aliases) created at start, YAML or JSON
         """;
 
@@ -75,6 +79,9 @@ internal static class SiloCommandLine
             case "--silo-gateway-port": return Port(value, v => o.SiloGatewayPort = v, name, out error);
             case "--listen-address": o.ListenAddress = value; return true;
             case "--region": o.Region = value; return true;
+            case "--regions":
+                o.Regions = AwsRegions.ParseList(value, out error);
+                return o.Regions is not null;
             case "--data-dir": o.DataDirectory = value; return true;
             case "--storage-connection-string": o.StorageConnectionString = value; return true;
             case "--identities": o.IdentitiesFile = value; return true;

@@ -17,9 +17,8 @@ namespace OrleansKms.Gateway;
 /// </summary>
 public sealed class KmsGatewayEndpoint(
     SigV4Verifier verifier,
-    IGrainFactory grains,
+    Regions.IKmsRegions regions,
     IOptions<KmsGatewayOptions> options,
-    IServiceProvider services,
     ILogger<KmsGatewayEndpoint> logger)
 {
     public const string TargetPrefix = "TrentService.";
@@ -28,10 +27,7 @@ public sealed class KmsGatewayEndpoint(
     private static readonly Counter<long> Requests = Meter.CreateCounter<long>("kms.requests", description: "KMS requests by operation and outcome");
     private static readonly Histogram<double> Duration = Meter.CreateHistogram<double>("kms.request.duration", "ms", "KMS request duration");
 
-    private readonly string _region = options.Value.Region;
     private readonly int _maxBody = options.Value.MaxRequestBodyBytes;
-    private readonly IKmsAuthorization? _authorization = (IKmsAuthorization?)services.GetService(typeof(IKmsAuthorization));
-    private readonly ICryptoWorker? _crypto = (services as IKeyedServiceProvider)?.GetKeyedService<ICryptoWorker>(KmsServiceKeys.InProcessCrypto);
 
     public async Task HandleAsync(HttpContext context)
     {
@@ -44,14 +40,16 @@ public sealed class KmsGatewayEndpoint(
         try
         {
             var body = await ReadBodyAsync(context.Request, context.RequestAborted);
-            var identity = verifier.Verify(context.Request, body.Span);
+            var identity = verifier.Verify(context.Request, body.Span, out var regionName);
             var name = OperationName(context.Request);
             if (OperationTable.IsModelOperation(name)) operation = name; // so a caller cannot mint new tag values
             var handler = OperationTable.Find(name);
             activity = Activities.StartActivity("kms." + operation, ActivityKind.Internal);
             activity?.SetTag("kms.operation", operation).SetTag("kms.account", identity.AccountId);
-            var caller = identity.ToCaller(context.Connection.RemoteIpAddress?.ToString(), context.Request.IsHttps, _region);
-            var call = new KmsCall(caller, body, _region, grains) { Authorization = _authorization, InProcessCrypto = _crypto };
+            activity?.SetTag("kms.region", regionName);
+            var region = await regions.GetAsync(regionName, context.RequestAborted);
+            var caller = identity.ToCaller(context.Connection.RemoteIpAddress?.ToString(), context.Request.IsHttps, regionName);
+            var call = new KmsCall(caller, body, regionName, region.Grains) { Authorization = region.Authorization, InProcessCrypto = region.InProcessCrypto };
             var json = await handler(call);
             response.StatusCode = StatusCodes.Status200OK;
             response.ContentType = "application/x-amz-json-1.1";
@@ -66,6 +64,12 @@ public sealed class KmsGatewayEndpoint(
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
             outcome = "aborted";
+        }
+        catch (Regions.RegionUnavailableException)
+        {
+            // A stopped Region looks like an unreachable endpoint: the connection closes with no answer.
+            outcome = "region-unavailable";
+            context.Abort();
         }
         catch (Exception e)
         {

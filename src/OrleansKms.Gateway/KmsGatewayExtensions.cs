@@ -30,11 +30,12 @@ public static class KmsGatewayExtensions
             return new IdentityStore(o.Identities.Count > 0 ? o.Identities : [KmsIdentity.Development], o.Roles);
         });
         services.AddSingleton(CreateSessionTokens);
+        services.TryAddSingleton<Regions.IKmsRegions>(sp => new Regions.LocalRegion(sp.GetRequiredService<IOptions<KmsGatewayOptions>>().Value.Region, sp));
         services.AddSingleton(sp =>
         {
             var o = sp.GetRequiredService<IOptions<KmsGatewayOptions>>().Value;
-            return new SigV4Verifier(sp.GetRequiredService<IdentityStore>(), sp.GetService<TimeProvider>() ?? TimeProvider.System, o.Region, o.AllowedClockSkew,
-                sp.GetRequiredService<SessionTokens>());
+            return new SigV4Verifier(sp.GetRequiredService<IdentityStore>(), sp.GetService<TimeProvider>() ?? TimeProvider.System,
+                sp.GetRequiredService<Regions.IKmsRegions>(), o.AllowedClockSkew, sp.GetRequiredService<SessionTokens>());
         });
         services.AddSingleton<KmsGatewayEndpoint>();
         services.AddSingleton<StsEndpoint>();

@@ -23,14 +23,20 @@ public sealed class KmsOptions
 
     /// <summary>
     /// Where the region's root key (the key-encryption key that wraps all key material at rest) comes from.
-    /// Default: the environment variable <c>KMS_ROOT_KEY</c> (base64 of 32 bytes) if set, else
-    /// <see cref="RootKeyFile"/>, else <c>root.key</c> in <see cref="DataDirectory"/> (generated with mode 0600 on
+    /// Default: the environment variable <see cref="RootKeyVariable"/> (base64 of 32 bytes) if set, else
+    /// <see cref="RootKeyFile"/>, else <see cref="RootKeyFileName"/> in <see cref="DataDirectory"/> (generated with mode 0600 on
     /// first start), else a new random key that lives only as long as the process.
     /// </summary>
     public string? RootKeyFile { get; set; }
 
     /// <summary>The data directory for the generated development root key. Default none.</summary>
     public string? DataDirectory { get; set; }
+
+    /// <summary>The environment variable the root key may come from. Default <c>KMS_ROOT_KEY</c>.</summary>
+    public string RootKeyVariable { get; set; } = KmsOptionsDefaults.RootKeyVariable;
+
+    /// <summary>The name of the generated development root key's file in <see cref="DataDirectory"/>. Default <c>root.key</c>.</summary>
+    public string RootKeyFileName { get; set; } = KmsOptionsDefaults.RootKeyFileName;
 }
 
 internal static class KmsOptionsDefaults
@@ -38,4 +44,5 @@ internal static class KmsOptionsDefaults
     public const string Region = "us-east-1";
     public const string TableName = "kmskeys";
     public const string RootKeyVariable = "KMS_ROOT_KEY";
+    public const string RootKeyFileName = "root.key";
 }

@@ -12,26 +12,31 @@ using Orleans.Configuration;
 using OrleansKms.Gateway;
 using OrleansKms.Gateway.Admin;
 using OrleansKms.Gateway.Auth;
+using OrleansKms.Gateway.Regions;
 using OrleansKms.Hosting.Durability;
 using OrleansKms.Policy;
 
 namespace OrleansKms.Hosting;
 
 /// <summary>
-/// A whole KMS server, embeddable: (Azurite if asked) + one Orleans silo + the AWS KMS gateway on Kestrel.
+/// A whole KMS server, embeddable: (Azurite if asked) + one Orleans cluster per Region served (each in its own host,
+/// started on first use) + the AWS KMS gateway on Kestrel in front of them.
 /// The <c>silo</c> executable and the tests both start it through <see cref="StartAsync"/>.
 /// </summary>
 public sealed class KmsServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private readonly RegionHosts _regions;
     private readonly DurableAzurite? _store;
 
-    private KmsServer(WebApplication app, DurableAzurite? store, Uri endpoint, string storage)
+    private KmsServer(WebApplication app, RegionHosts regions, DurableAzurite? store, Uri endpoint, string storage, string homeRegion)
     {
         _app = app;
+        _regions = regions;
         _store = store;
         Endpoint = endpoint;
         StorageDescription = storage;
+        HomeRegion = homeRegion;
     }
 
     /// <summary>The gateway's URL, e.g. http://127.0.0.1:4566.</summary>
@@ -43,11 +48,28 @@ public sealed class KmsServer : IAsyncDisposable
     /// <summary>The storage connection string in use (Azurite's own when the service started it); null for memory storage.</summary>
     public string? StorageConnectionString { get; private init; }
 
-    public IServiceProvider Services => _app.Services;
+    /// <summary>The home Region (<see cref="KmsServerOptions.Region"/>), started with the server.</summary>
+    public string HomeRegion { get; }
+
+    /// <summary>The Regions served.</summary>
+    public IReadOnlyList<string> Regions => _regions.Served;
+
+    /// <summary>The home Region's silo services (its grain factory, caches, ...).</summary>
+    public IServiceProvider Services => RegionServices(HomeRegion);
+
+    /// <summary>The gateway's own services (identities, SigV4, the Region router).</summary>
+    public IServiceProvider GatewayServices => _app.Services;
+
+    /// <summary>A Region's silo services, starting the Region if it is idle.</summary>
+    public IServiceProvider RegionServices(string region) =>
+        _regions.ServicesOf(region) ?? _regions.GetAsync(region).AsTask().GetAwaiter().GetResult().Services;
+
+    /// <summary>Stopping and starting Regions (what <c>kms region stop|start</c> does through the development admin surface).</summary>
+    public IKmsRegionControl RegionControl => _regions;
 
     public static async Task<KmsServer> StartAsync(KmsServerOptions options, CancellationToken cancel = default)
     {
-        using var bootLoggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(c => c.SingleLine = true).SetMinimumLevel(options.LogLevel));
+        using var bootLoggerFactory = LoggerFactory.Create(b => ConfigureLogging(b, options));
         var bootLogger = bootLoggerFactory.CreateLogger("OrleansKms.Server");
         var dataDirectory = Path.GetFullPath(options.DataDirectory);
         DurableAzurite? store = null;
@@ -69,31 +91,59 @@ public sealed class KmsServer : IAsyncDisposable
                 break;
         }
 
+        var served = ServedRegions(options);
+        var regionLogger = LoggerFactory.Create(b => ConfigureLogging(b, options)).CreateLogger("OrleansKms.Regions");
+        var regions = new RegionHosts(served,
+            (region, _) => Task.FromResult(BuildRegion(region, region == options.Region, options, connectionString, store?.TableClientOptions, dataDirectory)),
+            regionLogger);
+        WebApplication? app = null;
         try
         {
-            var app = Build(options, connectionString, store?.TableClientOptions, dataDirectory);
+            var home = await regions.GetAsync(options.Region, cancel);
+            app = BuildGateway(options, regions, home.Services);
             await app.StartAsync(cancel);
-            if (options.SeedFile is { } seedFile) await SeedAsync(app, options, seedFile, bootLogger);
+            if (options.SeedFile is { } seedFile) await SeedAsync(app, home.Services, options, seedFile, bootLogger);
             var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-            return new KmsServer(app, store, new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal)), storage)
+            return new KmsServer(app, regions, store, new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal)), storage, options.Region)
             {
                 StorageConnectionString = connectionString,
             };
         }
         catch
         {
+            if (app is not null) await app.DisposeAsync();
+            await regions.DisposeAsync();
             if (store is not null) await store.DisposeAsync();
             throw;
         }
     }
 
-    private static WebApplication Build(KmsServerOptions options, string? connectionString, TableClientOptions? tableOptions, string dataDirectory)
+    private static IReadOnlyList<string> ServedRegions(KmsServerOptions options)
+    {
+        if (!AwsRegions.IsKnown(options.Region))
+            throw new InvalidDataException($"--region {options.Region}: not an AWS Region this service knows (for example us-east-1, eu-west-1, cn-north-1).");
+        var served = options.Regions ?? AwsRegions.All;
+        if (served.FirstOrDefault(r => !AwsRegions.IsKnown(r)) is { } unknown)
+            throw new InvalidDataException($"--regions: '{unknown}' is not an AWS Region this service knows.");
+        if (!served.Contains(options.Region))
+            throw new InvalidDataException($"--regions {string.Join(",", served)} does not include the home Region {options.Region} (--region).");
+        return [options.Region, .. served.Where(r => r != options.Region)];
+    }
+
+    private static void ConfigureLogging(ILoggingBuilder logging, KmsServerOptions options)
+    {
+        logging.ClearProviders().AddSimpleConsole(c => c.SingleLine = true).SetMinimumLevel(options.LogLevel);
+        logging.AddFilter("Orleans", options.LogLevel < LogLevel.Warning ? LogLevel.Warning : options.LogLevel);
+        logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
+        logging.AddFilter("Polly", LogLevel.Warning);
+    }
+
+    /// <summary>The front door: Kestrel and the gateway, routing each request to the Region of its SigV4 scope.</summary>
+    private static WebApplication BuildGateway(KmsServerOptions options, RegionHosts regions, IServiceProvider home)
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders().AddSimpleConsole(c => c.SingleLine = true).SetMinimumLevel(options.LogLevel);
-        builder.Logging.AddFilter("Orleans", options.LogLevel < LogLevel.Warning ? LogLevel.Warning : options.LogLevel);
-        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-        builder.Logging.AddFilter("Polly", LogLevel.Warning);
+        ConfigureLogging(builder.Logging, options);
         builder.WebHost.UseKestrel(k =>
         {
             k.Listen(IPAddress.Parse(options.ListenAddress), options.Port);
@@ -101,36 +151,13 @@ public sealed class KmsServer : IAsyncDisposable
             k.AddServerHeader = false;
         });
         options.ConfigureServices?.Invoke(builder.Services);
+        builder.Services.AddSingleton<IKmsRegions>(regions);
+        builder.Services.AddSingleton<IKmsRegionControl>(regions);
+        // STS is global, as AWS's: its sessions are sealed under the home Region's service secret, and role trust
+        // policies are evaluated by the same policy engine as keys.
+        builder.Services.AddSingleton(home.GetRequiredService<IServiceSecrets>());
+        builder.Services.AddSingleton(home.GetRequiredService<IKmsAuthorization>());
         var callers = options.IdentitiesFile is null ? null : LoadIdentities(options.IdentitiesFile);
-        builder.UseOrleans(silo =>
-        {
-            silo.Configure<ClusterOptions>(o =>
-            {
-                o.ClusterId = options.ClusterId;
-                o.ServiceId = options.ServiceId;
-            });
-            if (connectionString is null)
-            {
-                silo.UseLocalhostClustering(options.SiloPort, options.SiloGatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId);
-                silo.UseInMemoryReminderService();
-            }
-            else
-            {
-                silo.UseAzureStorageClustering(o => o.TableServiceClient = new TableServiceClient(connectionString));
-                silo.UseAzureTableReminderService(o => o.TableServiceClient = new TableServiceClient(connectionString, tableOptions));
-                ConfigureEndpoints(silo, options);
-            }
-
-            silo.AddActivityPropagation();
-            silo.AddKms(k =>
-            {
-                k.Region = options.Region;
-                k.AzureStorageConnectionString = connectionString;
-                k.TableClientOptions = tableOptions;
-                k.RootKeyFile = options.RootKeyFile;
-                k.DataDirectory = options.EffectiveStorage == KmsStorageMode.Memory && options.RootKeyFile is null ? null : dataDirectory;
-            });
-        });
         builder.Services.AddKmsGateway(g =>
         {
             g.Region = options.Region;
@@ -145,6 +172,75 @@ public sealed class KmsServer : IAsyncDisposable
         var app = builder.Build();
         app.MapKmsGateway();
         return app;
+    }
+
+    /// <summary>One Region's own cluster: a silo host with the Region's cluster ids, tables and root key.</summary>
+    private static IHost BuildRegion(string region, bool home, KmsServerOptions options, string? connectionString, TableClientOptions? tableOptions, string dataDirectory)
+    {
+        var names = RegionNames.For(region, options);
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        ConfigureLogging(builder.Logging, options);
+        // Only the front door answers Ctrl-C; it stops the Regions itself, after the gateway.
+        builder.Services.AddSingleton<IHostLifetime, ServerOwnedLifetime>();
+        options.ConfigureServices?.Invoke(builder.Services);
+        var siloPort = home ? options.SiloPort : FreePort();
+        var gatewayPort = home ? options.SiloGatewayPort : FreePort();
+        builder.UseOrleans(silo =>
+        {
+            silo.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = names.ClusterId;
+                o.ServiceId = names.ServiceId;
+            });
+            if (connectionString is null)
+            {
+                silo.UseLocalhostClustering(siloPort, gatewayPort, serviceId: names.ServiceId, clusterId: names.ClusterId);
+                silo.UseInMemoryReminderService();
+            }
+            else
+            {
+                silo.UseAzureStorageClustering(o =>
+                {
+                    o.TableServiceClient = new TableServiceClient(connectionString);
+                    o.TableName = names.MembershipTable;
+                });
+                silo.UseAzureTableReminderService(o =>
+                {
+                    o.TableServiceClient = new TableServiceClient(connectionString, tableOptions);
+                    o.TableName = names.ReminderTable;
+                });
+                ConfigureEndpoints(silo, options, siloPort, gatewayPort);
+            }
+
+            silo.AddActivityPropagation();
+            silo.AddKms(k =>
+            {
+                k.Region = region;
+                k.AzureStorageConnectionString = connectionString;
+                k.TableClientOptions = tableOptions;
+                k.TableName = names.KeyTable;
+                k.RootKeyFile = names.RootKeyFile;
+                k.RootKeyVariable = names.RootKeyVariable;
+                k.RootKeyFileName = names.RootKeyFileName;
+                k.DataDirectory = options.EffectiveStorage == KmsStorageMode.Memory && names.RootKeyFile is null ? null : dataDirectory;
+            });
+        });
+        return builder.Build();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>A Region host's lifetime: it starts and stops when the server says, never on a console signal.</summary>
+    private sealed class ServerOwnedLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
     /// <summary>
@@ -169,35 +265,34 @@ public sealed class KmsServer : IAsyncDisposable
     }
 
     /// <summary>Applies the seed file; a bad one stops the start with a message naming the file, key and field.</summary>
-    private static async Task SeedAsync(WebApplication app, KmsServerOptions options, string seedFile, ILogger logger)
+    private static async Task SeedAsync(WebApplication app, IServiceProvider home, KmsServerOptions options, string seedFile, ILogger logger)
     {
         try
         {
             var seed = SeedDocument.Parse(await File.ReadAllTextAsync(seedFile), seedFile);
             var account = app.Services.GetRequiredService<IdentityStore>().All.First().AccountId;
-            var outcomes = await DevelopmentSeed.ApplyAsync(seed, app.Services.GetRequiredService<IKmsDevelopmentAdmin>(), options.Region, account, seedFile);
+            var outcomes = await DevelopmentSeed.ApplyAsync(seed, home.GetRequiredService<IKmsDevelopmentAdmin>(), options.Region, account, seedFile);
             logger.LogInformation("Seed {File}: {Outcome}", seedFile, DevelopmentSeed.Describe(outcomes));
         }
         catch
         {
             await app.StopAsync();
-            await app.DisposeAsync();
             throw;
         }
     }
 
-    private static void ConfigureEndpoints(ISiloBuilder silo, KmsServerOptions options)
+    private static void ConfigureEndpoints(ISiloBuilder silo, KmsServerOptions options, int siloPort, int gatewayPort)
     {
         if (options.AdvertisedAddress is null)
         {
-            silo.ConfigureEndpoints(IPAddress.Loopback, options.SiloPort, options.SiloGatewayPort);
+            silo.ConfigureEndpoints(IPAddress.Loopback, siloPort, gatewayPort);
             return;
         }
 
         var address = IPAddress.TryParse(options.AdvertisedAddress, out var ip)
             ? ip
             : Dns.GetHostAddresses(options.AdvertisedAddress).First(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork);
-        silo.ConfigureEndpoints(address, options.SiloPort, options.SiloGatewayPort, listenOnAnyHostAddress: true);
+        silo.ConfigureEndpoints(address, siloPort, gatewayPort, listenOnAnyHostAddress: true);
     }
 
     /// <summary>Waits until the host is asked to stop (Ctrl-C, SIGTERM).</summary>
@@ -213,7 +308,14 @@ public sealed class KmsServer : IAsyncDisposable
         finally
         {
             await _app.DisposeAsync();
-            if (_store is not null) await _store.DisposeAsync();
+            try
+            {
+                await _regions.DisposeAsync();
+            }
+            finally
+            {
+                if (_store is not null) await _store.DisposeAsync();
+            }
         }
     }
 }

@@ -25,8 +25,14 @@ public sealed class KmsServerOptions
     /// <summary>Gateway listen address. Default 127.0.0.1.</summary>
     public string ListenAddress { get; set; } = "127.0.0.1";
 
-    /// <summary>The region served. Default us-east-1.</summary>
+    /// <summary>
+    /// The home Region: started with the server, where a seed goes, and the one whose silo uses
+    /// <see cref="SiloPort"/> and <see cref="SiloGatewayPort"/>. Default us-east-1.
+    /// </summary>
     public string Region { get; set; } = "us-east-1";
+
+    /// <summary>The Regions served (each started on its first request). Default null: every AWS Region (<see cref="AwsRegions.All"/>).</summary>
+    public IReadOnlyList<string>? Regions { get; set; }
 
     /// <summary>Data directory: Azurite's data and the development root key. Default <c>./.kms-data</c>.</summary>
     public string DataDirectory { get; set; } = ".kms-data";
@@ -40,7 +46,10 @@ public sealed class KmsServerOptions
     /// <summary>Identities file (JSON); default the development identity (access key test, secret test).</summary>
     public string? IdentitiesFile { get; set; }
 
-    /// <summary>Root key file (base64 of 32 bytes); default <c>root.key</c> in the data directory.</summary>
+    /// <summary>
+    /// Root key file (base64 of 32 bytes). A path with <c>{region}</c> names every Region's file; without it the file
+    /// is us-east-1's. Default: <c>root.key</c> (us-east-1) and <c>root-REGION.key</c> in the data directory.
+    /// </summary>
     public string? RootKeyFile { get; set; }
 
     /// <summary>Orleans silo-to-silo port. Default 11111.</summary>
@@ -49,10 +58,10 @@ public sealed class KmsServerOptions
     /// <summary>Orleans client gateway port. Default 30000.</summary>
     public int SiloGatewayPort { get; set; } = 30000;
 
-    /// <summary>Orleans cluster id; silos with the same id and storage form one cluster. Default orleans-kms.</summary>
+    /// <summary>Orleans cluster id of us-east-1; other Regions add <c>-REGION</c>. Silos with the same id and storage form one cluster. Default orleans-kms.</summary>
     public string ClusterId { get; set; } = "orleans-kms";
 
-    /// <summary>Orleans service id; keep it stable or stored state is not found. Default orleans-kms.</summary>
+    /// <summary>Orleans service id of us-east-1; other Regions add <c>-REGION</c>. Keep it stable or stored state is not found. Default orleans-kms.</summary>
     public string ServiceId { get; set; } = "orleans-kms";
 
     /// <summary>Address other silos reach this one at (IP or host name). Default loopback.</summary>

@@ -8,12 +8,12 @@ public static class RootKeySource
 {
     public static SecretBytes Load(KmsOptions options, ILogger logger)
     {
-        var fromEnvironment = Environment.GetEnvironmentVariable(KmsOptionsDefaults.RootKeyVariable);
-        if (!string.IsNullOrEmpty(fromEnvironment)) return Decode(fromEnvironment, KmsOptionsDefaults.RootKeyVariable);
+        var fromEnvironment = Environment.GetEnvironmentVariable(options.RootKeyVariable);
+        if (!string.IsNullOrEmpty(fromEnvironment)) return Decode(fromEnvironment, options.RootKeyVariable);
         if (options.RootKeyFile is { } file) return Decode(File.ReadAllText(file), file);
         if (options.DataDirectory is { } dir)
         {
-            var path = Path.Combine(dir, "root.key");
+            var path = Path.Combine(dir, options.RootKeyFileName);
             if (File.Exists(path)) return Decode(File.ReadAllText(path), path);
             Directory.CreateDirectory(dir);
             using var created = SecretBytes.Random(RootKeyWrapper.RootKeySize);

@@ -8,13 +8,13 @@ namespace OrleansKms.Gateway.Auth;
 
 /// <summary>
 /// Verifies AWS Signature Version 4 (AWS4-HMAC-SHA256, Authorization header form) on every request: exactly the
-/// headers that SignedHeaders lists, the SHA-256 of the body, a credential scope of this region and service
+/// headers that SignedHeaders lists, the SHA-256 of the body, a credential scope of a Region the gateway serves and service
 /// <c>kms</c> (or <c>sts</c> for the STS actions on the same endpoint), and an X-Amz-Date within the allowed skew of
 /// the injected clock. Temporary credentials (an ASIA... key with <c>X-Amz-Security-Token</c>) are a session
 /// <see cref="SessionTokens"/> issued, of a role the identity store still has, before its expiry (on the sessions'
 /// clock).
 /// </summary>
-public sealed class SigV4Verifier(IdentityStore identities, TimeProvider time, string region, TimeSpan allowedSkew, SessionTokens? sessions = null)
+public sealed class SigV4Verifier(IdentityStore identities, TimeProvider time, Regions.IKmsRegions regions, TimeSpan allowedSkew, SessionTokens? sessions = null)
 {
     private const string Algorithm = "AWS4-HMAC-SHA256";
     private const string Service = "kms";
@@ -22,10 +22,13 @@ public sealed class SigV4Verifier(IdentityStore identities, TimeProvider time, s
     private readonly ConcurrentDictionary<(string Secret, string Date, string Region, string Service), byte[]> _signingKeys = new();
 
     /// <summary>The caller a KMS request is signed by; throws the AWS authentication error otherwise.</summary>
-    public KmsIdentity Verify(HttpRequest request, ReadOnlySpan<byte> body) => Verify(request, body, Service);
+    public KmsIdentity Verify(HttpRequest request, ReadOnlySpan<byte> body, out string region) => Verify(request, body, Service, out region);
 
-    /// <summary>The caller a request for <paramref name="service"/> (kms or sts) is signed by; throws the AWS authentication error otherwise.</summary>
-    public KmsIdentity Verify(HttpRequest request, ReadOnlySpan<byte> body, string service)
+    /// <summary>
+    /// The caller a request for <paramref name="service"/> (kms or sts) is signed by, and the Region of its credential
+    /// scope (the Region the request is for); throws the AWS authentication error otherwise.
+    /// </summary>
+    public KmsIdentity Verify(HttpRequest request, ReadOnlySpan<byte> body, string service, out string region)
     {
         var authorization = request.Headers.Authorization.ToString();
         if (authorization.Length == 0)
@@ -35,8 +38,9 @@ public sealed class SigV4Verifier(IdentityStore identities, TimeProvider time, s
         if (scope.Length != 5 || scope[4] != "aws4_request")
             throw Incomplete($"Credential should be scoped to a valid region, not '{(scope.Length > 2 ? scope[2] : "")}'. ");
         var identity = Caller(scope[0], request.Headers["X-Amz-Security-Token"].ToString());
-        if (scope[2] != region)
-            throw new KmsException(KmsErrorCode.InvalidSignatureException, $"Credential should be scoped to a valid region, not '{scope[2]}'. ");
+        region = scope[2];
+        if (!regions.Serves(region))
+            throw new KmsException(KmsErrorCode.InvalidSignatureException, $"Credential should be scoped to a valid region, not '{region}'. {ServedRegions()}");
         if (scope[3] != service)
             throw new KmsException(KmsErrorCode.InvalidSignatureException, $"Credential should be scoped to correct service: '{service}'. ");
 
@@ -83,6 +87,10 @@ public sealed class SigV4Verifier(IdentityStore identities, TimeProvider time, s
 
         return identity;
     }
+
+    private string ServedRegions() => regions.Served.Count >= AwsRegions.All.Count
+        ? ""
+        : $"This endpoint serves {string.Join(", ", regions.Served)}.";
 
     /// <summary>The identity an access key (and session token) names; AWS's error for an unknown, forged or expired one.</summary>
     private KmsIdentity Caller(string accessKeyId, string sessionToken)

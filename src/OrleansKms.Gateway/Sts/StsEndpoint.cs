@@ -50,7 +50,7 @@ public sealed class StsEndpoint
         try
         {
             var body = await ReadBodyAsync(context.Request, context.RequestAborted);
-            var caller = _verifier.Verify(context.Request, body, SigV4Verifier.StsService);
+            var caller = _verifier.Verify(context.Request, body, SigV4Verifier.StsService, out _);
             var form = QueryHelpers.ParseQuery(Encoding.UTF8.GetString(body));
             action = form.TryGetValue("Action", out var a) ? a.ToString() : "";
             var handler = Find(action, form.TryGetValue("Version", out var v) ? v.ToString() : StsXml.Version);

@@ -61,20 +61,20 @@ public sealed class DurableAzurite : IAsyncDisposable
     /// </summary>
     private static async Task ForgetEarlierSilosAsync(TableServiceClient tables, CancellationToken cancel)
     {
-        var membership = tables.GetTableClient(MembershipTable);
-        try
+        var names = new List<string>();
+        await foreach (var table in tables.QueryAsync(cancellationToken: cancel))
         {
+            if (table.Name.StartsWith(RegionNames.MembershipTablePrefix, StringComparison.Ordinal)) names.Add(table.Name);
+        }
+
+        foreach (var name in names)
+        {
+            // Each Region's cluster has its own membership table.
+            var membership = tables.GetTableClient(name);
             await foreach (var row in membership.QueryAsync<TableEntity>(select: ["PartitionKey", "RowKey"], cancellationToken: cancel))
                 await membership.DeleteEntityAsync(row.PartitionKey, row.RowKey, Azure.ETag.All, cancel);
         }
-        catch (Azure.RequestFailedException e) when (e.Status == 404)
-        {
-            // No membership table yet: the first start.
-        }
     }
-
-    /// <summary>Orleans' default membership table name (<c>AzureStorageClusteringOptions.TableName</c>).</summary>
-    private const string MembershipTable = "OrleansSiloInstances";
 
     /// <summary>Call after the silo has stopped: closes the journal, stops Azurite, and empties the journal if Azurite saved everything.</summary>
     public async ValueTask DisposeAsync()
