@@ -4,7 +4,7 @@ namespace OrleansKms;
 [GenerateSerializer, Immutable]
 public sealed record ScheduledDeletion(
     [property: Id(0)] string KeyArn,
-    [property: Id(1)] DateTimeOffset DeletionDate,
+    [property: Id(1)] DateTimeOffset? DeletionDate,
     [property: Id(2)] KeyStateKind KeyState,
     [property: Id(3)] int PendingWindowInDays);
 

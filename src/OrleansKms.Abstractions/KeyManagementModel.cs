@@ -54,6 +54,9 @@ public sealed record KeyMetadata
     [Id(18)] public string? ExpirationModel { get; init; }
     [Id(19)] public DateTimeOffset? ValidTo { get; init; }
 
+    /// <summary>A multi-Region key's primary and replicas; null for a single-Region key.</summary>
+    [Id(20)] public MultiRegionConfiguration? MultiRegionConfiguration { get; init; }
+
     public bool Enabled => KeyState == KeyStateKind.Enabled;
 }
 
@@ -98,6 +101,9 @@ public sealed record KeySnapshot
 
     /// <summary>The names of the aliases that point to the key (kms:ResourceAliases).</summary>
     [Id(12)] public IReadOnlyList<string> Aliases { get; init; } = [];
+
+    /// <summary>PRIMARY or REPLICA for a multi-Region key (kms:MultiRegionKeyType); null for a single-Region key.</summary>
+    [Id(13)] public string? MultiRegionKeyType { get; init; }
 }
 
 /// <summary>What CreateKey asks of a new key.</summary>
@@ -126,6 +132,9 @@ public sealed record CreateKeyCommand
     /// use of its alias through its service, rotated every year.
     /// </summary>
     [Id(9)] public string KeyManager { get; init; } = KmsValues.KeyManagerCustomer;
+
+    /// <summary>A multi-Region primary key (its id starts with <c>mrk-</c>).</summary>
+    [Id(10)] public bool MultiRegion { get; init; }
 }
 
 /// <summary>One page of ListKeys.</summary>

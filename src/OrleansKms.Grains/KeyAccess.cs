@@ -313,8 +313,9 @@ public sealed class KeyAccess(
         if (caller.ViaService is { } via) keys["kms:ViaService"] = ConditionValue.Of(via);
         if (key is not null)
         {
-            KmsConditionKeys.AddKey(keys, key.Arn.Region, key.KeySpec, key.KeyUsage, key.Origin, multiRegion: false,
+            KmsConditionKeys.AddKey(keys, key.Arn.Region, key.KeySpec, key.KeyUsage, key.Origin, multiRegion: key.MultiRegionKeyType is not null,
                 key.Tags.Select(t => KeyValuePair.Create(t.TagKey, t.TagValue)), key.Aliases);
+            if (key.MultiRegionKeyType is { } type) keys["kms:MultiRegionKeyType"] = ConditionValue.Of(type);
         }
         else if (resource.StartsWith("arn:", StringComparison.Ordinal) && resource.Split(':') is { Length: > 3 } parts && parts[3].Length > 0)
         {

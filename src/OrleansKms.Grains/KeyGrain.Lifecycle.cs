@@ -14,21 +14,22 @@ public sealed partial class KeyGrain
     public async Task<ScheduledDeletion> ScheduleDeletionAsync(KmsCaller caller, int pendingWindowInDays)
     {
         var current = Authorized(caller, "ScheduleKeyDeletion", new AccessRequest().With("kms:ScheduleKeyDeletionPendingWindowInDays", ConditionValue.Of(pendingWindowInDays)));
-        if (current.KeyState == KeyStateKind.PendingDeletion)
-            throw new KmsException(KmsErrorCode.KMSInvalidStateException, $"{Arn} is pending deletion.");
+        EnsureNotDeleting(current);
         var next = current.Clone();
-        next.KeyState = KeyStateKind.PendingDeletion;
-        next.DeletionDate = time.GetUtcNow().AddDays(pendingWindowInDays);
+        // A primary with replicas waits for them to be deleted first; its own waiting period starts after that.
+        var waitsForReplicas = IsPrimary(current) && current.ReplicaRegions.Count > 0;
+        next.KeyState = waitsForReplicas ? KeyStateKind.PendingReplicaDeletion : KeyStateKind.PendingDeletion;
+        next.DeletionDate = waitsForReplicas ? null : time.GetUtcNow().AddDays(pendingWindowInDays);
         next.PendingDeletionWindowInDays = pendingWindowInDays;
         await CommitAndPublishAsync(next);
         await EnsureLifecycleReminderAsync();
-        return new ScheduledDeletion(Arn.Value, next.DeletionDate.Value, next.KeyState, pendingWindowInDays);
+        return new ScheduledDeletion(Arn.Value, next.DeletionDate, next.KeyState, pendingWindowInDays);
     }
 
     public async Task CancelDeletionAsync(KmsCaller caller)
     {
         var current = Authorized(caller, "CancelKeyDeletion");
-        if (current.KeyState != KeyStateKind.PendingDeletion)
+        if (current.KeyState is not (KeyStateKind.PendingDeletion or KeyStateKind.PendingReplicaDeletion))
             throw new KmsException(KmsErrorCode.KMSInvalidStateException, $"{Arn} is not pending deletion.");
         var next = current.Clone();
         // A key of origin EXTERNAL whose material was deleted or expired goes back to waiting for it, as in AWS.
@@ -65,6 +66,7 @@ public sealed partial class KeyGrain
     Task IRemindable.ReceiveReminder(string reminderName, TickStatus status) => reminderName switch
     {
         LifecycleReminder => RunDueWorkAsync(),
+        ReplicationReminder => ResumeReplicationAsync(),
         CrossRowChanges.MendReminder => CrossRow.MendAsync(),
         _ => Task.CompletedTask,
     };
@@ -86,13 +88,20 @@ public sealed partial class KeyGrain
         await DeleteGrantsAsync();
         await aliasState.ClearStateAsync();
         aliasState.State = new KeyAliasesState();
-        _committed ??= state.State;
+        var deleted = _committed ??= state.State;
         await state.ClearStateAsync();
         state.State = _committed = new StoredKey();
         await EnsureLifecycleReminderAsync();
         await publisher.PublishRemovalAsync(Arn);
+        await TellPrimaryOfDeletionAsync(deleted);
         logger.LogInformation("Deleted key {KeyArn} at the end of its waiting period", Arn.Value);
         DeactivateOnIdle();
+    }
+
+    private Task ResumeReplicationAsync()
+    {
+        KickReplication();
+        return Task.CompletedTask;
     }
 
     /// <summary>Keeps the lifecycle reminder registered exactly while something is scheduled.</summary>

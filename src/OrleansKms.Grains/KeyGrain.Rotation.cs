@@ -96,7 +96,8 @@ public sealed partial class KeyGrain
     private async Task RotateIfDueAsync(DateTimeOffset now)
     {
         var s = state.State;
-        if (!s.RotationEnabled || s.NextRotationDate > now || s.KeyState != KeyStateKind.Enabled) return;
+        // A replica's material comes from its primary, which rotates for every Region.
+        if (!s.RotationEnabled || s.NextRotationDate > now || s.KeyState != KeyStateKind.Enabled || (s.MultiRegion && !IsPrimary(s))) return;
         var next = WithNewMaterial(s, Automatic);
         next.NextRotationDate = now.AddDays(s.RotationPeriodInDays ?? DefaultRotationPeriodInDays);
         await CommitAndPublishAsync(next);
@@ -122,6 +123,8 @@ public sealed partial class KeyGrain
     {
         KeyStates.EnsureUsable(s.KeyState, Arn);
         EnsureSymmetricAwsKms(s);
+        // Rotation is a shared property of a multi-Region key: it is changed in the primary's Region only.
+        if (s.MultiRegion && !IsPrimary(s)) throw NotPrimary();
     }
 
     private void EnsureSymmetricAwsKms(StoredKey s)

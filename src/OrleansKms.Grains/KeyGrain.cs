@@ -19,6 +19,7 @@ public sealed partial class KeyGrain(
     IServiceSecrets secrets,
     KeyAccess access,
     SnapshotPublisher publisher,
+    RegionLinks links,
     Microsoft.Extensions.Options.IOptions<KmsGrainOptions> grainOptions,
     [FromKeyedServices(KmsTime.ServiceKey)] TimeProvider time,
     ILogger<KeyGrain> logger) : Grain, IKeyGrain, IRemindable
@@ -61,6 +62,9 @@ public sealed partial class KeyGrain(
             Materials = wrapped is null ? [] : [wrapped],
             CurrentKeyMaterialId = wrapped?.KeyMaterialId,
             Version = 1,
+            MultiRegion = command.MultiRegion,
+            PrimaryRegion = command.MultiRegion ? Arn.Region : null,
+            SharedVersion = command.MultiRegion ? 1 : 0,
         };
         if (command.Policy is not null) CheckNewPolicy(command.Caller, ToSnapshot(next), command.BypassPolicyLockoutSafetyCheck);
         if (next.KeyManager == KmsValues.KeyManagerAws)
@@ -135,7 +139,7 @@ public sealed partial class KeyGrain(
     {
         var request = new AccessRequest().RequestTags(command.Tags)
             .With("kms:KeySpec", command.KeySpec).With("kms:KeyUsage", command.KeyUsage).With("kms:KeyOrigin", command.Origin)
-            .With("kms:MultiRegion", ConditionValue.Of(false))
+            .With("kms:MultiRegion", ConditionValue.Of(command.MultiRegion))
             .With("kms:BypassPolicyLockoutSafetyCheck", ConditionValue.Of(command.BypassPolicyLockoutSafetyCheck));
         access.AuthorizeCreate(command.Caller, "*", request);
         if (command.Tags.Count > 0) access.AuthorizeCreate(command.Caller, "*", request, "kms:TagResource");
@@ -195,11 +199,18 @@ public sealed partial class KeyGrain(
 
     private StoredKey Existing() => state.State.Exists ? state.State : throw KmsException.KeyNotFound(Arn.Value);
 
+    /// <summary>
+    /// Persists <paramref name="next"/> and makes it current. On a multi-Region primary, a change of a shared property
+    /// takes the next shared version and is queued for every replica Region in the same write (the outbox).
+    /// </summary>
     private async Task CommitAsync(StoredKey next)
     {
         _committed ??= state.State;
+        var previous = _committed;
+        if (previous.Exists && IsPrimary(previous) && SharedChanged(previous, next)) next.SharedVersion = previous.SharedVersion + 1;
         await state.CommitAsync(next);
         _committed = next;
+        if (HasPendingDeliveries(next)) KickReplication();
     }
 
     /// <summary>
@@ -221,6 +232,7 @@ public sealed partial class KeyGrain(
         Tags = s.Tags,
         Origin = s.Origin,
         Aliases = aliasState.State.Names,
+        MultiRegionKeyType = s.MultiRegion ? (IsPrimary(s) ? MultiRegionValues.Primary : MultiRegionValues.Replica) : null,
     };
 
     private KeyMetadata ToMetadata(StoredKey s)
@@ -238,7 +250,8 @@ public sealed partial class KeyGrain(
             KeySpec = s.KeySpec,
             Origin = s.Origin,
             KeyManager = s.KeyManager,
-            MultiRegion = false,
+            MultiRegion = s.MultiRegion,
+            MultiRegionConfiguration = ConfigurationOf(s),
             CurrentKeyMaterialId = s.CurrentKeyMaterialId,
             DeletionDate = s.DeletionDate,
             PendingDeletionWindowInDays = s.PendingDeletionWindowInDays,

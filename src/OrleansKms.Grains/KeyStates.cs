@@ -18,7 +18,7 @@ internal static class KeyStates
                 return;
             case KeyStateKind.Disabled:
                 throw new KmsException(KmsErrorCode.DisabledException, $"{arn} is disabled.");
-            case KeyStateKind.PendingDeletion:
+            case KeyStateKind.PendingDeletion or KeyStateKind.PendingReplicaDeletion:
                 throw new KmsException(KmsErrorCode.KMSInvalidStateException, $"{arn} is pending deletion.");
             case KeyStateKind.PendingImport:
                 throw new KmsException(KmsErrorCode.KMSInvalidStateException, $"{arn} is pending import.");
@@ -33,14 +33,14 @@ internal static class KeyStates
     /// </summary>
     public static void EnsureNotPendingDeletion(KeyStateKind state, KeyArn arn)
     {
-        if (state == KeyStateKind.PendingDeletion)
+        if (state is KeyStateKind.PendingDeletion or KeyStateKind.PendingReplicaDeletion)
             throw new KmsException(KmsErrorCode.KMSInvalidStateException, $"{arn} is pending deletion.");
     }
 
     /// <summary>For EnableKey and DisableKey: not while pending deletion or import.</summary>
     public static void EnsureManageable(KeyStateKind state, KeyArn arn)
     {
-        if (state == KeyStateKind.PendingDeletion)
+        if (state is KeyStateKind.PendingDeletion or KeyStateKind.PendingReplicaDeletion)
             throw new KmsException(KmsErrorCode.KMSInvalidStateException, $"{arn} is pending deletion.");
         if (state == KeyStateKind.PendingImport)
             throw new KmsException(KmsErrorCode.KMSInvalidStateException, $"{arn} is pending import.");

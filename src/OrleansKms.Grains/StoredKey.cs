@@ -40,15 +40,42 @@ public sealed class StoredKey
     [Id(26)] public DateTimeOffset? ValidTo { get; set; }
     [Id(27)] public string? KeyMaterialDescription { get; set; }
 
+    /// <summary>A multi-Region key (id <c>mrk-...</c>), primary or replica.</summary>
+    [Id(28)] public bool MultiRegion { get; set; }
+
+    /// <summary>The Region of the multi-Region key's primary, as this key last learned it.</summary>
+    [Id(29)] public string? PrimaryRegion { get; set; }
+
+    /// <summary>The Regions of the multi-Region key's replicas, as this key last learned it (the primary's list is the truth).</summary>
+    [Id(30)] public List<string> ReplicaRegions { get; set; } = [];
+
+    /// <summary>Grows with every change of the shared properties made at the primary; replicas keep the newest they got.</summary>
+    [Id(31)] public long SharedVersion { get; set; }
+
+    /// <summary>
+    /// The primary's durable outbox: per replica Region, the shared version it has acknowledged, and (until the
+    /// replica exists) its own properties. Delivery is retried until every entry is up to date.
+    /// </summary>
+    [Id(32)] public List<ReplicaDelivery> Outbox { get; set; } = [];
+
     public StoredKey Clone()
     {
         var copy = (StoredKey)MemberwiseClone();
         copy.Tags = [.. Tags];
         copy.Materials = [.. Materials];
         copy.Rotations = [.. Rotations];
+        copy.ReplicaRegions = [.. ReplicaRegions];
+        copy.Outbox = [.. Outbox];
         return copy;
     }
 }
+
+/// <summary>One replica Region in a primary key's outbox.</summary>
+[GenerateSerializer, Immutable]
+public sealed record ReplicaDelivery(
+    [property: Id(0)] string Region,
+    [property: Id(1)] long AcknowledgedVersion,
+    [property: Id(2)] ReplicaCreation? Creation);
 
 /// <summary>The grants of one key, stored apart from the key so that they can never crowd out its material.</summary>
 [GenerateSerializer]

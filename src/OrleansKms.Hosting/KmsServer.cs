@@ -12,7 +12,9 @@ using Orleans.Configuration;
 using OrleansKms.Gateway;
 using OrleansKms.Gateway.Admin;
 using OrleansKms.Gateway.Auth;
+using OrleansKms.Crypto;
 using OrleansKms.Gateway.Regions;
+using OrleansKms.Grains;
 using OrleansKms.Hosting.Durability;
 using OrleansKms.Policy;
 
@@ -93,9 +95,11 @@ public sealed class KmsServer : IAsyncDisposable
 
         var served = ServedRegions(options);
         var regionLogger = LoggerFactory.Create(b => ConfigureLogging(b, options)).CreateLogger("OrleansKms.Regions");
+        RegionLinks? links = null;
         var regions = new RegionHosts(served,
-            (region, _) => Task.FromResult(BuildRegion(region, region == options.Region, options, connectionString, store?.TableClientOptions, dataDirectory)),
-            regionLogger);
+            (region, _) => Task.FromResult(BuildRegion(region, region == options.Region, options, connectionString, store?.TableClientOptions, dataDirectory, links!)),
+            regionLogger, keepStoppedHosts: options.EffectiveStorage == KmsStorageMode.Memory);
+        links = new InProcessRegionLinks(regions, RegionLinkSecret(options, dataDirectory, bootLogger));
         WebApplication? app = null;
         try
         {
@@ -175,7 +179,8 @@ public sealed class KmsServer : IAsyncDisposable
     }
 
     /// <summary>One Region's own cluster: a silo host with the Region's cluster ids, tables and root key.</summary>
-    private static IHost BuildRegion(string region, bool home, KmsServerOptions options, string? connectionString, TableClientOptions? tableOptions, string dataDirectory)
+    private static IHost BuildRegion(string region, bool home, KmsServerOptions options, string? connectionString, TableClientOptions? tableOptions,
+        string dataDirectory, RegionLinks links)
     {
         var names = RegionNames.For(region, options);
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
@@ -183,6 +188,7 @@ public sealed class KmsServer : IAsyncDisposable
         // Only the front door answers Ctrl-C; it stops the Regions itself, after the gateway.
         builder.Services.AddSingleton<IHostLifetime, ServerOwnedLifetime>();
         options.ConfigureServices?.Invoke(builder.Services);
+        builder.Services.AddSingleton(links);
         var siloPort = home ? options.SiloPort : FreePort();
         var gatewayPort = home ? options.SiloGatewayPort : FreePort();
         builder.UseOrleans(silo =>
@@ -227,6 +233,18 @@ public sealed class KmsServer : IAsyncDisposable
         });
         return builder.Build();
     }
+
+    /// <summary>
+    /// The secret the Regions seal key material under when a multi-Region key replicates (<c>KMS_REGION_LINK_KEY</c>,
+    /// else <c>region-link.key</c> in the data directory, made with mode 0600 on first start; memory storage: a new
+    /// one per process). It is no root key and no caller's credential.
+    /// </summary>
+    private static SecretBytes RegionLinkSecret(KmsServerOptions options, string dataDirectory, ILogger logger) => RootKeySource.Load(new KmsOptions
+    {
+        RootKeyVariable = "KMS_REGION_LINK_KEY",
+        RootKeyFileName = "region-link.key",
+        DataDirectory = options.EffectiveStorage == KmsStorageMode.Memory ? null : dataDirectory,
+    }, logger, quietWhenVolatile: true);
 
     private static int FreePort()
     {

@@ -9,9 +9,11 @@ namespace OrleansKms.Hosting;
 /// <summary>
 /// The Regions one process serves, each its own Orleans cluster in its own host (a silo and an Orleans client
 /// cannot share one DI container, and a Region must share nothing another Region's failure can break). A Region's
-/// host starts on its first request; a drill stops and starts it (<see cref="IKmsRegionControl"/>).
+/// host starts on its first request; a drill stops and starts it (<see cref="IKmsRegionControl"/>). With memory
+/// storage (<paramref name="keepStoppedHosts"/>) a stopped Region's silo keeps running, since stopping it would lose its
+/// keys: it is only cut off, from the gateway and from the other Regions' links.
 /// </summary>
-internal sealed class RegionHosts(IReadOnlyList<string> served, Func<string, CancellationToken, Task<IHost>> build, ILogger logger)
+internal sealed class RegionHosts(IReadOnlyList<string> served, Func<string, CancellationToken, Task<IHost>> build, ILogger logger, bool keepStoppedHosts = false)
     : IKmsRegions, IKmsRegionControl, IAsyncDisposable
 {
     private readonly HashSet<string> _served = new(served, StringComparer.Ordinal);
@@ -24,8 +26,11 @@ internal sealed class RegionHosts(IReadOnlyList<string> served, Func<string, Can
     public ValueTask<KmsRegion> GetAsync(string region, CancellationToken cancel = default)
     {
         var slot = SlotOf(region);
-        return slot.Ready is { } ready ? ValueTask.FromResult(ready) : new ValueTask<KmsRegion>(StartOrThrowAsync(slot, cancel));
+        return slot.Ready is { } ready && !slot.Stopped ? ValueTask.FromResult(ready) : new ValueTask<KmsRegion>(StartOrThrowAsync(slot, cancel));
     }
+
+    /// <summary>Whether a drill has stopped the Region (its requests and its links fail).</summary>
+    public bool IsStopped(string region) => _slots.TryGetValue(region, out var slot) && slot.Stopped;
 
     private Slot SlotOf(string region) =>
         _served.Contains(region) ? _slots.GetOrAdd(region, r => new Slot(r)) : throw new RegionUnavailableException(region);
@@ -35,8 +40,8 @@ internal sealed class RegionHosts(IReadOnlyList<string> served, Func<string, Can
         await slot.Gate.WaitAsync(cancel);
         try
         {
-            if (slot.Ready is { } ready) return ready;
             if (slot.Stopped) throw new RegionUnavailableException(slot.Region);
+            if (slot.Ready is { } ready) return ready;
             return await StartLockedAsync(slot, cancel);
         }
         finally
@@ -72,6 +77,12 @@ internal sealed class RegionHosts(IReadOnlyList<string> served, Func<string, Can
         try
         {
             slot.Stopped = true;
+            if (keepStoppedHosts)
+            {
+                logger.LogWarning("Region {Region} cut off (failover drill; memory storage keeps its silo running): its requests now fail as an unreachable endpoint's", region);
+                return;
+            }
+
             slot.Ready = null;
             if (slot.Host is { } host)
             {
@@ -101,6 +112,7 @@ internal sealed class RegionHosts(IReadOnlyList<string> served, Func<string, Can
         }
     }
 
+    /// <summary>Running, stopped or idle; a Region cut off with its silo kept (memory storage) is stopped.</summary>
     public IReadOnlyList<RegionStatus> Status() =>
         served.Select(r => new RegionStatus(r, _slots.TryGetValue(r, out var s) ? s.Stopped ? "stopped" : s.Ready is null ? "idle" : "running" : "idle")).ToList();
 
@@ -141,6 +153,6 @@ internal sealed class RegionHosts(IReadOnlyList<string> served, Func<string, Can
         public SemaphoreSlim Gate { get; } = new(1, 1);
         public volatile KmsRegion? Ready;
         public IHost? Host;
-        public bool Stopped;
+        public volatile bool Stopped;
     }
 }

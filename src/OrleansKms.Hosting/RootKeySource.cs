@@ -6,7 +6,7 @@ namespace OrleansKms.Hosting;
 /// <summary>Loads (or, for development, creates) the region's root key as <see cref="KmsOptions.RootKeyFile"/> describes.</summary>
 public static class RootKeySource
 {
-    public static SecretBytes Load(KmsOptions options, ILogger logger)
+    public static SecretBytes Load(KmsOptions options, ILogger logger, bool quietWhenVolatile = false)
     {
         var fromEnvironment = Environment.GetEnvironmentVariable(options.RootKeyVariable);
         if (!string.IsNullOrEmpty(fromEnvironment)) return Decode(fromEnvironment, options.RootKeyVariable);
@@ -30,7 +30,8 @@ public static class RootKeySource
             return Decode(text, path);
         }
 
-        logger.LogWarning("No root key configured: using a random one for this process only. Stored keys will not be readable after a restart.");
+        if (!quietWhenVolatile)
+            logger.LogWarning("No root key configured: using a random one for this process only. Stored keys will not be readable after a restart.");
         return SecretBytes.Random(RootKeyWrapper.RootKeySize);
     }
 

@@ -20,7 +20,7 @@ internal static class DeletionOperations
             .Range(r.PendingWindowInDays, "PendingWindowInDays", 7, 30)
             .ThrowIfInvalid();
         var d = await call.Key(call.ResolveKey(r.KeyId!)).ScheduleDeletionAsync(call.Caller, r.PendingWindowInDays ?? 30);
-        return KmsCall.Write(new ScheduleKeyDeletionResponse(d.KeyArn, WireTime.Of(d.DeletionDate), d.KeyState.ToString(), d.PendingWindowInDays),
+        return KmsCall.Write(new ScheduleKeyDeletionResponse(d.KeyArn, d.DeletionDate is { } date ? WireTime.Of(date) : null, d.KeyState.ToString(), d.PendingWindowInDays),
             KmsDeletionJsonContext.Default.ScheduleKeyDeletionResponse);
     }
 
@@ -40,7 +40,8 @@ public sealed class ScheduleKeyDeletionRequest
     public int? PendingWindowInDays { get; init; }
 }
 
-public sealed record ScheduleKeyDeletionResponse(string KeyId, double DeletionDate, string KeyState, int PendingWindowInDays);
+/// <summary>ScheduleKeyDeletion's answer; a primary with replicas (PendingReplicaDeletion) has no DeletionDate yet.</summary>
+public sealed record ScheduleKeyDeletionResponse(string KeyId, double? DeletionDate, string KeyState, int PendingWindowInDays);
 
 [JsonSourceGenerationOptions(
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,

@@ -43,10 +43,8 @@ internal static class KeyManagementOperations
         var origin = r.Origin ?? KmsValues.OriginAwsKms;
         if (origin is not (KmsValues.OriginAwsKms or ImportValues.OriginExternal) || r.CustomKeyStoreId is not null || r.XksKeyId is not null)
             throw new KmsException(KmsErrorCode.UnsupportedOperationException, $"Origin {origin} and custom key stores are not supported by this service yet.");
-        if (r.MultiRegion == true)
-            throw new KmsException(KmsErrorCode.UnsupportedOperationException, "Multi-Region keys are not supported by this service yet.");
-
-        var arn = new KeyArn(call.Region, call.Caller.AccountId, KeyIds.NewSingleRegion());
+        var multiRegion = r.MultiRegion == true;
+        var arn = new KeyArn(call.Region, call.Caller.AccountId, multiRegion ? KeyIds.NewMultiRegion() : KeyIds.NewSingleRegion());
         var metadata = await call.Key(arn).CreateAsync(new CreateKeyCommand
         {
             Caller = call.Caller,
@@ -57,6 +55,7 @@ internal static class KeyManagementOperations
             Tags = tags,
             Policy = r.Policy,
             BypassPolicyLockoutSafetyCheck = r.BypassPolicyLockoutSafetyCheck == true,
+            MultiRegion = multiRegion,
         });
         return KmsCall.Write(new KeyMetadataResponse(Metadata.ToWire(metadata)), KmsJsonContext.Default.KeyMetadataResponse);
     }

@@ -27,7 +27,8 @@ public static class OperationTable
         RotationOperations.Operations,
         DeletionOperations.Operations,
         GrantOperations.Operations,
-        ImportOperations.Operations);
+        ImportOperations.Operations,
+        MultiRegionOperations.Operations);
 
     /// <summary>Operations of the API model not implemented yet: those that no area's table lists.</summary>
     public static readonly FrozenSet<string> NotYetImplemented =

@@ -33,7 +33,12 @@ public sealed class KeyMetadataDto
     public string? CurrentKeyMaterialId { get; init; }
     public double? ValidTo { get; init; }
     public string? ExpirationModel { get; init; }
+    public MultiRegionConfigurationDto? MultiRegionConfiguration { get; init; }
 }
+
+public sealed record MultiRegionKeyDto(string Arn, string Region);
+
+public sealed record MultiRegionConfigurationDto(string MultiRegionKeyType, MultiRegionKeyDto PrimaryKey, IReadOnlyList<MultiRegionKeyDto> ReplicaKeys);
 
 public sealed record KeyMetadataResponse(KeyMetadataDto KeyMetadata);
 
@@ -125,5 +130,9 @@ internal static class Metadata
         CurrentKeyMaterialId = m.KeySpec == KmsValues.SymmetricDefault ? m.CurrentKeyMaterialId : null,
         ValidTo = m.ValidTo is { } v ? v.ToUnixTimeMilliseconds() / 1000.0 : null,
         ExpirationModel = m.ExpirationModel,
+        MultiRegionConfiguration = m.MultiRegionConfiguration is { } c
+            ? new MultiRegionConfigurationDto(c.MultiRegionKeyType, new MultiRegionKeyDto(c.PrimaryArn, c.PrimaryRegion),
+                [.. c.ReplicaArns.Zip(c.ReplicaRegions, (arn, region) => new MultiRegionKeyDto(arn, region))])
+            : null,
     };
 }

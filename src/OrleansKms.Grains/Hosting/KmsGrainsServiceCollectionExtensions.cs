@@ -28,6 +28,7 @@ public static class KmsGrainsServiceCollectionExtensions
         services.AddSingleton<AliasCache>();
         services.AddSingleton<SnapshotPublisher>();
         services.AddSingleton<IKmsDevelopmentAdmin, DevelopmentAdmin>();
+        services.TryAddSingleton<RegionLinks, NoRegionLinks>();
         services.AddPlacementDirector<SiloTargetedPlacement, SiloTargetedPlacementDirector>();
         return services;
     }

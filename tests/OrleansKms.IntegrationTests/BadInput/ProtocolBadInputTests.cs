@@ -152,8 +152,8 @@ public sealed class ProtocolBadInputTests(KmsServerFixture fixture)
 
     [Theory]
     [InlineData("CreateCustomKeyStore")]
-    [InlineData("UpdatePrimaryRegion")]
-    [InlineData("ReplicateKey")]
+    [InlineData("ConnectCustomKeyStore")]
+    [InlineData("GetKeyLastUsage")]
     public async Task A_KMS_operation_not_implemented_yet_is_UnsupportedOperationException(string operation)
     {
         (await Raw.CallAsync(Endpoint, "TrentService." + operation, "{}")).AssertError("UnsupportedOperationException");

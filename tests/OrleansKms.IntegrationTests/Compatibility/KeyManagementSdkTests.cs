@@ -134,7 +134,7 @@ public sealed class KeyManagementSdkTests(KmsServerFixture fixture)
             $"1 validation error detected: Value '{value}' at 'tags.1.member.tagValue' failed to satisfy constraint: Member must have length less than or equal to 256");
     }
 
-    public static TheoryData<string> UnsupportedCreateKeyRequests => ["AWS_CLOUDHSM origin", "multi-Region"];
+    public static TheoryData<string> UnsupportedCreateKeyRequests => ["AWS_CLOUDHSM origin", "custom key store"];
 
     [Theory]
     [MemberData(nameof(UnsupportedCreateKeyRequests))]
@@ -143,7 +143,7 @@ public sealed class KeyManagementSdkTests(KmsServerFixture fixture)
         var request = kind switch
         {
             "AWS_CLOUDHSM origin" => new CreateKeyRequest { Origin = OriginType.AWS_CLOUDHSM },
-            _ => new CreateKeyRequest { MultiRegion = true },
+            _ => new CreateKeyRequest { CustomKeyStoreId = "cks-1234567890abcdef0" },
         };
 
         await Sdk.Throws<UnsupportedOperationException>(() => _kms.CreateKeyAsync(request));

@@ -5,10 +5,9 @@ using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using OrleansKms.Gateway.Regions;
 using OrleansKms.Hosting;
-using OrleansKms.IntegrationTests.Compatibility;
 using OrleansKms.IntegrationTests.Infrastructure;
 
-namespace OrleansKms.IntegrationTests.Regions;
+namespace OrleansKms.IntegrationTests.Compatibility;
 
 /// <summary>
 /// Every AWS Region at one endpoint: the Region of each request's SigV4 scope, with ARNs in its Region and partition,
