@@ -13,6 +13,9 @@ internal static class SiloCommandLine
           --listen-address IP           gateway listen address (default 127.0.0.1)
           --region NAME                 home Region: started at start, where --seed goes (default us-east-1)
           --regions LIST|all            Regions served, comma-separated (default all); each starts on first use
+          --region-peer REGION=URL      a Region another server serves (repeatable): multi-Region keys replicate to it
+          --region-link-key-file FILE   secret shared by the servers of a deployment for Region links
+                                        (or KMS_REGION_LINK_KEY; default DATA-DIR/region-link.key)
           --data-dir DIR                data directory (default ./.kms-data)
           --storage azurite|memory      azurite (default, started by the service) or memory (volatile)
           --storage-connection-string S Azure Storage connection string (or KMS_STORAGE_CONNECTION_STRING); no Azurite is started
@@ -79,6 +82,17 @@ internal static class SiloCommandLine
             case "--silo-gateway-port": return Port(value, v => o.SiloGatewayPort = v, name, out error);
             case "--listen-address": o.ListenAddress = value; return true;
             case "--region": o.Region = value; return true;
+            case "--region-link-key-file": o.RegionLinkKeyFile = value; return true;
+            case "--region-peer":
+                var (peer, url) = (value.Split('=', 2) is [var r, var u] ? (r, u) : (value, ""));
+                if (!AwsRegions.IsKnown(peer) || !Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+                {
+                    error = $"--region-peer takes REGION=URL with an AWS Region and an http(s) URL, for example eu-west-1=http://kms-eu:4566 (not '{value}').";
+                    return false;
+                }
+
+                o.RegionPeers[peer] = uri;
+                return true;
             case "--regions":
                 o.Regions = AwsRegions.ParseList(value, out error);
                 return o.Regions is not null;

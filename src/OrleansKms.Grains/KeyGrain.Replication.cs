@@ -18,6 +18,13 @@ public sealed partial class KeyGrain
     private static readonly TimeSpan DeliveryTimeout = TimeSpan.FromSeconds(5);
     private IGrainTimer? _replicationTimer;
 
+    /// <summary>An outbox left with work (a restart, a deactivation) resumes as soon as the key is active again.</summary>
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (state.State.Exists && HasPendingDeliveries(state.State)) KickReplication();
+        return Task.CompletedTask;
+    }
+
     private bool IsPrimary(StoredKey s) => s.MultiRegion && s.PrimaryRegion == Arn.Region;
 
     private KmsException NotPrimary() =>

@@ -39,6 +39,21 @@ public abstract class RegionLinks
         return wrapper.Unwrap(sealedMaterial.Sealed, Binding(keyId, targetRegion), sealedMaterial.KeyMaterialId);
     }
 
+    /// <summary>
+    /// The authentication of a link request between processes: HMAC-SHA256, under a key derived from the link secret,
+    /// of its date, path and body's SHA-256 (hex).
+    /// </summary>
+    public string Authenticate(string date, string path, ReadOnlySpan<byte> body)
+    {
+        var key = HKDF.DeriveKey(HashAlgorithmName.SHA256, _secret, 32, info: "orleans-kms region link v1\nauthentication"u8.ToArray());
+        var text = Encoding.UTF8.GetBytes($"{date}\n{path}\n{Convert.ToHexStringLower(SHA256.HashData(body))}");
+        return Convert.ToHexStringLower(HMACSHA256.HashData(key, text));
+    }
+
+    /// <summary>Whether <paramref name="signature"/> is <see cref="Authenticate"/>'s, compared in constant time.</summary>
+    public bool IsAuthentic(string date, string path, ReadOnlySpan<byte> body, string signature) =>
+        CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(Authenticate(date, path, body)), Encoding.ASCII.GetBytes(signature));
+
     private RootKeyWrapper WrapperFor(string targetRegion) =>
         new(SecretBytes.TakeOwnership(HKDF.DeriveKey(HashAlgorithmName.SHA256, _secret, RootKeyWrapper.RootKeySize,
             info: Encoding.UTF8.GetBytes("orleans-kms region link v1\n" + targetRegion))));

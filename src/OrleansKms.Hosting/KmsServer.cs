@@ -16,6 +16,7 @@ using OrleansKms.Crypto;
 using OrleansKms.Gateway.Regions;
 using OrleansKms.Grains;
 using OrleansKms.Hosting.Durability;
+using OrleansKms.Hosting.Regions;
 using OrleansKms.Policy;
 
 namespace OrleansKms.Hosting;
@@ -99,12 +100,12 @@ public sealed class KmsServer : IAsyncDisposable
         var regions = new RegionHosts(served,
             (region, _) => Task.FromResult(BuildRegion(region, region == options.Region, options, connectionString, store?.TableClientOptions, dataDirectory, links!)),
             regionLogger, keepStoppedHosts: options.EffectiveStorage == KmsStorageMode.Memory);
-        links = new InProcessRegionLinks(regions, RegionLinkSecret(options, dataDirectory, bootLogger));
+        links = new ServiceRegionLinks(regions, RegionPeers(options, served), RegionLinkSecret(options, dataDirectory, bootLogger), TimeProvider.System);
         WebApplication? app = null;
         try
         {
             var home = await regions.GetAsync(options.Region, cancel);
-            app = BuildGateway(options, regions, home.Services);
+            app = BuildGateway(options, regions, links, home.Services);
             await app.StartAsync(cancel);
             if (options.SeedFile is { } seedFile) await SeedAsync(app, home.Services, options, seedFile, bootLogger);
             var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -144,7 +145,7 @@ public sealed class KmsServer : IAsyncDisposable
     }
 
     /// <summary>The front door: Kestrel and the gateway, routing each request to the Region of its SigV4 scope.</summary>
-    private static WebApplication BuildGateway(KmsServerOptions options, RegionHosts regions, IServiceProvider home)
+    private static WebApplication BuildGateway(KmsServerOptions options, RegionHosts regions, RegionLinks links, IServiceProvider home)
     {
         var builder = WebApplication.CreateSlimBuilder();
         ConfigureLogging(builder.Logging, options);
@@ -173,7 +174,10 @@ public sealed class KmsServer : IAsyncDisposable
             }
         });
         builder.Services.AddKmsTelemetry();
+        var linkEndpoint = new RegionLinkEndpoint(regions, links, TimeProvider.System);
         var app = builder.Build();
+        app.MapPost(ServiceRegionLinks.DeliverPath, linkEndpoint.HandleAsync);
+        app.MapPost(ServiceRegionLinks.ReplicaDeletedPath, linkEndpoint.HandleAsync);
         app.MapKmsGateway();
         return app;
     }
@@ -241,10 +245,24 @@ public sealed class KmsServer : IAsyncDisposable
     /// </summary>
     private static SecretBytes RegionLinkSecret(KmsServerOptions options, string dataDirectory, ILogger logger) => RootKeySource.Load(new KmsOptions
     {
+        RootKeyFile = options.RegionLinkKeyFile,
         RootKeyVariable = "KMS_REGION_LINK_KEY",
         RootKeyFileName = "region-link.key",
         DataDirectory = options.EffectiveStorage == KmsStorageMode.Memory ? null : dataDirectory,
     }, logger, quietWhenVolatile: true);
+
+    /// <summary>The peers' endpoints: Regions served by other servers, each a known Region this server does not serve.</summary>
+    private static IReadOnlyDictionary<string, Uri> RegionPeers(KmsServerOptions options, IReadOnlyList<string> served)
+    {
+        foreach (var region in options.RegionPeers.Keys)
+        {
+            if (!AwsRegions.IsKnown(region)) throw new InvalidDataException($"--region-peer {region}: not an AWS Region this service knows.");
+            if (served.Contains(region))
+                throw new InvalidDataException($"--region-peer {region}: this server serves {region} itself; limit --regions to name another server's Region as a peer.");
+        }
+
+        return new Dictionary<string, Uri>(options.RegionPeers, StringComparer.Ordinal);
+    }
 
     private static int FreePort()
     {

@@ -43,6 +43,18 @@ public sealed class KmsServerOptions
     /// <summary>Azure Storage connection string (no Azurite is started when it is set).</summary>
     public string? StorageConnectionString { get; set; }
 
+    /// <summary>
+    /// Regions other servers serve, by their gateway URL (<c>--region-peer eu-west-1=http://kms-eu:4566</c>): multi-Region
+    /// keys replicate to and from them over authenticated Region links. Default none.
+    /// </summary>
+    public IDictionary<string, Uri> RegionPeers { get; } = new Dictionary<string, Uri>(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The Region link secret (base64 of 32 bytes) that servers of one deployment share to replicate multi-Region
+    /// keys. Default: <c>KMS_REGION_LINK_KEY</c>, else <c>region-link.key</c> in the data directory.
+    /// </summary>
+    public string? RegionLinkKeyFile { get; set; }
+
     /// <summary>Identities file (JSON); default the development identity (access key test, secret test).</summary>
     public string? IdentitiesFile { get; set; }
 

@@ -2,6 +2,7 @@ using Azure.Core;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
 using OrleansKms.Hosting.Azurite;
+using OrleansKms.Hosting.Regions;
 
 namespace OrleansKms.Hosting.Durability;
 

@@ -177,6 +177,27 @@ public sealed class MultiRegionSdkTests(KmsServerFixture fixture)
     }
 
     [Fact]
+    public async Task In_the_China_partition_an_SM2_key_replicates_between_China_Regions_with_aws_cn_ARNs()
+    {
+        using var beijing = In("cn-north-1");
+        using var ningxia = In("cn-northwest-1");
+        var primary = (await beijing.CreateKeyAsync(new CreateKeyRequest { MultiRegion = true, KeySpec = "SM2", KeyUsage = KeyUsageType.SIGN_VERIFY })).KeyMetadata;
+        var message = new MemoryStream("北京"u8.ToArray());
+
+        await beijing.ReplicateKeyAsync(new ReplicateKeyRequest { KeyId = primary.KeyId, ReplicaRegion = "cn-northwest-1" });
+        await Replication.ReplicaEnabledAsync(ningxia, primary.KeyId);
+        var signature = (await beijing.SignAsync(new SignRequest { KeyId = primary.KeyId, Message = message, SigningAlgorithm = "SM2DSA" })).Signature;
+
+        var replica = await ningxia.DescribeAsync(primary.KeyId);
+        Assert.Equal($"arn:aws-cn:kms:cn-northwest-1:000000000000:key/{primary.KeyId}", replica.Arn);
+        Assert.Equal($"arn:aws-cn:kms:cn-north-1:000000000000:key/{primary.KeyId}", replica.MultiRegionConfiguration.PrimaryKey.Arn);
+        Assert.True((await ningxia.VerifyAsync(new VerifyRequest
+        {
+            KeyId = primary.KeyId, Message = new MemoryStream("北京"u8.ToArray()), Signature = signature, SigningAlgorithm = "SM2DSA",
+        })).SignatureValid);
+    }
+
+    [Fact]
     public async Task ReplicateKey_refuses_single_Region_keys_existing_replicas_and_Regions_of_another_partition()
     {
         using var east = In("us-east-1");

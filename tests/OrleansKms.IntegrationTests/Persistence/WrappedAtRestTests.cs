@@ -81,6 +81,36 @@ public sealed class WrappedAtRestTests(SharedAzurite azurite)
             Assert.DoesNotContain(stored, s => ContainsAnyForm(s.Bytes, w));
     }
 
+    [Fact]
+    public async Task A_multi_Region_key_is_in_clear_in_neither_Regions_storage_and_each_Region_wraps_it_under_its_own_root_key()
+    {
+        var cancel = TestContext.Current.CancellationToken;
+        var (serviceId, rootKeyFile) = azurite.NewService("mrk-atrest");
+        await using var server = await KmsServer.StartAsync(azurite.Options(serviceId, rootKeyFile), cancel);
+        var east = SdkClients.Create(server.Endpoint, "us-east-1", "test", "test");
+        var west = SdkClients.Create(server.Endpoint, "eu-west-1", "test", "test");
+        var keyId = (await east.CreateKeyAsync(new CreateKeyRequest { MultiRegion = true }, cancel)).KeyMetadata.KeyId;
+        await east.ReplicateKeyAsync(new ReplicateKeyRequest { KeyId = keyId, ReplicaRegion = "eu-west-1" }, cancel);
+        await Compatibility.Replication.ReplicaEnabledAsync(west, keyId);
+
+        var eastCache = await server.RegionServices("us-east-1").GetRequiredService<KeySnapshotCache>().GetAsync(new KeyArn("us-east-1", "000000000000", keyId));
+        var westCache = await server.RegionServices("eu-west-1").GetRequiredService<KeySnapshotCache>().GetAsync(new KeyArn("eu-west-1", "000000000000", keyId));
+        var material = eastCache.Symmetric!.Current.Material.Expose().ToArray();
+        Assert.Equal(material, westCache.Symmetric!.Current.Material.Expose().ToArray());
+        var eastWrapped = (await server.RegionServices("us-east-1").GetRequiredService<IGrainFactory>()
+            .GetGrain<IKeyGrain>(new KeyArn("us-east-1", "000000000000", keyId).Value).GetSnapshotAsync()).Materials[0].Wrapped;
+        var westWrapped = (await server.RegionServices("eu-west-1").GetRequiredService<IGrainFactory>()
+            .GetGrain<IKeyGrain>(new KeyArn("eu-west-1", "000000000000", keyId).Value).GetSnapshotAsync()).Materials[0].Wrapped;
+
+        var stored = await DumpStorageAsync(azurite.ConnectionString);
+        Assert.Contains(stored, s => s.Where.StartsWith("table kmskeyseuwest1 ", StringComparison.Ordinal) && ContainsAnyForm(s.Bytes, westWrapped));
+        Assert.Contains(stored, s => s.Where.StartsWith("table kmskeys ", StringComparison.Ordinal) && ContainsAnyForm(s.Bytes, eastWrapped));
+        Assert.NotEqual(eastWrapped, westWrapped);
+        foreach (var (where, bytes) in stored) AssertNoMaterial(material, bytes, where);
+        Assert.NotEqual(await File.ReadAllTextAsync(rootKeyFile, cancel),
+            await File.ReadAllTextAsync(Path.Combine(Path.GetDirectoryName(rootKeyFile)!, "root-eu-west-1.key"), cancel));
+    }
+
     private static void AssertNoMaterial(byte[] material, byte[] haystack, string where) =>
         Assert.False(ContainsAnyForm(haystack, material), $"key material found in clear in {where}");
 

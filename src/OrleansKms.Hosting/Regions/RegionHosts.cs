@@ -4,7 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OrleansKms.Gateway.Regions;
 
-namespace OrleansKms.Hosting;
+namespace OrleansKms.Hosting.Regions;
 
 /// <summary>
 /// The Regions one process serves, each its own Orleans cluster in its own host (a silo and an Orleans client

@@ -1,4 +1,4 @@
-namespace OrleansKms.Hosting;
+namespace OrleansKms.Hosting.Regions;
 
 /// <summary>
 /// What makes each Region its own failure domain in storage: its Orleans cluster and service ids, its tables (key
