@@ -55,7 +55,7 @@ public sealed partial class CryptoService
     {
         var key = await GetAsync(caller, keyId, region);
         Authorize(key, caller, "GetPublicKey", new AccessRequest().Alias(keyId));
-        KeyStates.EnsureUsable(key.KeyState, key.Arn);
+        KeyStates.EnsureUsableForCryptography(key.KeyState, key.Arn);
         var asymmetric = key.Asymmetric ?? throw new KmsException(KmsErrorCode.UnsupportedOperationException,
             $"{key.Arn} key spec is {key.KeySpec} which is not valid for GetPublicKey.");
         KeySpecCatalog.TryGet(key.KeySpec, out var info);

@@ -185,7 +185,7 @@ public sealed partial class CryptoService(KeySnapshotCache cache, AliasCache ali
     /// <summary>The key if it may be used for <paramref name="operation"/> now (state and usage); else AWS's error.</summary>
     private static CachedKey Usable(CachedKey key, string usage, string operation)
     {
-        KeyStates.EnsureUsable(key.KeyState, key.Arn);
+        KeyStates.EnsureUsableForCryptography(key.KeyState, key.Arn);
         if (key.KeyUsage != usage)
         {
             throw new KmsException(KmsErrorCode.InvalidKeyUsageException,

@@ -81,7 +81,10 @@ public sealed partial class KeyGrain
             throw KmsException.KeyNotFound(new KeyArn(primaryRegion, Arn.AccountId, Arn.KeyId).Value);
         if (current.Outbox.Any(d => d.Region == primaryRegion && d.Creation is not null))
             throw new KmsException(KmsErrorCode.KMSInvalidStateException, $"The replica of {Arn} in {primaryRegion} is still being created.");
+        // AWS starts the change only from Enabled, and the old primary is Updating until the new one has taken over.
+        KeyStates.EnsureUsable(current.KeyState, Arn);
         var next = current.Clone();
+        next.KeyState = KeyStateKind.Updating;
         next.PrimaryRegion = primaryRegion;
         next.ReplicaRegions = [.. current.ReplicaRegions.Where(r => r != primaryRegion).Append(Arn.Region).Order(StringComparer.Ordinal)];
         await CommitAndPublishAsync(next);
@@ -262,6 +265,14 @@ public sealed partial class KeyGrain
         var i = next.Outbox.FindIndex(d => d.Region == delivery.Region);
         if (i < 0) return;
         next.Outbox[i] = next.Outbox[i] with { AcknowledgedVersion = Math.Max(next.Outbox[i].AcknowledgedVersion, update.SharedVersion), Creation = null };
+        if (next.KeyState == KeyStateKind.Updating && delivery.Region == next.PrimaryRegion)
+        {
+            // The new primary has taken over: the update of the primary Region is complete here.
+            next.KeyState = KeyStateKind.Enabled;
+            await CommitAndPublishAsync(next);
+            return;
+        }
+
         await CommitAsync(next);
     }
 

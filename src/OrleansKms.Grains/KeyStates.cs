@@ -28,6 +28,15 @@ internal static class KeyStates
     }
 
     /// <summary>
+    /// For cryptographic operations: Enabled keys, and keys in the transient Updating state of UpdatePrimaryRegion,
+    /// which AWS lets callers keep using.
+    /// </summary>
+    public static void EnsureUsableForCryptography(KeyStateKind state, KeyArn arn)
+    {
+        if (state != KeyStateKind.Updating) EnsureUsable(state, arn);
+    }
+
+    /// <summary>
     /// For changes AWS allows while a key waits for imported material (UpdateKeyDescription, TagResource,
     /// UntagResource, the import operations): not while pending deletion.
     /// </summary>
@@ -40,6 +49,8 @@ internal static class KeyStates
     /// <summary>For EnableKey and DisableKey: not while pending deletion or import.</summary>
     public static void EnsureManageable(KeyStateKind state, KeyArn arn)
     {
+        if (state == KeyStateKind.Updating)
+            throw new KmsException(KmsErrorCode.KMSInvalidStateException, $"{arn} is Updating: its primary Region is changing.");
         if (state is KeyStateKind.PendingDeletion or KeyStateKind.PendingReplicaDeletion)
             throw new KmsException(KmsErrorCode.KMSInvalidStateException, $"{arn} is pending deletion.");
         if (state == KeyStateKind.PendingImport)

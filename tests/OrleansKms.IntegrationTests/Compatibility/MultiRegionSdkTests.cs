@@ -152,6 +152,7 @@ public sealed class MultiRegionSdkTests(KmsServerFixture fixture)
 
         await Replication.WaitUntilAsync(async () =>
             (await west.DescribeAsync(primary.KeyId)).MultiRegionConfiguration.MultiRegionKeyType == MultiRegionKeyType.PRIMARY, "eu-west-1 becoming primary");
+        await Replication.WaitUntilAsync(async () => (await east.DescribeAsync(primary.KeyId)).KeyState == KeyState.Enabled, "the old primary leaving Updating");
         var oldPrimary = await east.DescribeAsync(primary.KeyId);
         Assert.Equal(MultiRegionKeyType.REPLICA, oldPrimary.MultiRegionConfiguration.MultiRegionKeyType);
         Assert.Equal("eu-west-1", oldPrimary.MultiRegionConfiguration.PrimaryKey.Region);
@@ -160,6 +161,28 @@ public sealed class MultiRegionSdkTests(KmsServerFixture fixture)
             (await east.GetKeyRotationStatusAsync(new GetKeyRotationStatusRequest { KeyId = primary.KeyId })).RotationPeriodInDays == 200,
             "the new primary's change reaching us-east-1");
         await Sdk.Throws<UnsupportedOperationException>(() => east.RotateKeyOnDemandAsync(new RotateKeyOnDemandRequest { KeyId = primary.KeyId }));
+    }
+
+    [Fact]
+    public async Task While_the_replica_Region_is_down_UpdatePrimaryRegion_leaves_the_old_primary_Updating_usable_but_not_manageable()
+    {
+        var (primary, east, west) = await ReplicatedAsync(new CreateKeyRequest { MultiRegion = true });
+        await fixture.Server.RegionControl.StopAsync("eu-west-1");
+        try
+        {
+            await east.UpdatePrimaryRegionAsync(new UpdatePrimaryRegionRequest { KeyId = primary.KeyId, PrimaryRegion = "eu-west-1" });
+
+            Assert.Equal(KeyState.Updating, (await east.DescribeAsync(primary.KeyId)).KeyState);
+            Assert.Equal([5], await east.DecryptAsync(await east.EncryptAsync(primary.KeyId, [5])));
+            await Sdk.Throws<KMSInvalidStateException>(() => east.DisableKeyAsync(new DisableKeyRequest { KeyId = primary.KeyId }));
+        }
+        finally
+        {
+            await fixture.Server.RegionControl.StartAsync("eu-west-1");
+        }
+
+        await Replication.WaitUntilAsync(async () => (await east.DescribeAsync(primary.KeyId)).KeyState == KeyState.Enabled, "the update completing");
+        Assert.Equal(MultiRegionKeyType.PRIMARY, (await west.DescribeAsync(primary.KeyId)).MultiRegionConfiguration.MultiRegionKeyType);
     }
 
     [Fact]
