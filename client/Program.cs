@@ -2,12 +2,15 @@ using OrleansKms.Cli;
 using OrleansKms.Cli.Admin;
 using OrleansKms.Cli.Bench;
 using OrleansKms.Cli.Policy;
+using OrleansKms.Cli.Regions;
 
 // kms: the OrleansKms command-line tool. One line per command; each command lives in its own folder.
 var commands = new CommandTable("kms")
 {
     { "bench", "measure ops/s and latency of a KMS endpoint, and of a bare-Kestrel ceiling", BenchCommand.RunAsync },
+    { "drill", "development: 'kms drill failover' takes a multi-Region key's primary Region down under load, reports what clients saw", DrillCommand.RunAsync },
     { "policy", "explain a decision: 'kms policy simulate' prints allow or deny and the statements that made it", PolicyCommand.RunAsync },
+    { "region", "development: 'kms region status|stop|start' lists, stops, starts the Regions of a service started with --dev-admin", RegionCommand.RunAsync },
     { "reset", "development: delete every key, alias and grant of a service started with --dev-admin", AdminCommands.ResetAsync },
     { "seed", "development: create the keys of a seed file (YAML or JSON) on a service started with --dev-admin", AdminCommands.SeedAsync },
 };

@@ -1,7 +1,7 @@
 namespace OrleansKms.Cli;
 
 /// <summary>
-/// Where a command calls the service and as whom: <c>--endpoint</c>, <c>--region</c>, <c>--access-key</c>,
+/// Where a command calls the service and as whom: <c>--endpoint-url</c> (or <c>--endpoint</c>), <c>--region</c>, <c>--access-key</c>,
 /// <c>--secret-key</c>, defaulting as the AWS CLI does to AWS_ENDPOINT_URL, AWS_REGION / AWS_DEFAULT_REGION,
 /// AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, then to a local service and the development identity (test/test).
 /// </summary>
@@ -9,13 +9,17 @@ internal sealed class ServiceConnection
 {
     /// <summary>The options' lines for a command's usage.</summary>
     public const string Help = """
-          --endpoint URL          the service (default $AWS_ENDPOINT_URL, else http://127.0.0.1:4566)
+          --endpoint-url URL      the service (default $AWS_ENDPOINT_URL, else http://127.0.0.1:4566)
+          --endpoint URL          the same as --endpoint-url
           --region NAME           signing region (default $AWS_REGION / $AWS_DEFAULT_REGION, else us-east-1)
           --access-key KEY        access key id (default $AWS_ACCESS_KEY_ID, else test)
           --secret-key SECRET     secret access key (default $AWS_SECRET_ACCESS_KEY, else test)
         """;
 
     private string _endpoint = Env("AWS_ENDPOINT_URL", "http://127.0.0.1:4566");
+
+    // Named in the error when the endpoint is not a URL: the option given, or the environment variable.
+    private string _endpointSource = "AWS_ENDPOINT_URL";
 
     public string Region { get; private set; } = Env("AWS_REGION", Env("AWS_DEFAULT_REGION", "us-east-1"));
 
@@ -27,14 +31,14 @@ internal sealed class ServiceConnection
     public Uri Endpoint { get; private set; } = null!;
 
     /// <summary>Whether <paramref name="name"/> is one of the connection options (each takes a value).</summary>
-    public static bool IsOption(string name) => name is "--endpoint" or "--region" or "--access-key" or "--secret-key";
+    public static bool IsOption(string name) => name is "--endpoint-url" or "--endpoint" or "--region" or "--access-key" or "--secret-key";
 
     /// <summary>Sets the option <paramref name="name"/> (one <see cref="IsOption"/> accepts).</summary>
     public void Set(string name, string value)
     {
         switch (name)
         {
-            case "--endpoint": _endpoint = value; break;
+            case "--endpoint-url" or "--endpoint": (_endpoint, _endpointSource) = (value, name); break;
             case "--region": Region = value; break;
             case "--access-key": AccessKey = value; break;
             case "--secret-key": SecretKey = value; break;
@@ -52,7 +56,7 @@ internal sealed class ServiceConnection
             return true;
         }
 
-        error = $"--endpoint {_endpoint} is not an http(s) URL.";
+        error = $"{_endpointSource} {_endpoint} is not an http(s) URL.";
         return false;
     }
 

@@ -31,7 +31,7 @@ Console.WriteLine($"""
       regions:     {(server.Regions.Count >= AwsRegions.All.Count ? "every AWS Region" : string.Join(", ", server.Regions))} (home {server.HomeRegion}; each Region starts on its first request)
       account:     {(options.IdentitiesFile is null ? dev.AccountId : "from " + options.IdentitiesFile)}
       credentials: {(options.IdentitiesFile is null ? $"access key '{dev.AccessKeyId}', secret '{dev.SecretAccessKey}' (development identity)" : "from " + options.IdentitiesFile)}
-      storage:     {server.StorageDescription}{(options.DevAdmin ? "\n      dev admin:   POST /_kms/reset, /_kms/seed, /_kms/region/stop|start (development only)" : "")}
+      storage:     {server.StorageDescription}{(options.DevAdmin ? "\n  dev admin:   POST /_kms/reset, /_kms/seed, /_kms/regions, /_kms/region/stop|start (development only)" : "")}
     Try: AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test aws --region {options.Region} --endpoint-url {server.Endpoint.ToString().TrimEnd('/')} kms create-key
     Ctrl-C stops the service.
 
