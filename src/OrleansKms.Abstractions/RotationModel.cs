@@ -25,7 +25,18 @@ public sealed record ListedKeyMaterial(
     [property: Id(0)] string KeyMaterialId,
     [property: Id(1)] DateTimeOffset? RotationDate,
     [property: Id(2)] string? RotationType,
-    [property: Id(3)] bool Current);
+    [property: Id(3)] bool Current)
+{
+    /// <summary>CURRENT, NON_CURRENT or PENDING_ROTATION.</summary>
+    [Id(4)] public string KeyMaterialState { get; init; } = Current ? "CURRENT" : "NON_CURRENT";
+
+    /// <summary>Origin EXTERNAL only: IMPORTED or PENDING_IMPORT.</summary>
+    [Id(5)] public string? ImportState { get; init; }
+
+    [Id(6)] public string? ExpirationModel { get; init; }
+    [Id(7)] public DateTimeOffset? ValidTo { get; init; }
+    [Id(8)] public string? KeyMaterialDescription { get; init; }
+}
 
 /// <summary>One page of a key's rotations.</summary>
 [GenerateSerializer, Immutable]

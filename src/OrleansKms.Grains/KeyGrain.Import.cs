@@ -65,14 +65,11 @@ public sealed partial class KeyGrain
         var (materialId, material) = Unwrap(current, token, command.EncryptedKeyMaterial);
         using (material)
         {
-            CheckSameMaterial(current, command, materialId);
             var next = current.Clone();
-            next.Materials = [new WrappedKeyMaterial(materialId, protector.Wrap(material, Arn, materialId), time.GetUtcNow())];
-            next.CurrentKeyMaterialId = materialId;
-            if (next.KeyState == KeyStateKind.PendingImport) next.KeyState = KeyStateKind.Enabled;
-            next.ExpirationModel = command.ExpirationModel;
-            next.ValidTo = command.ValidTo;
-            if (command.KeyMaterialDescription is not null) next.KeyMaterialDescription = command.KeyMaterialDescription;
+            RecordImport(current, next, command, materialId);
+            next.Materials.RemoveAll(m => m.KeyMaterialId == materialId);
+            next.Materials.Add(new WrappedKeyMaterial(materialId, protector.Wrap(material, Arn, materialId), time.GetUtcNow()));
+            SyncCurrentMaterial(next);
             await CommitAndPublishAsync(next);
         }
 
@@ -84,32 +81,25 @@ public sealed partial class KeyGrain
     {
         var current = Authorized(caller, "DeleteImportedKeyMaterial");
         EnsureImportable(current);
-        if (keyMaterialId is not null && keyMaterialId != current.CurrentKeyMaterialId)
+        if (keyMaterialId is not null && ImportsOf(current).All(m => m.KeyMaterialId != keyMaterialId))
             throw new KmsException(KmsErrorCode.NotFoundException, $"Key material {keyMaterialId} is not associated with {Arn}.");
-        await CommitAndPublishAsync(WithoutImportedMaterial(current));
+        var deleted = keyMaterialId ?? current.CurrentKeyMaterialId;
+        if (deleted is null) return null;
+        await CommitAndPublishAsync(WithoutMaterial(current, deleted));
         await EnsureLifecycleReminderAsync();
-        return current.CurrentKeyMaterialId;
+        return deleted;
     }
 
     /// <summary>The lifecycle reminder's part: imported material whose ValidTo has come is deleted, as AWS deletes it.</summary>
     private async Task ExpireImportedMaterialIfDueAsync(DateTimeOffset now)
     {
         var s = state.State;
-        if (s.Origin != ImportValues.OriginExternal || s.ValidTo is not { } validTo || validTo > now || s.Materials.Count == 0) return;
-        if (s.KeyState == KeyStateKind.PendingDeletion) return; // the deletion takes the material with it
-        await CommitAndPublishAsync(WithoutImportedMaterial(s));
-        logger.LogInformation("Imported key material of {KeyArn} expired and was deleted", Arn.Value);
-    }
-
-    /// <summary>The material destroyed (its id kept, so the same material can come back), the key pending import.</summary>
-    private static StoredKey WithoutImportedMaterial(StoredKey current)
-    {
-        var next = current.Clone();
-        next.Materials = [];
-        next.KeyState = KeyStateKind.PendingImport;
-        next.ExpirationModel = null;
-        next.ValidTo = null;
-        return next;
+        if (s.Origin != ImportValues.OriginExternal || s.KeyState == KeyStateKind.PendingDeletion) return; // a deletion takes the material with it
+        while (ExpiredMaterial(state.State, now) is { } expired)
+        {
+            await CommitAndPublishAsync(WithoutMaterial(state.State, expired.KeyMaterialId));
+            logger.LogInformation("Imported key material {MaterialId} of {KeyArn} expired and was deleted", expired.KeyMaterialId, Arn.Value);
+        }
     }
 
     /// <summary>Every import operation: any state but PendingDeletion, on a key of origin EXTERNAL.</summary>
@@ -164,19 +154,6 @@ public sealed partial class KeyGrain
         sha.AppendData(Encoding.UTF8.GetBytes(Arn.KeyId + "\n"));
         sha.AppendData(material.Expose());
         return Convert.ToHexStringLower(sha.GetHashAndReset());
-    }
-
-    private void CheckSameMaterial(StoredKey current, ImportKeyMaterialCommand command, string materialId)
-    {
-        if (command.KeyMaterialId is { } named && named != materialId)
-            throw new KmsException(KmsErrorCode.IncorrectKeyMaterialException, $"The key material does not match key material {named}.");
-        if (current.CurrentKeyMaterialId is { } previous && previous != materialId)
-        {
-            if (command.ImportType == ImportValues.NewKeyMaterial)
-                throw new KmsException(KmsErrorCode.UnsupportedOperationException, "Importing new key material into a key that has key material is not supported by this service yet.");
-            throw new KmsException(KmsErrorCode.IncorrectKeyMaterialException,
-                $"The key material you are importing is not the key material previously imported into {Arn}.");
-        }
     }
 
     /// <summary>AWS's answer to an operation the key's origin does not allow (import, rotation).</summary>

@@ -33,7 +33,9 @@ public sealed partial class KeyGrain
             throw new KmsException(KmsErrorCode.KMSInvalidStateException, $"{Arn} is not pending deletion.");
         var next = current.Clone();
         // A key of origin EXTERNAL whose material was deleted or expired goes back to waiting for it, as in AWS.
-        next.KeyState = current.Origin == ImportValues.OriginExternal && current.Materials.Count == 0 ? KeyStateKind.PendingImport : KeyStateKind.Disabled;
+        next.KeyState = current.Origin == ImportValues.OriginExternal && current.Materials.All(m => m.KeyMaterialId != current.CurrentKeyMaterialId)
+            ? KeyStateKind.PendingImport
+            : KeyStateKind.Disabled;
         next.DeletionDate = null;
         next.PendingDeletionWindowInDays = null;
         await CommitAndPublishAsync(next);
@@ -108,7 +110,7 @@ public sealed partial class KeyGrain
     private async Task EnsureLifecycleReminderAsync()
     {
         var s = state.State;
-        var needed = s.Exists && (s.KeyState == KeyStateKind.PendingDeletion || s.RotationEnabled || (s.ValidTo is not null && s.Materials.Count > 0));
+        var needed = s.Exists && (s.KeyState == KeyStateKind.PendingDeletion || s.RotationEnabled || HasExpiringMaterial(s));
         var existing = await this.GetReminder(LifecycleReminder);
         if (needed && existing is null)
         {

@@ -55,12 +55,21 @@ public sealed partial class KeyGrain
     public async Task RotateOnDemandAsync(KmsCaller caller)
     {
         var current = Authorized(caller, "RotateKeyOnDemand");
-        EnsureRotatable(current);
-        if (current.OnDemandRotations >= MaxOnDemandRotations)
+        if (current.Origin == ImportValues.OriginExternal && current.KeySpec == KmsValues.SymmetricDefault)
         {
-            throw new KmsException(KmsErrorCode.LimitExceededException,
-                $"The on-demand rotations limit has been reached for the given keyId. No more on-demand rotations can be performed for this key: {Arn}");
+            // An imported key rotates to the new material imported for it (ImportType NEW_KEY_MATERIAL).
+            KeyStates.EnsureUsable(current.KeyState, Arn);
+            if (current.MultiRegion && !IsPrimary(current)) throw NotPrimary();
+            EnsureOnDemandRotationsLeft(current);
+            var rotated = RotatedToImported(current);
+            rotated.OnDemandRotations++;
+            await CommitAndPublishAsync(rotated);
+            await EnsureLifecycleReminderAsync();
+            return;
         }
+
+        EnsureRotatable(current);
+        EnsureOnDemandRotationsLeft(current);
 
         // An automatic rotation that is due but not yet run (the lifecycle reminder has not fired) is "in progress".
         if (current.RotationEnabled && current.NextRotationDate - time.GetUtcNow() <= AutomaticRotationConflictWindow)
@@ -74,18 +83,29 @@ public sealed partial class KeyGrain
         await CommitAndPublishAsync(next);
     }
 
+    private void EnsureOnDemandRotationsLeft(StoredKey current)
+    {
+        if (current.OnDemandRotations >= MaxOnDemandRotations)
+        {
+            throw new KmsException(KmsErrorCode.LimitExceededException,
+                $"The on-demand rotations limit has been reached for the given keyId. No more on-demand rotations can be performed for this key: {Arn}");
+        }
+    }
+
+    /// <summary>
+    /// ListKeyRotations: the rotations, oldest first; with ALL_KEY_MATERIAL also the first material and (imported
+    /// keys) material pending rotation. Imported symmetric keys list their import state, expiration and description.
+    /// </summary>
     public Task<RotationPage> ListRotationsAsync(KmsCaller caller, int limit, string? marker, bool includeAllKeyMaterial = false)
     {
         var s = Authorized(caller, "ListKeyRotations");
-        EnsureSymmetricAwsKms(s);
-        var listed = new List<ListedKeyMaterial>(s.Rotations.Count + 1);
-        if (includeAllKeyMaterial && s.Materials.Count > 0)
-        {
-            var first = s.Materials[0].KeyMaterialId;
-            listed.Add(new ListedKeyMaterial(first, null, null, first == s.CurrentKeyMaterialId));
-        }
-
-        listed.AddRange(s.Rotations.Select(r => new ListedKeyMaterial(r.KeyMaterialId, r.RotationDate, r.RotationType, r.KeyMaterialId == s.CurrentKeyMaterialId)));
+        if (!(s.Origin == ImportValues.OriginExternal && s.KeySpec == KmsValues.SymmetricDefault)) EnsureSymmetricAwsKms(s);
+        var listed = new List<ListedKeyMaterial>(s.Rotations.Count + 2);
+        var first = s.Origin == ImportValues.OriginExternal ? ImportsOf(s).FirstOrDefault()?.KeyMaterialId : s.Materials.FirstOrDefault()?.KeyMaterialId;
+        if (includeAllKeyMaterial && first is not null) listed.Add(Listed(s, first, null, null));
+        listed.AddRange(s.Rotations.Select(r => Listed(s, r.KeyMaterialId, r.RotationDate, r.RotationType)));
+        if (includeAllKeyMaterial && s.Origin == ImportValues.OriginExternal)
+            listed.AddRange(ImportsOf(s).Where(m => m.PendingRotation).Select(m => Listed(s, m.KeyMaterialId, null, null)));
         var start = Markers.Index(marker, listed.Count);
         var page = listed.Skip(start).Take(limit).ToList();
         var end = start + page.Count;

@@ -58,6 +58,13 @@ public sealed class StoredKey
     /// </summary>
     [Id(32)] public List<ReplicaDelivery> Outbox { get; set; } = [];
 
+    /// <summary>
+    /// Origin EXTERNAL: every key material ever imported into the key, in order of first import, whether it is
+    /// imported now or deleted (expired) and waiting to be imported again. Empty for keys stored before this field,
+    /// whose one material is described by <see cref="CurrentKeyMaterialId"/>, <see cref="ExpirationModel"/> and <see cref="ValidTo"/>.
+    /// </summary>
+    [Id(33)] public List<ImportedMaterial> ImportedMaterials { get; set; } = [];
+
     public StoredKey Clone()
     {
         var copy = (StoredKey)MemberwiseClone();
@@ -66,9 +73,23 @@ public sealed class StoredKey
         copy.Rotations = [.. Rotations];
         copy.ReplicaRegions = [.. ReplicaRegions];
         copy.Outbox = [.. Outbox];
+        copy.ImportedMaterials = [.. ImportedMaterials];
         return copy;
     }
 }
+
+/// <summary>
+/// One key material of a key of origin EXTERNAL: whether it is in the key now (IMPORTED) or was deleted or expired
+/// (PENDING_IMPORT), its expiration, description, and whether it waits for RotateKeyOnDemand (PENDING_ROTATION).
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record ImportedMaterial(
+    [property: Id(0)] string KeyMaterialId,
+    [property: Id(1)] bool Imported,
+    [property: Id(2)] string? ExpirationModel,
+    [property: Id(3)] DateTimeOffset? ValidTo,
+    [property: Id(4)] string? Description,
+    [property: Id(5)] bool PendingRotation);
 
 /// <summary>One replica Region in a primary key's outbox.</summary>
 [GenerateSerializer, Immutable]

@@ -57,8 +57,8 @@ internal static class RotationOperations
             .ThrowIfInvalid();
         var arn = call.ResolveKey(r.KeyId!);
         var page = await call.Key(arn).ListRotationsAsync(call.Caller, r.Limit ?? 100, r.Marker, r.IncludeKeyMaterial == "ALL_KEY_MATERIAL");
-        var entries = page.Rotations.Select(x => new RotationsListEntryDto(arn.Value, x.KeyMaterialId,
-            x.Current ? "CURRENT" : "NON_CURRENT", WireTime.Of(x.RotationDate), x.RotationType)).ToList();
+        var entries = page.Rotations.Select(x => new RotationsListEntryDto(arn.Value, x.KeyMaterialId, x.KeyMaterialDescription, x.ImportState,
+            x.KeyMaterialState, x.ExpirationModel, WireTime.Of(x.ValidTo), WireTime.Of(x.RotationDate), x.RotationType)).ToList();
         return KmsCall.Write(new ListKeyRotationsResponse(entries, page.NextMarker, page.NextMarker is not null),
             KmsRotationJsonContext.Default.ListKeyRotationsResponse);
     }
@@ -75,8 +75,12 @@ public sealed class EnableKeyRotationRequest
 public sealed record GetKeyRotationStatusResponse(
     bool KeyRotationEnabled, string KeyId, int? RotationPeriodInDays, double? NextRotationDate, double? OnDemandRotationStartDate);
 
-/// <summary>KeyMaterialState is CURRENT or NON_CURRENT for every key that rotates (AWS sends it for AWS_KMS keys too).</summary>
-public sealed record RotationsListEntryDto(string KeyId, string KeyMaterialId, string KeyMaterialState, double? RotationDate, string? RotationType);
+/// <summary>
+/// KeyMaterialState is CURRENT, NON_CURRENT or PENDING_ROTATION for every key that rotates (AWS sends it for AWS_KMS
+/// keys too); the description, import state and expiration only for symmetric keys of origin EXTERNAL.
+/// </summary>
+public sealed record RotationsListEntryDto(string KeyId, string KeyMaterialId, string? KeyMaterialDescription, string? ImportState,
+    string KeyMaterialState, string? ExpirationModel, double? ValidTo, double? RotationDate, string? RotationType);
 
 public sealed record ListKeyRotationsResponse(IReadOnlyList<RotationsListEntryDto> Rotations, string? NextMarker, bool Truncated);
 

@@ -88,4 +88,30 @@ public sealed class ImportClockSdkTests(ImportClockFixture fixture)
         await Sdk.ThrowsCode("ValidationException", () => _kms.ImportAsync(key.KeyId, new byte[32], validTo: now.AddMinutes(-1).UtcDateTime));
         await Sdk.ThrowsCode("ValidationException", () => _kms.ImportAsync(key.KeyId, new byte[32], validTo: now.AddDays(366).UtcDateTime));
     }
+
+    [Fact]
+    public async Task Each_material_expires_on_its_own_date_and_the_key_waits_for_its_current_material_only()
+    {
+        var key = await _kms.NewExternalKeyAsync();
+        var second = RandomNumberGenerator.GetBytes(32);
+        var firstId = (await _kms.ImportAsAsync(key.KeyId, RandomNumberGenerator.GetBytes(32), importType: null)).KeyMaterialId;
+        var secondId = (await _kms.ImportAsAsync(key.KeyId, second, "NEW_KEY_MATERIAL",
+            validTo: fixture.Clock.GetUtcNow().AddDays(1).UtcDateTime)).KeyMaterialId;
+        await _kms.RotateKeyOnDemandAsync(new RotateKeyOnDemandRequest { KeyId = key.KeyId });
+        var underSecond = await _kms.EncryptAsync(key.KeyId, [2]);
+
+        fixture.Clock.Advance(TimeSpan.FromDays(2));
+        await fixture.RunKeysTimerAsync(key.Arn);
+
+        Assert.Equal(KeyState.PendingImport, (await _kms.DescribeAsync(key.KeyId)).KeyState);
+        var listed = (await _kms.ListKeyRotationsAsync(new ListKeyRotationsRequest { KeyId = key.KeyId, IncludeKeyMaterial = IncludeKeyMaterial.ALL_KEY_MATERIAL })).Rotations;
+        Assert.Equal([(firstId, "IMPORTED", "NON_CURRENT"), (secondId, "PENDING_IMPORT", "CURRENT")],
+            listed.Select(r => (r.KeyMaterialId, r.ImportState.Value, r.KeyMaterialState.Value)));
+        Assert.Equal(ExpirationModelType.KEY_MATERIAL_EXPIRES, listed[1].ExpirationModel);
+
+        await _kms.ImportAsAsync(key.KeyId, second, "EXISTING_KEY_MATERIAL", keyMaterialId: secondId);
+
+        Assert.Equal(KeyState.Enabled, (await _kms.DescribeAsync(key.KeyId)).KeyState);
+        Assert.Equal([2], await _kms.DecryptAsync(underSecond));
+    }
 }

@@ -35,6 +35,24 @@ internal static class ImportSdk
         });
     }
 
+    /// <summary>ImportKeyMaterial with ImportType, KeyMaterialId and KeyMaterialDescription as given (never expiring unless <paramref name="validTo"/>).</summary>
+    public static async Task<ImportKeyMaterialResponse> ImportAsAsync(this IAmazonKeyManagementService kms, string keyId, byte[] material,
+        string? importType, string? keyMaterialId = null, string? description = null, DateTime? validTo = null, string algorithm = "RSAES_OAEP_SHA_256")
+    {
+        var p = await kms.ParametersAsync(keyId, algorithm);
+        return await kms.ImportKeyMaterialAsync(new ImportKeyMaterialRequest
+        {
+            KeyId = keyId,
+            ImportToken = new MemoryStream(p.ImportToken.ToArray()),
+            EncryptedKeyMaterial = new MemoryStream(Wrap(algorithm, p.PublicKey.ToArray(), material)),
+            ExpirationModel = validTo is null ? ExpirationModelType.KEY_MATERIAL_DOES_NOT_EXPIRE : ExpirationModelType.KEY_MATERIAL_EXPIRES,
+            ValidTo = validTo,
+            ImportType = importType,
+            KeyMaterialId = keyMaterialId,
+            KeyMaterialDescription = description,
+        });
+    }
+
     public static byte[] Wrap(string algorithm, byte[] publicKey, byte[] material)
     {
         if (algorithm == "SM2PKE") return Sm2Encrypt(publicKey, material);

@@ -87,16 +87,6 @@ public sealed class ImportSdkTests(KmsServerFixture fixture)
         Assert.Equal(KeyState.PendingImport, described.KeyState);
     }
 
-    [Fact]
-    public async Task RotateKeyOnDemand_on_a_key_with_imported_material_is_UnsupportedOperationException_as_recorded()
-    {
-        var key = await _kms.NewExternalKeyAsync();
-        await _kms.ImportAsync(key.KeyId, RandomNumberGenerator.GetBytes(32));
-
-        await Sdk.Throws<UnsupportedOperationException>(() => _kms.RotateKeyOnDemandAsync(new RotateKeyOnDemandRequest { KeyId = key.KeyId }),
-            $"{key.Arn} origin is EXTERNAL which is not valid for this operation.");
-    }
-
     [Theory]
     [InlineData("RSA_2048", "RSAES_OAEP_SHA_1")]
     [InlineData("RSA_2048", "RSAES_OAEP_SHA_256")]
