@@ -13,6 +13,7 @@ var commands = new CommandTable("kms")
     { "region", "development: 'kms region status|stop|start' lists, stops, starts the Regions of a service started with --dev-admin", RegionCommand.RunAsync },
     { "reset", "development: delete every key, alias and grant of a service started with --dev-admin", AdminCommands.ResetAsync },
     { "seed", "development: create the keys of a seed file (YAML or JSON) on a service started with --dev-admin", AdminCommands.SeedAsync },
+    { "xks-proxy", "the reference AWS external key store (XKS) proxy: serves the AES keys of a PKCS#11 token (e.g. SoftHSM2)", OrleansKms.Cli.Xks.XksProxyCommand.RunAsync },
 };
 
 using var interrupt = CommandTable.CancelOnCtrlC();

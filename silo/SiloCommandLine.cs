@@ -13,6 +13,7 @@ internal static class SiloCommandLine
           --listen-address IP           gateway listen address (default 127.0.0.1)
           --region NAME                 home Region: started at start, where --seed goes (default us-east-1)
           --regions LIST|all            Regions served, comma-separated (default all); each starts on first use
+          --pkcs11-module PATH          PKCS#11 module of AWS_CLOUDHSM key stores (default: SoftHSM2's, if installed)
           --region-peer REGION=URL      a Region another server serves (repeatable): multi-Region keys replicate to it
           --region-link-key-file FILE   secret shared by the servers of a deployment for Region links
                                         (or KMS_REGION_LINK_KEY; default DATA-DIR/region-link.key)
@@ -83,6 +84,7 @@ internal static class SiloCommandLine
             case "--listen-address": o.ListenAddress = value; return true;
             case "--region": o.Region = value; return true;
             case "--region-link-key-file": o.RegionLinkKeyFile = value; return true;
+            case "--pkcs11-module": o.Pkcs11ModulePath = value; return true;
             case "--region-peer":
                 var (peer, url) = (value.Split('=', 2) is [var r, var u] ? (r, u) : (value, ""));
                 if (!AwsRegions.IsKnown(peer) || !Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))

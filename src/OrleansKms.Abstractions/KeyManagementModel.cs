@@ -57,6 +57,11 @@ public sealed record KeyMetadata
     /// <summary>A multi-Region key's primary and replicas; null for a single-Region key.</summary>
     [Id(20)] public MultiRegionConfiguration? MultiRegionConfiguration { get; init; }
 
+    /// <summary>The key's custom key store, its HSM cluster (AWS_CLOUDHSM) or external key id (EXTERNAL_KEY_STORE).</summary>
+    [Id(21)] public string? CustomKeyStoreId { get; init; }
+    [Id(22)] public string? CloudHsmClusterId { get; init; }
+    [Id(23)] public string? XksKeyId { get; init; }
+
     public bool Enabled => KeyState == KeyStateKind.Enabled;
 }
 
@@ -104,6 +109,9 @@ public sealed record KeySnapshot
 
     /// <summary>PRIMARY or REPLICA for a multi-Region key (kms:MultiRegionKeyType); null for a single-Region key.</summary>
     [Id(13)] public string? MultiRegionKeyType { get; init; }
+
+    /// <summary>Where the key's material lives when it is in a custom key store; null for keys of this service's own material.</summary>
+    [Id(14)] public KeyStoreBinding? KeyStore { get; init; }
 }
 
 /// <summary>What CreateKey asks of a new key.</summary>
@@ -135,6 +143,12 @@ public sealed record CreateKeyCommand
 
     /// <summary>A multi-Region primary key (its id starts with <c>mrk-</c>).</summary>
     [Id(10)] public bool MultiRegion { get; init; }
+
+    /// <summary>The custom key store the key's material lives in (origin AWS_CLOUDHSM or EXTERNAL_KEY_STORE).</summary>
+    [Id(11)] public string? CustomKeyStoreId { get; init; }
+
+    /// <summary>The external key's id in the external key manager (origin EXTERNAL_KEY_STORE).</summary>
+    [Id(12)] public string? XksKeyId { get; init; }
 }
 
 /// <summary>One page of ListKeys.</summary>

@@ -12,7 +12,8 @@ namespace OrleansKms.Grains;
 /// it in-process (registered as the keyed <see cref="ICryptoWorker"/> <see cref="KmsServiceKeys.InProcessCrypto"/>);
 /// grain callers reach it through the <see cref="CryptoWorker"/> stateless worker.
 /// </summary>
-public sealed partial class CryptoService(KeySnapshotCache cache, AliasCache aliases, KeyAccess access, IGrainFactory grains) : ICryptoWorker
+public sealed partial class CryptoService(KeySnapshotCache cache, AliasCache aliases, KeyAccess access, IGrainFactory grains, KeyStores.KeyStoreCrypto keyStores)
+    : ICryptoWorker
 {
     public ValueTask<KeyArn> ResolveAsync(KmsCaller caller, string keyId, string region)
     {
@@ -50,7 +51,7 @@ public sealed partial class CryptoService(KeySnapshotCache cache, AliasCache ali
         Usable(key, KmsValues.EncryptDecrypt, "Encrypt");
         var algorithm = EncryptionAlgorithm(key, command.EncryptionAlgorithm, command.EncryptionContext);
         if (command.DryRun) throw KmsException.DryRun();
-        var (blob, materialId) = EncryptWith(key, algorithm, command.Plaintext, command.EncryptionContext);
+        var (blob, materialId) = await EncryptWithAsync(key, algorithm, command.Plaintext, command.EncryptionContext, command.Caller, "Encrypt");
         return new EncryptResult(blob, key.Arn.Value, materialId, algorithm);
     }
 
@@ -74,7 +75,7 @@ public sealed partial class CryptoService(KeySnapshotCache cache, AliasCache ali
             Usable(destination, KmsValues.EncryptDecrypt, "ReEncrypt");
             var algorithm = EncryptionAlgorithm(destination, command.DestinationEncryptionAlgorithm, command.DestinationEncryptionContext);
             if (command.Source.DryRun) throw KmsException.DryRun();
-            var (blob, materialId) = EncryptWith(destination, algorithm, plaintext, command.DestinationEncryptionContext);
+            var (blob, materialId) = await EncryptWithAsync(destination, algorithm, plaintext, command.DestinationEncryptionContext, command.Source.Caller, "ReEncrypt");
             return new ReEncryptResult(blob, source.Arn.Value, destination.Arn.Value, sourceMaterialId, materialId, sourceAlgorithm, algorithm);
         }
         finally
@@ -90,12 +91,12 @@ public sealed partial class CryptoService(KeySnapshotCache cache, AliasCache ali
         Authorize(key, command.Caller, operation, new AccessRequest().Alias(command.KeyId).Context(command.EncryptionContext)
             .With("kms:EncryptionAlgorithm", KmsValues.SymmetricDefault));
         Usable(key, KmsValues.EncryptDecrypt, operation);
-        var material = Symmetric(key, operation);
+        if (key.Snapshot.KeyStore is null) Symmetric(key, operation);
         if (command.DryRun) throw KmsException.DryRun();
         var dataKey = RandomNumberGenerator.GetBytes(command.NumberOfBytes);
-        var blob = material.Encrypt(key.Arn.KeyId, dataKey, command.EncryptionContext);
+        var (blob, materialId) = await EncryptWithAsync(key, KmsValues.SymmetricDefault, dataKey, command.EncryptionContext, command.Caller, operation);
         if (!includePlaintext) CryptographicOperations.ZeroMemory(dataKey);
-        return new DataKeyResult(includePlaintext ? dataKey : null, blob, key.Arn.Value, material.Current.MaterialIdHex);
+        return new DataKeyResult(includePlaintext ? dataKey : null, blob, key.Arn.Value, materialId!);
     }
 
     private async ValueTask<CachedKey> GetAsync(KmsCaller caller, string keyId, string region) =>
@@ -128,7 +129,13 @@ public sealed partial class CryptoService(KeySnapshotCache cache, AliasCache ali
             }
         }
 
-        if (!CiphertextBlob.TryParse(command.CiphertextBlob, out var blob) || blob.KeyId is not { } keyId) throw KmsException.InvalidCiphertext();
+        var inKeyStore = KeyStoreCiphertext.IsVersion2(command.CiphertextBlob);
+        KeyStoreCiphertext storeBlob = default;
+        CiphertextBlob blob = default;
+        string? keyId;
+        if (inKeyStore) keyId = KeyStoreCiphertext.TryParse(command.CiphertextBlob, out storeBlob) ? storeBlob.KeyId : null;
+        else keyId = CiphertextBlob.TryParse(command.CiphertextBlob, out blob) ? blob.KeyId : null;
+        if (keyId is null) throw KmsException.InvalidCiphertext();
         CachedKey key;
         if (named is not null)
         {
@@ -154,16 +161,30 @@ public sealed partial class CryptoService(KeySnapshotCache cache, AliasCache ali
             Authorize(key, command.Caller, operation, request, deniedMessage: KeyAccess.DecryptDeniedMessage);
         }
 
-        var material = Symmetric(Usable(key, KmsValues.EncryptDecrypt, "Decrypt"), "Decrypt");
+        Usable(key, KmsValues.EncryptDecrypt, "Decrypt");
         // The algorithm is a parameter: checked after the key's state and usage (docs/key-states.md, "Order of checks").
         if (command.EncryptionAlgorithm is { } requested && requested != KmsValues.SymmetricDefault && named is not null)
             throw IncompatibleAlgorithm(requested, named.KeySpec);
+        if (inKeyStore != key.Snapshot.KeyStore is not null) throw KmsException.InvalidCiphertext();
+        if (inKeyStore)
+        {
+            var clear = await keyStores.DecryptAsync(key, storeBlob, command.EncryptionContext, command.Caller, operation);
+            return (clear, key, storeBlob.MaterialId, KmsValues.SymmetricDefault);
+        }
+
+        var material = Symmetric(key, "Decrypt");
         var version = material.Find(blob.MaterialId) ?? throw KmsException.InvalidCiphertext();
         if (!blob.TryDecrypt(version.Material, command.EncryptionContext, out var plaintext)) throw KmsException.InvalidCiphertext();
         return (plaintext, key, version.MaterialIdHex, KmsValues.SymmetricDefault);
     }
 
-    /// <summary>The ciphertext, and the key material id where AWS reports one (symmetric keys only).</summary>
+    /// <summary>The ciphertext, and the key material id where AWS reports one (symmetric keys only); keys in custom key stores through their store.</summary>
+    private async ValueTask<(byte[] Blob, string? MaterialId)> EncryptWithAsync(CachedKey key, string algorithm, byte[] plaintext,
+        IReadOnlyDictionary<string, string>? context, KmsCaller caller, string operation) =>
+        key.Snapshot.KeyStore is null
+            ? EncryptWith(key, algorithm, plaintext, context)
+            : (await keyStores.EncryptAsync(key, plaintext, context, caller, operation), key.CurrentKeyMaterialId);
+
     private static (byte[] Blob, string? MaterialId) EncryptWith(CachedKey key, string algorithm, byte[] plaintext, IReadOnlyDictionary<string, string>? context)
     {
         if (key.Asymmetric is { } asymmetric) return (Primitive(() => asymmetric.Encrypt(plaintext, algorithm)), null);

@@ -87,6 +87,7 @@ public sealed partial class KeyGrain
         }
 
         await Catalog.RemoveAsync(Arn.KeyId);
+        if (state.State.KeyStore is { } keyStore) await KeyStoreOf(keyStore.CustomKeyStoreId).RemoveKeyAsync(Arn.KeyId);
         await DeleteGrantsAsync();
         await aliasState.ClearStateAsync();
         aliasState.State = new KeyAliasesState();

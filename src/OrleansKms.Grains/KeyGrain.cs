@@ -43,7 +43,9 @@ public sealed partial class KeyGrain(
         if (KeySpecCatalog.CreationProblem(command.KeySpec, command.KeyUsage, Arn.Region) is { } problem) throw KmsException.Validation(problem);
         // A key of origin EXTERNAL starts without material, pending its import.
         var external = command.Origin == ImportValues.OriginExternal;
-        var wrapped = external ? null : command.Material ?? NewMaterial(command.KeySpec);
+        var keyStore = command.CustomKeyStoreId is { } storeId ? await KeyStoreOf(storeId).CreateKeyAsync(Arn.KeyId, command.XksKeyId) : null;
+        var inHsm = keyStore?.Type == KeyStoreValues.CloudHsm;
+        var wrapped = external || inHsm ? null : command.Material ?? NewMaterial(command.KeySpec);
         var next = new StoredKey
         {
             Exists = true,
@@ -60,7 +62,8 @@ public sealed partial class KeyGrain(
             KeyManager = command.KeyManager,
             Tags = [.. command.Tags],
             Materials = wrapped is null ? [] : [wrapped],
-            CurrentKeyMaterialId = wrapped?.KeyMaterialId,
+            CurrentKeyMaterialId = inHsm ? HsmMaterialId(keyStore!) : wrapped?.KeyMaterialId,
+            KeyStore = keyStore,
             Version = 1,
             MultiRegion = command.MultiRegion,
             PrimaryRegion = command.MultiRegion ? Arn.Region : null,
@@ -221,7 +224,7 @@ public sealed partial class KeyGrain(
     {
         Arn = Arn,
         Version = s.Version + grantState.State.Changes + aliasState.State.Changes,
-        KeyState = s.KeyState,
+        KeyState = EffectiveState(s),
         KeyUsage = s.KeyUsage,
         KeySpec = s.KeySpec,
         CurrentKeyMaterialId = s.CurrentKeyMaterialId,
@@ -233,6 +236,7 @@ public sealed partial class KeyGrain(
         Origin = s.Origin,
         Aliases = aliasState.State.Names,
         MultiRegionKeyType = s.MultiRegion ? (IsPrimary(s) ? MultiRegionValues.Primary : MultiRegionValues.Replica) : null,
+        KeyStore = s.KeyStore,
     };
 
     private KeyMetadata ToMetadata(StoredKey s)
@@ -244,7 +248,7 @@ public sealed partial class KeyGrain(
             KeyId = s.KeyId,
             Arn = Arn.Value,
             CreationDate = s.CreationDate,
-            KeyState = s.KeyState,
+            KeyState = EffectiveState(s),
             Description = s.Description,
             KeyUsage = s.KeyUsage,
             KeySpec = s.KeySpec,
@@ -252,6 +256,9 @@ public sealed partial class KeyGrain(
             KeyManager = s.KeyManager,
             MultiRegion = s.MultiRegion,
             MultiRegionConfiguration = ConfigurationOf(s),
+            CustomKeyStoreId = s.KeyStore?.CustomKeyStoreId,
+            CloudHsmClusterId = s.KeyStore?.CloudHsmClusterId,
+            XksKeyId = s.KeyStore?.Type == KeyStoreValues.External ? s.KeyStore.ExternalKeyId : null,
             CurrentKeyMaterialId = s.CurrentKeyMaterialId,
             DeletionDate = s.DeletionDate,
             PendingDeletionWindowInDays = s.PendingDeletionWindowInDays,

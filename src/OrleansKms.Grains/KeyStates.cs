@@ -22,6 +22,8 @@ internal static class KeyStates
                 throw new KmsException(KmsErrorCode.KMSInvalidStateException, $"{arn} is pending deletion.");
             case KeyStateKind.PendingImport:
                 throw new KmsException(KmsErrorCode.KMSInvalidStateException, $"{arn} is pending import.");
+            case KeyStateKind.Unavailable:
+                throw new KmsException(KmsErrorCode.KMSInvalidStateException, $"{arn} is unavailable.");
             default:
                 throw new KmsException(KmsErrorCode.KMSInvalidStateException, $"{arn} is {state}.");
         }

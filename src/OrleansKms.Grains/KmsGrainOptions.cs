@@ -16,6 +16,12 @@ public sealed class KmsGrainOptions
     /// </summary>
     public TimeSpan LifecycleCheckPeriod { get; set; } = KmsGrainOptionsDefaults.LifecycleCheckPeriod;
 
+    /// <summary>
+    /// The PKCS#11 module behind custom key stores of type AWS_CLOUDHSM (each store's CloudHsmClusterId is the label of
+    /// a token in it, its KeyStorePassword the token's user PIN). Default: SoftHSM2's module when it is installed.
+    /// </summary>
+    public string? Pkcs11ModulePath { get; set; }
+
     /// <summary>How long a key change waits for every silo to take the new snapshot. Default 5 seconds.</summary>
     public TimeSpan PushTimeout { get; set; } = KmsGrainOptionsDefaults.PushTimeout;
 }

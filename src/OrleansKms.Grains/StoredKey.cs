@@ -65,6 +65,12 @@ public sealed class StoredKey
     /// </summary>
     [Id(33)] public List<ImportedMaterial> ImportedMaterials { get; set; } = [];
 
+    /// <summary>Origin AWS_CLOUDHSM or EXTERNAL_KEY_STORE: the custom key store the key's material lives in.</summary>
+    [Id(34)] public KeyStoreBinding? KeyStore { get; set; }
+
+    /// <summary>The key's custom key store is not connected: the key is Unavailable (its own state is kept for when it reconnects).</summary>
+    [Id(35)] public bool KeyStoreDisconnected { get; set; }
+
     public StoredKey Clone()
     {
         var copy = (StoredKey)MemberwiseClone();

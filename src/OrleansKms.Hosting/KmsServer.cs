@@ -193,6 +193,7 @@ public sealed class KmsServer : IAsyncDisposable
         builder.Services.AddSingleton<IHostLifetime, ServerOwnedLifetime>();
         options.ConfigureServices?.Invoke(builder.Services);
         builder.Services.AddSingleton(links);
+        if (options.Pkcs11ModulePath is { } module) builder.Services.Configure<OrleansKms.Grains.KmsGrainOptions>(o => o.Pkcs11ModulePath = module);
         var siloPort = home ? options.SiloPort : FreePort();
         var gatewayPort = home ? options.SiloGatewayPort : FreePort();
         builder.UseOrleans(silo =>

@@ -55,6 +55,12 @@ public sealed class KmsServerOptions
     /// </summary>
     public string? RegionLinkKeyFile { get; set; }
 
+    /// <summary>
+    /// The PKCS#11 module of AWS_CLOUDHSM custom key stores (a store's CloudHsmClusterId is a token's label in it).
+    /// Default: SoftHSM2's module when installed.
+    /// </summary>
+    public string? Pkcs11ModulePath { get; set; }
+
     /// <summary>Identities file (JSON); default the development identity (access key test, secret test).</summary>
     public string? IdentitiesFile { get; set; }
 

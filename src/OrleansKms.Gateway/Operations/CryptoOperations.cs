@@ -82,8 +82,8 @@ internal static class CryptoOperations
 
     public static ValueTask<byte[]> GenerateDataKeyWithoutPlaintext(KmsCall call) => DataKeyAsync(call, includePlaintext: false);
 
-    /// <summary>GenerateRandom: 1 to 1024 random bytes, no key involved.</summary>
-    public static ValueTask<byte[]> GenerateRandom(KmsCall call)
+    /// <summary>GenerateRandom: 1 to 1024 random bytes, no key involved; with a CustomKeyStoreId, from that store's HSM.</summary>
+    public static async ValueTask<byte[]> GenerateRandom(KmsCall call)
     {
         var r = call.Read(KmsCryptoJsonContext.Default.GenerateRandomRequest);
         if (r.NumberOfBytes is null) throw KmsException.Validation("NumberOfBytes is required.");
@@ -92,11 +92,11 @@ internal static class CryptoOperations
             .Length(r.CustomKeyStoreId, "CustomKeyStoreId", 1, 64)
             .ThrowIfInvalid();
         Algorithms.RefuseRecipient(r.Recipient);
-        if (r.CustomKeyStoreId is not null)
-            throw new KmsException(KmsErrorCode.CustomKeyStoreNotFoundException, $"Custom key store {r.CustomKeyStoreId} does not exist.");
         call.AuthorizeIdentity("kms:GenerateRandom");
-        var random = RandomNumberGenerator.GetBytes(r.NumberOfBytes.Value);
-        return ValueTask.FromResult(KmsCall.Write(new GenerateRandomResponse(random), KmsCryptoJsonContext.Default.GenerateRandomResponse));
+        var random = r.CustomKeyStoreId is { } storeId
+            ? await CustomKeyStoreOperations.Store(call, storeId).GenerateRandomAsync(call.Caller, r.NumberOfBytes.Value)
+            : RandomNumberGenerator.GetBytes(r.NumberOfBytes.Value);
+        return KmsCall.Write(new GenerateRandomResponse(random), KmsCryptoJsonContext.Default.GenerateRandomResponse);
     }
 
     private static async ValueTask<byte[]> DataKeyAsync(KmsCall call, bool includePlaintext)

@@ -1,11 +1,12 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.RegularExpressions;
 using OrleansKms.Gateway.Protocol;
 
 namespace OrleansKms.Gateway.Operations;
 
 /// <summary>CreateKey, DescribeKey, EnableKey, DisableKey, UpdateKeyDescription, ListKeys.</summary>
-internal static class KeyManagementOperations
+internal static partial class KeyManagementOperations
 {
     internal static readonly (string Name, OperationTable.Handler Handler)[] Operations =
     [
@@ -29,6 +30,8 @@ internal static class KeyManagementOperations
             .Enum(r.Origin, "Origin", ModelEnums.Origin)
             .Length(r.CustomKeyStoreId, "CustomKeyStoreId", 1, 64)
             .Length(r.XksKeyId, "XksKeyId", 1, 128);
+        if (r.XksKeyId is { Length: >= 1 and <= 128 } && !XksKeyIdRegex().IsMatch(r.XksKeyId))
+            v.Pattern(r.XksKeyId, "XksKeyId", _ => false, "^[a-zA-Z0-9-_.]+$");
         var tags = Tags.Validate(r.Tags, v);
         v.ThrowIfInvalid();
         Tags.CheckRules(tags);
@@ -41,9 +44,8 @@ internal static class KeyManagementOperations
         var usage = r.KeyUsage ?? KmsValues.EncryptDecrypt;
         KeySpecRules.EnsureCreatable(spec, usage, call.Region);
         var origin = r.Origin ?? KmsValues.OriginAwsKms;
-        if (origin is not (KmsValues.OriginAwsKms or ImportValues.OriginExternal) || r.CustomKeyStoreId is not null || r.XksKeyId is not null)
-            throw new KmsException(KmsErrorCode.UnsupportedOperationException, $"Origin {origin} and custom key stores are not supported by this service yet.");
         var multiRegion = r.MultiRegion == true;
+        CheckKeyStoreMembers(origin, spec, multiRegion, r.CustomKeyStoreId, r.XksKeyId);
         var arn = new KeyArn(call.Region, call.Caller.AccountId, multiRegion ? KeyIds.NewMultiRegion() : KeyIds.NewSingleRegion());
         var metadata = await call.Key(arn).CreateAsync(new CreateKeyCommand
         {
@@ -56,8 +58,37 @@ internal static class KeyManagementOperations
             Policy = r.Policy,
             BypassPolicyLockoutSafetyCheck = r.BypassPolicyLockoutSafetyCheck == true,
             MultiRegion = multiRegion,
+            CustomKeyStoreId = r.CustomKeyStoreId,
+            XksKeyId = r.XksKeyId,
         });
         return KmsCall.Write(new KeyMetadataResponse(Metadata.ToWire(metadata)), KmsJsonContext.Default.KeyMetadataResponse);
+    }
+
+    /// <summary>
+    /// A key in a custom key store: Origin AWS_CLOUDHSM or EXTERNAL_KEY_STORE, with the store (and for an external key
+    /// store the external key), and only a symmetric encryption single-Region key. A member the origin requires is
+    /// missing: ValidationException; a member or kind of key the origin or a custom key store does not take:
+    /// UnsupportedOperationException. Whether the store exists, is connected and has the external key is the store's to say.
+    /// </summary>
+    private static void CheckKeyStoreMembers(string origin, string spec, bool multiRegion, string? customKeyStoreId, string? xksKeyId)
+    {
+        var inKeyStore = origin is KeyStoreValues.OriginCloudHsm or KeyStoreValues.OriginExternalKeyStore;
+        if (inKeyStore && customKeyStoreId is null)
+            throw KmsException.Validation($"You must specify a CustomKeyStoreId value for KMS keys with an Origin of {origin}.");
+        if (origin == KeyStoreValues.OriginExternalKeyStore && xksKeyId is null)
+            throw KmsException.Validation("You must specify an XksKeyId value for KMS keys with an Origin of EXTERNAL_KEY_STORE.");
+        if (!inKeyStore && customKeyStoreId is not null)
+        {
+            throw new KmsException(KmsErrorCode.UnsupportedOperationException,
+                $"CustomKeyStoreId is valid only for KMS keys with an Origin of AWS_CLOUDHSM or EXTERNAL_KEY_STORE, not {origin}.");
+        }
+
+        if (origin != KeyStoreValues.OriginExternalKeyStore && xksKeyId is not null)
+            throw new KmsException(KmsErrorCode.UnsupportedOperationException, $"XksKeyId is valid only for KMS keys with an Origin of EXTERNAL_KEY_STORE, not {origin}.");
+        if (inKeyStore && spec != KmsValues.SymmetricDefault)
+            throw new KmsException(KmsErrorCode.UnsupportedOperationException, $"KMS keys in a custom key store must have a KeySpec of SYMMETRIC_DEFAULT, not {spec}.");
+        if (inKeyStore && multiRegion)
+            throw new KmsException(KmsErrorCode.UnsupportedOperationException, "You cannot create a multi-Region key in a custom key store.");
     }
 
     public static async ValueTask<byte[]> DescribeKey(KmsCall call)
@@ -107,6 +138,10 @@ internal static class KeyManagementOperations
         var keys = page.KeyIds.Select(id => new KeyListEntryDto(id, new KeyArn(call.Region, call.Caller.AccountId, id).Value)).ToList();
         return KmsCall.Write(new ListKeysResponse(keys, page.NextMarker, page.NextMarker is not null), KmsKeyManagementJsonContext.Default.ListKeysResponse);
     }
+
+    // The model's ^[a-zA-Z0-9-_.]+$, ending in \z: .NET's $ would also accept a trailing newline.
+    [GeneratedRegex(@"^[a-zA-Z0-9_.\-]+\z", RegexOptions.CultureInvariant)]
+    private static partial Regex XksKeyIdRegex();
 }
 
 // Wire shapes of the key-management operations (KeyMetadataResponse and KeyIdRequest are shared: Protocol/WireModel.cs).

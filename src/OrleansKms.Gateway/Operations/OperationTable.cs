@@ -28,7 +28,8 @@ public static class OperationTable
         DeletionOperations.Operations,
         GrantOperations.Operations,
         ImportOperations.Operations,
-        MultiRegionOperations.Operations);
+        MultiRegionOperations.Operations,
+        CustomKeyStoreOperations.Operations);
 
     /// <summary>Operations of the API model not implemented yet: those that no area's table lists.</summary>
     public static readonly FrozenSet<string> NotYetImplemented =

@@ -68,6 +68,12 @@ public static class ModelEnums
 
     public static readonly string[] IncludeKeyMaterial = ["ALL_KEY_MATERIAL", "ROTATIONS_ONLY"];
 
+    /// <summary>CreateCustomKeyStore's CustomKeyStoreType.</summary>
+    public static readonly string[] CustomKeyStoreType = ["AWS_CLOUDHSM", "EXTERNAL_KEY_STORE"];
+
+    /// <summary>CreateCustomKeyStore's and UpdateCustomKeyStore's XksProxyConnectivity (the model's XksProxyConnectivityType).</summary>
+    public static readonly string[] XksProxyConnectivity = ["PUBLIC_ENDPOINT", "VPC_ENDPOINT_SERVICE"];
+
     public static readonly string[] DataKeyPairSpec =
         ["RSA_2048", "RSA_3072", "RSA_4096", "ECC_NIST_P256", "ECC_NIST_P384", "ECC_NIST_P521", "ECC_SECG_P256K1", "SM2", "ECC_NIST_EDWARDS25519"];
 }

@@ -21,6 +21,8 @@ public sealed class KeyMetadataDto
     public string? KeyState { get; init; }
     public double? DeletionDate { get; init; }
     public string? Origin { get; init; }
+    public string? CustomKeyStoreId { get; init; }
+    public string? CloudHsmClusterId { get; init; }
     public string? KeyManager { get; init; }
     public string? CustomerMasterKeySpec { get; init; }
     public string? KeySpec { get; init; }
@@ -34,11 +36,15 @@ public sealed class KeyMetadataDto
     public double? ValidTo { get; init; }
     public string? ExpirationModel { get; init; }
     public MultiRegionConfigurationDto? MultiRegionConfiguration { get; init; }
+    public XksKeyConfigurationDto? XksKeyConfiguration { get; init; }
 }
 
 public sealed record MultiRegionKeyDto(string Arn, string Region);
 
 public sealed record MultiRegionConfigurationDto(string MultiRegionKeyType, MultiRegionKeyDto PrimaryKey, IReadOnlyList<MultiRegionKeyDto> ReplicaKeys);
+
+/// <summary>The external key of a KMS key in an external key store (the model's XksKeyConfigurationType).</summary>
+public sealed record XksKeyConfigurationDto(string Id);
 
 public sealed record KeyMetadataResponse(KeyMetadataDto KeyMetadata);
 
@@ -118,6 +124,8 @@ internal static class Metadata
         KeyState = m.KeyState.ToString(),
         DeletionDate = m.DeletionDate is { } d ? d.ToUnixTimeMilliseconds() / 1000.0 : null,
         Origin = m.Origin,
+        CustomKeyStoreId = m.CustomKeyStoreId,
+        CloudHsmClusterId = m.CloudHsmClusterId,
         KeyManager = m.KeyManager,
         CustomerMasterKeySpec = m.KeySpec,
         KeySpec = m.KeySpec,
@@ -134,5 +142,6 @@ internal static class Metadata
             ? new MultiRegionConfigurationDto(c.MultiRegionKeyType, new MultiRegionKeyDto(c.PrimaryArn, c.PrimaryRegion),
                 [.. c.ReplicaArns.Zip(c.ReplicaRegions, (arn, region) => new MultiRegionKeyDto(arn, region))])
             : null,
+        XksKeyConfiguration = m.XksKeyId is { } xks ? new XksKeyConfigurationDto(xks) : null,
     };
 }

@@ -151,8 +151,6 @@ public sealed class ProtocolBadInputTests(KmsServerFixture fixture)
     }
 
     [Theory]
-    [InlineData("CreateCustomKeyStore")]
-    [InlineData("ConnectCustomKeyStore")]
     [InlineData("GetKeyLastUsage")]
     public async Task A_KMS_operation_not_implemented_yet_is_UnsupportedOperationException(string operation)
     {

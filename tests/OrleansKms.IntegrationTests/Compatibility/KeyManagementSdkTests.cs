@@ -134,21 +134,6 @@ public sealed class KeyManagementSdkTests(KmsServerFixture fixture)
             $"1 validation error detected: Value '{value}' at 'tags.1.member.tagValue' failed to satisfy constraint: Member must have length less than or equal to 256");
     }
 
-    public static TheoryData<string> UnsupportedCreateKeyRequests => ["AWS_CLOUDHSM origin", "custom key store"];
-
-    [Theory]
-    [MemberData(nameof(UnsupportedCreateKeyRequests))]
-    public async Task CreateKey_of_a_kind_not_supported_yet_is_UnsupportedOperationException(string kind)
-    {
-        var request = kind switch
-        {
-            "AWS_CLOUDHSM origin" => new CreateKeyRequest { Origin = OriginType.AWS_CLOUDHSM },
-            _ => new CreateKeyRequest { CustomKeyStoreId = "cks-1234567890abcdef0" },
-        };
-
-        await Sdk.Throws<UnsupportedOperationException>(() => _kms.CreateKeyAsync(request));
-    }
-
     [Fact]
     public async Task CreateKey_of_an_HMAC_spec_without_KeyUsage_is_the_AWS_ValidationException()
     {

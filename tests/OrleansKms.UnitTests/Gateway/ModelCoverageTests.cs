@@ -52,7 +52,7 @@ public sealed class ModelCoverageTests
     [Theory]
     [InlineData("Nope", KmsErrorCode.UnknownOperationException)]
     [InlineData("encrypt", KmsErrorCode.UnknownOperationException)]
-    [InlineData("CreateCustomKeyStore", KmsErrorCode.UnsupportedOperationException)]
+    [InlineData("GetKeyLastUsage", KmsErrorCode.UnsupportedOperationException)]
     public void Names_outside_the_table_get_the_AWS_error(string operation, KmsErrorCode expected)
     {
         var e = Assert.Throws<KmsException>(() => OperationTable.Find(operation));
