@@ -17,26 +17,8 @@ internal static class XksProxyCommand
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, Func<string, string?> environment, CancellationToken cancel)
     {
         var options = XksProxyArguments.Parse(args, environment, out var problem);
-        if (options is null)
-        {
-            if (problem is null)
-            {
-                output.WriteLine(XksProxyArguments.Usage);
-                return Stopped;
-            }
-
-            error.WriteLine($"kms xks-proxy: {problem}");
-            error.WriteLine("Run 'kms xks-proxy --help' for usage.");
-            return BadUsage;
-        }
-
-        using var logging = LoggerFactory.Create(b => b.AddSimpleConsole(o =>
-        {
-            o.SingleLine = true;
-            o.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z' ";
-            o.UseUtcTimestamp = true;
-            o.ColorBehavior = LoggerColorBehavior.Disabled;
-        }));
+        if (options is null) return HelpOrBadUsage(problem, output, error);
+        using var logging = ConsoleLogging();
         options.Logger = logging.CreateLogger("kms.xks-proxy");
         XksProxyServer server;
         try
@@ -64,6 +46,28 @@ internal static class XksProxyCommand
 
         return Stopped;
     }
+
+    private static int HelpOrBadUsage(string? problem, TextWriter output, TextWriter error)
+    {
+        if (problem is null)
+        {
+            output.WriteLine(XksProxyArguments.Usage);
+            return Stopped;
+        }
+
+        error.WriteLine($"kms xks-proxy: {problem}");
+        error.WriteLine("Run 'kms xks-proxy --help' for usage.");
+        return BadUsage;
+    }
+
+    /// <summary>One line per request on the console, with a UTC timestamp.</summary>
+    private static ILoggerFactory ConsoleLogging() => LoggerFactory.Create(b => b.AddSimpleConsole(o =>
+    {
+        o.SingleLine = true;
+        o.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z' ";
+        o.UseUtcTimestamp = true;
+        o.ColorBehavior = LoggerColorBehavior.Disabled;
+    }));
 
     private static void Describe(TextWriter output, XksProxyServer server)
     {

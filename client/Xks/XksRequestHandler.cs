@@ -26,7 +26,7 @@ internal sealed class XksRequestHandler(XksOperations operations, XksSigV4Verifi
         var path = request.PathBase.Add(request.Path).Value ?? "";
         if (request.Method == HttpMethods.Get && path == "/ping")
         {
-            await context.Response.WriteAsync("pong", context.RequestAborted);
+            await context.Response.WriteAsync("pong", context.RequestAborted); // for load balancers: no auth, no token
             return;
         }
 
@@ -40,25 +40,20 @@ internal sealed class XksRequestHandler(XksOperations operations, XksSigV4Verifi
 
         var body = await ReadBodyAsync(request, context.RequestAborted);
         var output = new ArrayBufferWriter<byte>(1024);
-        XksRequestMetadata? metadata = null;
-        int status;
-        string outcome;
         try
         {
-            (status, outcome, metadata) = Serve(request, path, operation, keyId, body, output);
+            var (status, outcome, metadata) = Serve(request, path, operation, keyId, body, output);
             context.Response.StatusCode = status;
             context.Response.ContentType = "application/json";
             await context.Response.Body.WriteAsync(output.WrittenMemory, context.RequestAborted);
+            logger.LogInformation("XKS {Operation} key={KeyId} kmsRequestId={KmsRequestId} kmsOperation={KmsOperation} principal={Principal} -> {Status} {Outcome} in {Elapsed:0.0} ms",
+                operation ?? path, keyId, metadata?.KmsRequestId, metadata?.KmsOperation, metadata?.AwsPrincipalArn, status, outcome, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
         finally
         {
             CryptographicOperations.ZeroMemory(body ?? []);
             output.Clear(); // zeroes what was written: a decrypted plaintext, Base64-encoded
         }
-
-        logger.LogInformation("XKS {Operation} key={KeyId} kmsRequestId={KmsRequestId} kmsOperation={KmsOperation} principal={Principal} -> {Status} {Outcome} in {Elapsed:0.0} ms",
-            operation ?? path, keyId, metadata?.KmsRequestId, metadata?.KmsOperation, metadata?.AwsPrincipalArn, status, outcome,
-            Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
 
     private (int Status, string Outcome, XksRequestMetadata? Metadata) Serve(

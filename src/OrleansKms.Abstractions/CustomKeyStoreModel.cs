@@ -119,7 +119,7 @@ public interface ICustomKeyStoreGrain : IGrainWithStringKey
     /// A new key of this store: the store must be connected; for an HSM store the key is generated in the token,
     /// for an external store <paramref name="externalKeyId"/> is checked with the proxy. Answers the key's binding.
     /// </summary>
-    Task<KeyStoreBinding> CreateKeyAsync(string keyId, string? externalKeyId);
+    Task<KeyStoreBinding> CreateKeyAsync(string keyId, string? externalKeyId, string principalArn);
 
     /// <summary>The key was deleted (end of its waiting period): its material in the key manager goes too, if reachable.</summary>
     Task RemoveKeyAsync(string keyId);

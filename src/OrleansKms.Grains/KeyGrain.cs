@@ -43,7 +43,7 @@ public sealed partial class KeyGrain(
         if (KeySpecCatalog.CreationProblem(command.KeySpec, command.KeyUsage, Arn.Region) is { } problem) throw KmsException.Validation(problem);
         // A key of origin EXTERNAL starts without material, pending its import.
         var external = command.Origin == ImportValues.OriginExternal;
-        var keyStore = command.CustomKeyStoreId is { } storeId ? await KeyStoreOf(storeId).CreateKeyAsync(Arn.KeyId, command.XksKeyId) : null;
+        var keyStore = command.CustomKeyStoreId is { } storeId ? await KeyStoreOf(storeId).CreateKeyAsync(Arn.KeyId, command.XksKeyId, command.Caller.PrincipalArn) : null;
         var inHsm = keyStore?.Type == KeyStoreValues.CloudHsm;
         var wrapped = external || inHsm ? null : command.Material ?? NewMaterial(command.KeySpec);
         var next = new StoredKey

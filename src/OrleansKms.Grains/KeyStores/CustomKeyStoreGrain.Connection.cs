@@ -43,7 +43,7 @@ public sealed partial class CustomKeyStoreGrain
             await GrainFactory.GetGrain<IKeyGrain>(new KeyArn(Name.Region, Name.Account, key.KeyId).Value).KeyStoreConnectionChangedAsync(connected);
     }
 
-    public async Task<KeyStoreBinding> CreateKeyAsync(string keyId, string? externalKeyId)
+    public async Task<KeyStoreBinding> CreateKeyAsync(string keyId, string? externalKeyId, string principalArn)
     {
         var current = Existing();
         if (current.ConnectionState != KeyStoreValues.Connected)
@@ -60,7 +60,7 @@ public sealed partial class CustomKeyStoreGrain
         {
             if (current.Keys.Any(k => k.ExternalKeyId == externalKeyId))
                 throw new KmsException(KmsErrorCode.XksKeyAlreadyInUseException, $"The external key {externalKeyId} is already associated with a KMS key in custom key store {Name.Id}.");
-            var metadata = await xks.GetKeyMetadataAsync(Proxy(current), externalKeyId!, new XksRequestMetadata("CreateKey", Guid.NewGuid().ToString()), CancellationToken.None);
+            var metadata = await xks.GetKeyMetadataAsync(Proxy(current), externalKeyId!, new XksRequestMetadata("CreateKey", Guid.NewGuid().ToString(), principalArn), CancellationToken.None);
             metadata.EnsureUsableByKms();
             key = new StoreKey(keyId, externalKeyId!);
         }

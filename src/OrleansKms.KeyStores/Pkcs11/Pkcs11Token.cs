@@ -116,7 +116,11 @@ internal sealed class Pkcs11Token(string module, string tokenLabel, string seria
         {
             return encrypt ? session.Encrypt(mechanism, key, input) : session.Decrypt(mechanism, key, input);
         }
-        catch (Pkcs11Exception e) when (e.RV is CKR.CKR_KEY_TYPE_INCONSISTENT or CKR.CKR_KEY_FUNCTION_NOT_PERMITTED or CKR.CKR_KEY_HANDLE_INVALID)
+        catch (Pkcs11Exception e) when (e.RV is CKR.CKR_KEY_HANDLE_INVALID or CKR.CKR_OBJECT_HANDLE_INVALID)
+        {
+            throw new KeyNotFoundException($"The key labelled '{label}' was deleted meanwhile.", e);
+        }
+        catch (Pkcs11Exception e) when (e.RV is CKR.CKR_KEY_TYPE_INCONSISTENT or CKR.CKR_KEY_FUNCTION_NOT_PERMITTED)
         {
             throw new NotSupportedException($"The key labelled '{label}' cannot {(encrypt ? "encrypt" : "decrypt")} with AES-GCM ({e.RV}).", e);
         }

@@ -49,6 +49,8 @@ public sealed class ModelEnumsTests
         ["IncludeKeyMaterial"] = ModelEnums.IncludeKeyMaterial,
         ["ExpirationModelType"] = ModelEnums.ExpirationModel,
         ["ImportType"] = ModelEnums.ImportType,
+        ["CustomKeyStoreType"] = ModelEnums.CustomKeyStoreType,
+        ["XksProxyConnectivityType"] = ModelEnums.XksProxyConnectivity,
     };
 
     /// <summary>The sets listed in AWS's order, not the model's: those AWS's answer was recorded for, and CustomerMasterKeySpec.</summary>
