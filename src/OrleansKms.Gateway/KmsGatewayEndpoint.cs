@@ -19,7 +19,10 @@ public sealed class KmsGatewayEndpoint(
     SigV4Verifier verifier,
     Regions.IKmsRegions regions,
     IOptions<KmsGatewayOptions> options,
-    ILogger<KmsGatewayEndpoint> logger)
+    IEnumerable<IKmsRequestObserver> observers,
+    IEnumerable<IKmsRequestGate> gates,
+    ILogger<KmsGatewayEndpoint> logger,
+    TimeProvider? clock = null)
 {
     public const string TargetPrefix = "TrentService.";
     public static readonly ActivitySource Activities = new("OrleansKms.Gateway");
@@ -28,6 +31,9 @@ public sealed class KmsGatewayEndpoint(
     private static readonly Histogram<double> Duration = Meter.CreateHistogram<double>("kms.request.duration", "ms", "KMS request duration");
 
     private readonly int _maxBody = options.Value.MaxRequestBodyBytes;
+    private readonly IKmsRequestObserver[] _observers = [.. observers];
+    private readonly IKmsRequestGate[] _gates = [.. gates];
+    private readonly TimeProvider _clock = clock ?? TimeProvider.System;
 
     public async Task HandleAsync(HttpContext context)
     {
@@ -36,14 +42,22 @@ public sealed class KmsGatewayEndpoint(
         var outcome = "ok";
         Activity? activity = null;
         var response = context.Response;
-        response.Headers["x-amzn-RequestId"] = Guid.NewGuid().ToString("D");
+        var requestId = Guid.NewGuid().ToString("D");
+        response.Headers["x-amzn-RequestId"] = requestId;
+        ReadOnlyMemory<byte> body = default;
+        Auth.KmsIdentity? identity = null;
+        string? regionName = null;
+        byte[]? answer = null;
+        string? errorMessage = null;
         try
         {
-            var body = await ReadBodyAsync(context.Request, context.RequestAborted);
-            var identity = verifier.Verify(context.Request, body.Span, out var regionName);
+            body = await ReadBodyAsync(context.Request, context.RequestAborted);
+            identity = verifier.Verify(context.Request, body.Span, out var scopeRegion);
+            regionName = scopeRegion;
             var name = OperationName(context.Request);
             if (OperationTable.IsModelOperation(name)) operation = name; // so a caller cannot mint new tag values
             var handler = OperationTable.Find(name);
+            foreach (var gate in _gates) gate.Admit(regionName, identity, operation);
             activity = Activities.StartActivity("kms." + operation, ActivityKind.Internal);
             activity?.SetTag("kms.operation", operation).SetTag("kms.account", identity.AccountId);
             activity?.SetTag("kms.region", regionName);
@@ -51,6 +65,7 @@ public sealed class KmsGatewayEndpoint(
             var caller = identity.ToCaller(context.Connection.RemoteIpAddress?.ToString(), context.Request.IsHttps, regionName);
             var call = new KmsCall(caller, body, regionName, region.Grains) { Authorization = region.Authorization, InProcessCrypto = region.InProcessCrypto };
             var json = await handler(call);
+            answer = json;
             response.StatusCode = StatusCodes.Status200OK;
             response.ContentType = "application/x-amz-json-1.1";
             response.ContentLength = json.Length;
@@ -59,6 +74,7 @@ public sealed class KmsGatewayEndpoint(
         catch (KmsException e)
         {
             outcome = e.Code.ToString();
+            errorMessage = e.Message;
             await WriteErrorAsync(response, e.Code == KmsErrorCode.RequestEntityTooLargeException ? 413 : 400, e.Code.ToString(), e.Message);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
@@ -80,6 +96,7 @@ public sealed class KmsGatewayEndpoint(
         }
         finally
         {
+            if (_observers.Length > 0) Observe(context, requestId, operation, regionName, identity, body, answer, outcome, errorMessage, started);
             var tags = new TagList { { "operation", operation }, { "outcome", outcome } };
             Requests.Add(1, tags);
             Duration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, tags);
@@ -91,6 +108,52 @@ public sealed class KmsGatewayEndpoint(
             }
         }
     }
+
+    private void Observe(HttpContext context, string requestId, string operation, string? region, Auth.KmsIdentity? identity,
+        ReadOnlyMemory<byte> body, byte[]? answer, string outcome, string? errorMessage, long started)
+    {
+        var record = new KmsRequestRecord
+        {
+            RequestId = requestId,
+            Time = _clock.GetUtcNow(),
+            Operation = operation,
+            Region = region ?? ScopeRegion(context.Request),
+            SourceIp = context.Connection.RemoteIpAddress?.ToString(),
+            UserAgent = context.Request.Headers.UserAgent.ToString(),
+            Identity = identity,
+            AccessKeyId = identity?.AccessKeyId ?? ScopeAccessKey(context.Request),
+            RequestBody = body,
+            ResponseBody = answer,
+            ErrorCode = outcome == "ok" ? null : outcome,
+            ErrorMessage = errorMessage,
+            DurationMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds,
+        };
+        foreach (var observer in _observers)
+        {
+            try
+            {
+                observer.Observe(record);
+            }
+            catch (Exception e)
+            {
+                logger.LogError(e, "Request observer {Observer} failed on {RequestId}", observer.GetType().Name, requestId);
+            }
+        }
+    }
+
+    /// <summary>The Credential=AKID/DATE/REGION/... of an Authorization header the verifier refused, as far as it reads.</summary>
+    private static string[] Scope(HttpRequest request)
+    {
+        var authorization = request.Headers.Authorization.ToString();
+        var at = authorization.IndexOf("Credential=", StringComparison.Ordinal);
+        if (at < 0) return [];
+        var end = authorization.IndexOf(',', at);
+        return authorization[(at + "Credential=".Length)..(end < 0 ? authorization.Length : end)].Split('/');
+    }
+
+    private static string? ScopeRegion(HttpRequest request) => Scope(request) is { Length: > 2 } scope ? scope[2] : null;
+
+    private static string? ScopeAccessKey(HttpRequest request) => Scope(request) is { Length: > 0 } scope && scope[0].Length > 0 ? scope[0] : null;
 
     private static string OperationName(HttpRequest request)
     {

@@ -1,0 +1,60 @@
+using OrleansKms.Gateway.Auth;
+
+namespace OrleansKms.Gateway;
+
+/// <summary>
+/// One KMS request as the gateway answered it, for what records requests (the audit trail, key last usage, metering).
+/// Made once per request after the answer is written; observers must not block (buffer and return).
+/// </summary>
+public sealed class KmsRequestRecord
+{
+    /// <summary>The x-amzn-RequestId the caller got.</summary>
+    public required string RequestId { get; init; }
+
+    public required DateTimeOffset Time { get; init; }
+
+    /// <summary>The API operation (a model operation name), or "unknown".</summary>
+    public required string Operation { get; init; }
+
+    /// <summary>The Region of the request's SigV4 scope; null when the signature could not be read.</summary>
+    public string? Region { get; init; }
+
+    public string? SourceIp { get; init; }
+
+    public string? UserAgent { get; init; }
+
+    /// <summary>The authenticated caller; null when authentication failed (then <see cref="AccessKeyId"/> is what the request claimed).</summary>
+    public KmsIdentity? Identity { get; init; }
+
+    public string? AccessKeyId { get; init; }
+
+    /// <summary>The request body as received (contains plaintext and keys: observers keep only what may be kept).</summary>
+    public required ReadOnlyMemory<byte> RequestBody { get; init; }
+
+    /// <summary>The JSON answer on success (contains plaintext and data keys: observers keep only what may be kept).</summary>
+    public byte[]? ResponseBody { get; init; }
+
+    /// <summary>The AWS error code of a failed request, and its message.</summary>
+    public string? ErrorCode { get; init; }
+
+    public string? ErrorMessage { get; init; }
+
+    public double DurationMs { get; init; }
+
+    public bool Succeeded => ErrorCode is null;
+}
+
+/// <summary>Told of every KMS request the gateway answered (<see cref="KmsRequestRecord"/>). Must not block.</summary>
+public interface IKmsRequestObserver
+{
+    void Observe(KmsRequestRecord record);
+}
+
+/// <summary>
+/// Asked before each authenticated request is run: may refuse it (ThrottlingException, for request quotas). Must be
+/// cheap: it is on every request's path.
+/// </summary>
+public interface IKmsRequestGate
+{
+    void Admit(string region, KmsIdentity identity, string operation);
+}
