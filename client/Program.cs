@@ -7,6 +7,7 @@ using OrleansKms.Cli.Regions;
 // kms: the OrleansKms command-line tool. One line per command; each command lives in its own folder.
 var commands = new CommandTable("kms")
 {
+    { "audit", "the audit trail: 'kms audit' looks up CloudTrail records of KMS calls; 'kms audit export' writes a CloudTrail log file", OrleansKms.Cli.Audit.AuditCommand.RunAsync },
     { "bench", "measure ops/s and latency of a KMS endpoint, and of a bare-Kestrel ceiling", BenchCommand.RunAsync },
     { "drill", "development: 'kms drill failover' takes a multi-Region key's primary Region down under load, reports what clients saw", DrillCommand.RunAsync },
     { "policy", "explain a decision: 'kms policy simulate' prints allow or deny and the statements that made it", PolicyCommand.RunAsync },

@@ -31,6 +31,8 @@ internal static class SiloCommandLine
           --advertise-address HOST      address other silos reach this one at (default loopback)
           --dev-admin                   development only: /_kms/reset, /_kms/seed, Region stop/start for drills
           --seed FILE                   development: keys (fixed ids, material, aliases) created at start, YAML or JSON
+          --quotas aws|FILE             enforce AWS's request quotas (ThrottlingException), or the rates of a JSON file
+                                        of quota name to requests per second (default: none)
         """;
 
     public static bool TryParse(string[] args, [NotNullWhen(true)] out KmsServerOptions? options, out string? error)
@@ -106,6 +108,7 @@ internal static class SiloCommandLine
             case "--service-id": o.ServiceId = value; return true;
             case "--advertise-address": o.AdvertisedAddress = value; return true;
             case "--seed": o.SeedFile = value; return true;
+            case "--quotas": o.Quotas = value; return true;
             case "--storage":
                 if (value == "azurite") o.Storage = KmsStorageMode.Azurite;
                 else if (value == "memory") o.Storage = KmsStorageMode.Memory;

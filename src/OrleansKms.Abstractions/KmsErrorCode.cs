@@ -16,6 +16,7 @@ public enum KmsErrorCode
     UnrecognizedClientException,
     RequestEntityTooLargeException,
     ExpiredTokenException,
+    ThrottlingException,
 
     AlreadyExistsException,
     CloudHsmClusterInUseException,

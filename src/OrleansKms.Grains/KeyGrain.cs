@@ -15,6 +15,7 @@ public sealed partial class KeyGrain(
     [PersistentState("key", KmsGrainOptionsDefaults.StorageName)] IPersistentState<StoredKey> state,
     [PersistentState("grants", KmsGrainOptionsDefaults.StorageName)] IPersistentState<KeyGrantsState> grantState,
     [PersistentState("aliases", KmsGrainOptionsDefaults.StorageName)] IPersistentState<KeyAliasesState> aliasState,
+    [PersistentState("lastusage", KmsGrainOptionsDefaults.StorageName)] IPersistentState<KeyLastUsageState> lastUsageState,
     IKeyMaterialProtector protector,
     IServiceSecrets secrets,
     KeyAccess access,

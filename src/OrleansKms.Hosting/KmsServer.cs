@@ -11,7 +11,10 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Orleans.Configuration;
 using OrleansKms.Gateway;
 using OrleansKms.Gateway.Admin;
+using OrleansKms.Gateway.Audit;
 using OrleansKms.Gateway.Auth;
+using OrleansKms.Gateway.Quotas;
+using OrleansKms.Gateway.Usage;
 using OrleansKms.Crypto;
 using OrleansKms.Gateway.Regions;
 using OrleansKms.Grains;
@@ -105,7 +108,7 @@ public sealed class KmsServer : IAsyncDisposable
         try
         {
             var home = await regions.GetAsync(options.Region, cancel);
-            app = BuildGateway(options, regions, links, home.Services);
+            app = BuildGateway(options, regions, links, home.Services, connectionString);
             await app.StartAsync(cancel);
             if (options.SeedFile is { } seedFile) await SeedAsync(app, home.Services, options, seedFile, bootLogger);
             var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -145,7 +148,8 @@ public sealed class KmsServer : IAsyncDisposable
     }
 
     /// <summary>The front door: Kestrel and the gateway, routing each request to the Region of its SigV4 scope.</summary>
-    private static WebApplication BuildGateway(KmsServerOptions options, RegionHosts regions, RegionLinks links, IServiceProvider home)
+    private static WebApplication BuildGateway(KmsServerOptions options, RegionHosts regions, RegionLinks links, IServiceProvider home,
+        string? connectionString)
     {
         var builder = WebApplication.CreateSlimBuilder();
         ConfigureLogging(builder.Logging, options);
@@ -174,10 +178,17 @@ public sealed class KmsServer : IAsyncDisposable
             }
         });
         builder.Services.AddKmsTelemetry();
+        // The audit trail: in the Regions' storage (kmsaudit* tables), in memory with --storage memory.
+        builder.Services.AddKmsAudit(sp => connectionString is null
+            ? new MemoryAuditStore()
+            : new Audit.AzureTableAuditStore(new TableServiceClient(connectionString), sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<KmsAuditOptions>>()));
+        builder.Services.AddKeyLastUsage();
+        builder.Services.AddKmsRequestQuotas(options.Quotas);
         var linkEndpoint = new RegionLinkEndpoint(regions, links, TimeProvider.System);
         var app = builder.Build();
         app.MapPost(ServiceRegionLinks.DeliverPath, linkEndpoint.HandleAsync);
         app.MapPost(ServiceRegionLinks.ReplicaDeletedPath, linkEndpoint.HandleAsync);
+        app.MapKmsAudit();
         app.MapKmsGateway();
         return app;
     }

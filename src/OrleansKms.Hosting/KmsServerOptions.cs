@@ -91,6 +91,12 @@ public sealed class KmsServerOptions
     /// <summary>A seed file (YAML or JSON) applied at start: keys with fixed ids, material, aliases. Default none.</summary>
     public string? SeedFile { get; set; }
 
+    /// <summary>
+    /// Request quotas: <c>aws</c> enforces AWS's default per-account, per-Region request rates (ThrottlingException
+    /// over them); a path names a JSON file of quota name to requests per second. Default none (no throttling).
+    /// </summary>
+    public string? Quotas { get; set; }
+
     /// <summary>Lowest log level written to the console. Default Information.</summary>
     public LogLevel LogLevel { get; set; } = LogLevel.Information;
 

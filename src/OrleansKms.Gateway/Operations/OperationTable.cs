@@ -29,7 +29,8 @@ public static class OperationTable
         GrantOperations.Operations,
         ImportOperations.Operations,
         MultiRegionOperations.Operations,
-        CustomKeyStoreOperations.Operations);
+        CustomKeyStoreOperations.Operations,
+        KeyLastUsageOperations.Operations);
 
     /// <summary>Operations of the API model not implemented yet: those that no area's table lists.</summary>
     public static readonly FrozenSet<string> NotYetImplemented =

@@ -1,0 +1,85 @@
+namespace OrleansKms.Gateway.Audit;
+
+/// <summary>
+/// One audit record as stored: the CloudTrail event (<see cref="Json"/>) and the fields a lookup filters on.
+/// <see cref="AccountId"/> is null for a request whose access key no identity has (no account can see it).
+/// <see cref="Sequence"/> orders records of the same instant in the order the gateway answered them.
+/// </summary>
+public sealed record AuditEntry(
+    string Region,
+    string? AccountId,
+    DateTimeOffset EventTime,
+    long Sequence,
+    string EventId,
+    string EventName,
+    string? PrincipalArn,
+    string? AccessKeyId,
+    IReadOnlyList<string> Resources,
+    string Json)
+{
+    /// <summary>Whether <paramref name="key"/> (a key ARN or key id) is one of the record's resources.</summary>
+    public bool Concerns(string key) =>
+        Resources.Any(r => r == key || r.EndsWith("/" + key, StringComparison.Ordinal));
+
+    /// <summary>Whether the caller was <paramref name="principal"/>: its ARN, its access key id, or the ARN's last part (a user name).</summary>
+    public bool By(string principal) =>
+        PrincipalArn == principal || AccessKeyId == principal ||
+        (PrincipalArn is { } arn && arn.EndsWith("/" + principal, StringComparison.Ordinal));
+}
+
+/// <summary>
+/// A lookup in one Region and account (as CloudTrail's LookupEvents): optional key, principal and event name,
+/// a time range; <see cref="MaxResults"/> newest first, or every match oldest first when <see cref="Ascending"/>.
+/// </summary>
+public sealed record AuditQuery(string Region, string AccountId, DateTimeOffset Since, DateTimeOffset Until)
+{
+    public string? Key { get; init; }
+
+    public string? Principal { get; init; }
+
+    public string? EventName { get; init; }
+
+    public int MaxResults { get; init; } = 50;
+
+    public bool Ascending { get; init; }
+
+    public bool Matches(AuditEntry entry) =>
+        entry.AccountId == AccountId && entry.Region == Region && entry.EventTime >= Since && entry.EventTime <= Until &&
+        (EventName is null || entry.EventName == EventName) &&
+        (Key is null || entry.Concerns(Key)) &&
+        (Principal is null || entry.By(Principal));
+
+    /// <summary>Puts matches in the query's order and cuts them to <see cref="MaxResults"/>.</summary>
+    public IReadOnlyList<AuditEntry> Arrange(IEnumerable<AuditEntry> matches)
+    {
+        var ordered = matches.OrderBy(e => e.EventTime).ThenBy(e => e.Sequence);
+        return Ascending ? [.. ordered.Take(MaxResults)] : [.. ordered.Reverse().Take(MaxResults)];
+    }
+}
+
+/// <summary>Where audit records are kept and looked up: the Region's storage (Azure Table) or memory.</summary>
+public interface IAuditStore
+{
+    /// <summary>Stores a batch, in order. May be retried with the same entries (writes are idempotent by event id).</summary>
+    Task AppendAsync(IReadOnlyList<AuditEntry> entries, CancellationToken cancel);
+
+    Task<IReadOnlyList<AuditEntry>> LookupAsync(AuditQuery query, CancellationToken cancel);
+}
+
+/// <summary>The memory store (<c>--storage memory</c>): volatile, as the keys are.</summary>
+public sealed class MemoryAuditStore : IAuditStore
+{
+    private readonly List<AuditEntry> _entries = [];
+    private readonly Lock _lock = new();
+
+    public Task AppendAsync(IReadOnlyList<AuditEntry> entries, CancellationToken cancel)
+    {
+        lock (_lock) _entries.AddRange(entries);
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<AuditEntry>> LookupAsync(AuditQuery query, CancellationToken cancel)
+    {
+        lock (_lock) return Task.FromResult(query.Arrange(_entries.Where(query.Matches).ToList()));
+    }
+}

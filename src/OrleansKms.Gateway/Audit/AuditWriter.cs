@@ -1,0 +1,209 @@
+using System.Threading.Channels;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace OrleansKms.Gateway.Audit;
+
+/// <summary>Settings of the audit trail.</summary>
+public sealed class KmsAuditOptions
+{
+    /// <summary>The longest a record waits in the buffer before it is written. Default 200 ms.</summary>
+    public TimeSpan FlushInterval { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>A write starts as soon as this many records wait. Default 100 (an Azure Table transaction's limit).</summary>
+    public int BatchSize { get; set; } = 100;
+
+    /// <summary>Records the buffer holds; beyond it (storage down for long) new records are dropped and logged. Default 100,000.</summary>
+    public int Capacity { get; set; } = 100_000;
+
+    /// <summary>Azure Table name of us-east-1's records; other Regions add their compact name (<c>kmsauditeuwest1</c>). Default kmsaudit.</summary>
+    public string TableName { get; set; } = "kmsaudit";
+}
+
+/// <summary>
+/// The audit trail's request observer and background writer. <see cref="Observe"/> only puts the request in a
+/// bounded channel (no parsing, no I/O on the request's path); the writer takes what waits every
+/// <see cref="KmsAuditOptions.FlushInterval"/> (sooner when <see cref="KmsAuditOptions.BatchSize"/> wait), builds
+/// the CloudTrail records in arrival order and stores them as one batch. A failed write is retried, in order, until it
+/// succeeds or the host stops. On a clean stop (after the server has stopped taking requests) everything still
+/// waiting is written. A crash loses what waits in the channel: at most about one flush interval of records.
+/// </summary>
+public sealed class AuditWriter : IKmsRequestObserver, IHostedLifecycleService, IAsyncDisposable
+{
+    private readonly Channel<Observed> _channel;
+    private readonly IAuditStore _store;
+    private readonly AuditRecordBuilder _builder;
+    private readonly KmsAuditOptions _options;
+    private readonly TimeProvider _clock;
+    private readonly ILogger<AuditWriter> _logger;
+    private readonly SemaphoreSlim _drain = new(1, 1);
+    private readonly SemaphoreSlim _wake = new(0, 1);
+    private readonly CancellationTokenSource _stop = new();
+    private Task? _loop;
+    private readonly List<AuditEntry> _pending = [];
+    private long _sequence;
+    private long _dropped;
+
+    private readonly IHttpContextAccessor? _http;
+
+    public AuditWriter(IAuditStore store, AuditRecordBuilder builder, IOptions<KmsAuditOptions> options, ILogger<AuditWriter> logger,
+        IHttpContextAccessor? http = null, TimeProvider? clock = null)
+    {
+        _http = http;
+        _store = store;
+        _builder = builder;
+        _options = options.Value;
+        _logger = logger;
+        _clock = clock ?? TimeProvider.System;
+        _channel = Channel.CreateBounded<Observed>(new BoundedChannelOptions(_options.Capacity)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+    }
+
+    public IAuditStore Store => _store;
+
+    /// <summary>Records dropped because the buffer was full.</summary>
+    public long Dropped => Interlocked.Read(ref _dropped);
+
+    public void Observe(KmsRequestRecord record)
+    {
+        // A request refused before the gateway read its operation: its X-Amz-Target still says what was asked.
+        var target = record.Operation == "unknown" ? _http?.HttpContext?.Request.Headers["X-Amz-Target"].ToString() : null;
+        if (!_channel.Writer.TryWrite(new Observed(record, target)))
+        {
+            if (Interlocked.Increment(ref _dropped) % 1000 == 1)
+                _logger.LogError("Audit buffer full ({Capacity} records): audit record of {RequestId} dropped", _options.Capacity, record.RequestId);
+            return;
+        }
+
+        if (_channel.Reader.Count >= _options.BatchSize && _wake.CurrentCount == 0)
+        {
+            try { _wake.Release(); } catch (SemaphoreFullException) { }
+        }
+    }
+
+    /// <summary>
+    /// Writes everything observed so far (a lookup calls it first, so it sees every answered request). A batch that
+    /// failed stays first in line, so records are stored in order; cancelling stops the retries, not the batch.
+    /// </summary>
+    public async Task FlushAsync(CancellationToken cancel)
+    {
+        await _drain.WaitAsync(cancel);
+        try
+        {
+            for (var attempt = 1; _pending.Count > 0 || _channel.Reader.TryPeek(out _);)
+            {
+                if (await TryWriteBatchAsync(cancel))
+                {
+                    attempt = 1;
+                    continue;
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(5000, 100 * attempt++)), _clock, cancel);
+            }
+        }
+        finally
+        {
+            _drain.Release();
+        }
+    }
+
+    private async Task<bool> TryWriteBatchAsync(CancellationToken cancel)
+    {
+        while (_pending.Count < _options.BatchSize && _channel.Reader.TryRead(out var observed))
+        {
+            try
+            {
+                _pending.Add(_builder.Build(observed.Record, Interlocked.Increment(ref _sequence), observed.Target));
+            }
+            catch (Exception e)
+            {
+                _logger.LogError(e, "Audit record of {RequestId} could not be built", observed.Record.RequestId);
+            }
+        }
+
+        if (_pending.Count == 0) return true;
+        try
+        {
+            await _store.AppendAsync(_pending, cancel);
+            _pending.Clear();
+            return true;
+        }
+        catch (Exception e)
+        {
+            cancel.ThrowIfCancellationRequested();
+            _logger.LogWarning(e, "Audit write of {Count} records failed; retrying", _pending.Count);
+            return false;
+        }
+    }
+
+    private async Task RunAsync()
+    {
+        Task? wake = null; // one waiter at a time: a new one per turn would pile up while no batch fills
+        while (!_stop.IsCancellationRequested)
+        {
+            try
+            {
+                if (wake is null || wake.IsCompleted) wake = _wake.WaitAsync(_stop.Token);
+                await Task.WhenAny(Task.Delay(_options.FlushInterval, _clock, _stop.Token), wake);
+                await FlushAsync(_stop.Token);
+            }
+            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                _logger.LogError(e, "Audit writer failed; continuing");
+            }
+        }
+    }
+
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _loop ??= Task.Run(RunAsync, CancellationToken.None);
+        return Task.CompletedTask;
+    }
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>After every hosted service, the server included, has stopped: no request can come any more, so write everything left.</summary>
+    public async Task StoppedAsync(CancellationToken cancellationToken)
+    {
+        await _stop.CancelAsync();
+        if (_loop is not null) await _loop;
+        // Bounded, so a storage that stays down cannot hold the stop forever; what is then unwritten is logged.
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        try
+        {
+            await FlushAsync(limit.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            _logger.LogError("Audit writer stopped with {Count} records unwritten: the store did not accept them within 30 s",
+                _pending.Count + _channel.Reader.Count);
+            return;
+        }
+
+        _logger.LogDebug("Audit writer stopped; every buffered record written");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_stop.IsCancellationRequested) await StoppedAsync(CancellationToken.None);
+        _stop.Dispose();
+    }
+}
+
+/// <summary>A request waiting to be recorded, with the X-Amz-Target of one refused before its operation was read.</summary>
+internal readonly record struct Observed(KmsRequestRecord Record, string? Target);

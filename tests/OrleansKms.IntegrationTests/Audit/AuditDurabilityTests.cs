@@ -1,0 +1,195 @@
+using System.Text;
+using System.Text.Json;
+using Amazon.KeyManagementService.Model;
+using Azure.Data.Tables;
+using Microsoft.Extensions.DependencyInjection;
+using OrleansKms.Gateway;
+using OrleansKms.Gateway.Audit;
+using OrleansKms.Gateway.Auth;
+using OperationTable = OrleansKms.Gateway.Operations.OperationTable;
+using OrleansKms.Hosting;
+using OrleansKms.IntegrationTests.Infrastructure;
+
+namespace OrleansKms.IntegrationTests.Audit;
+
+/// <summary>Audit records in the Region's Azure tables: nothing buffered is lost by a clean stop.</summary>
+public sealed class AuditDurabilityTests(SharedAzurite azurite)
+{
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task A_clean_restart_keeps_every_record_written_before_the_stop()
+    {
+        var (serviceId, rootKey) = azurite.NewService("audit");
+        var table = "kmsaudit" + Guid.NewGuid().ToString("N")[..16];
+        KmsServerOptions Options()
+        {
+            var options = azurite.Options(serviceId, rootKey);
+            // No timed flush: only the stop can have written these records.
+            options.ConfigureServices = s => s.Configure<KmsAuditOptions>(o =>
+            {
+                o.TableName = table;
+                o.FlushInterval = TimeSpan.FromHours(1);
+            });
+            return options;
+        }
+
+        string keyId;
+        const int encrypts = 30;
+        await using (var server = await KmsServer.StartAsync(Options(), Cancel))
+        {
+            var kms = SdkClients.Create(server.Endpoint, "us-east-1", "test", "test");
+            keyId = (await kms.CreateKeyAsync(new CreateKeyRequest(), Cancel)).KeyMetadata.KeyId;
+            for (var i = 0; i < encrypts; i++)
+                await kms.EncryptAsync(new EncryptRequest { KeyId = keyId, Plaintext = new MemoryStream(Encoding.UTF8.GetBytes($"secret {i}")) }, Cancel);
+        }
+
+        // Straight from the table, before any server runs again.
+        var rows = new TableServiceClient(azurite.ConnectionString).GetTableClient(table).QueryAsync<TableEntity>(cancellationToken: Cancel);
+        var stored = new List<TableEntity>();
+        await foreach (var row in rows) stored.Add(row);
+        Assert.Equal(encrypts + 1, stored.Count(r => r.GetString("Resources")?.EndsWith("/" + keyId, StringComparison.Ordinal) == true));
+        Assert.All(stored, r => Assert.StartsWith("000000000000|", r.PartitionKey, StringComparison.Ordinal));
+        Assert.Equal(stored.Select(r => r.RowKey).Order(StringComparer.Ordinal), stored.Select(r => r.RowKey));
+
+        await using (var again = await KmsServer.StartAsync(Options(), Cancel))
+        {
+            var (records, raw) = await AuditSdkTests.LookupAsync(again.Endpoint, "test", "test", encrypts + 1, "--key", keyId, "--max", "100");
+            Assert.Equal(encrypts + 1, records.Count);
+            Assert.Equal("CreateKey", records[^1]!["eventName"]!.GetValue<string>());
+            Assert.All(records.Take(encrypts), r => Assert.Equal("Encrypt", r!["eventName"]!.GetValue<string>()));
+            Assert.DoesNotContain("secret ", raw, StringComparison.Ordinal);
+        }
+    }
+}
+
+/// <summary>The writer's triggers: a full batch is written without waiting for the flush interval.</summary>
+public sealed class AuditBatchTests
+{
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task A_full_batch_is_written_before_the_flush_interval()
+    {
+        var fixture = new BatchServerFixture();
+        await fixture.InitializeAsync();
+        try
+        {
+            var kms = fixture.Client();
+            var keyId = (await kms.CreateKeyAsync(new CreateKeyRequest(), Cancel)).KeyMetadata.KeyId;
+            for (var i = 0; i < 120; i++) await kms.DescribeKeyAsync(new DescribeKeyRequest { KeyId = keyId }, Cancel);
+
+            // Read the store itself (a lookup would flush first): the batch-size trigger wrote at least one full batch.
+            var store = fixture.Server.GatewayServices.GetRequiredService<IAuditStore>();
+            var query = new AuditQuery("us-east-1", "000000000000", DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddHours(1)) { MaxResults = 1000 };
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            IReadOnlyList<AuditEntry> stored;
+            while ((stored = await store.LookupAsync(query, Cancel)).Count < 100 && DateTime.UtcNow < deadline) await Task.Delay(20, Cancel);
+            Assert.InRange(stored.Count, 100, 121);
+            Assert.Equal("CreateKey", stored[^1].EventName);
+        }
+        finally
+        {
+            await fixture.DisposeAsync();
+        }
+    }
+
+    private sealed class BatchServerFixture : KmsServerFixture
+    {
+        protected override void Configure(KmsServerOptions options) =>
+            options.ConfigureServices = s => s.Configure<KmsAuditOptions>(o => o.FlushInterval = TimeSpan.FromHours(1));
+    }
+}
+
+/// <summary>The sanitizer's allow-list, checked over every operation the gateway implements.</summary>
+public sealed class AuditSanitizerTests
+{
+    private const string Secrets = """
+        {"Plaintext":"x","CiphertextBlob":"x","SourceCiphertextBlob":"x","KeyStorePassword":"x","ImportToken":"x",
+         "EncryptedKeyMaterial":"x","XksProxyAuthenticationCredential":{"AccessKeyId":"x","RawSecretAccessKey":"x"},
+         "GrantTokens":["x"],"GrantToken":"x","Message":"x","Signature":"x","Mac":"x","PublicKey":"x",
+         "Recipient":{"AttestationDocument":"x"},"TrustAnchorCertificate":"x"}
+        """;
+
+    [Fact]
+    public void No_operation_records_a_secret_member()
+    {
+        using var document = JsonDocument.Parse(Secrets);
+        foreach (var operation in OperationTable.Implemented.Keys)
+            Assert.True(AuditSanitizer.RequestParameters(operation, document.RootElement) is null, operation);
+    }
+
+    [Fact]
+    public void Every_implemented_operation_has_an_allow_list_entry_or_keeps_only_the_key_id()
+    {
+        var keyOnly = OperationTable.Implemented.Keys.Where(o => !AuditSanitizer.RequestMembers.ContainsKey(o)).Order().ToList();
+        // These take no more than a key id worth recording.
+        var expected = new[]
+        {
+            "CancelKeyDeletion", "DescribeKey", "DisableKey", "DisableKeyRotation", "EnableKey", "GetKeyLastUsage",
+            "GetKeyRotationStatus", "GetPublicKey", "RotateKeyOnDemand",
+        };
+        Assert.Empty(keyOnly.Except(expected));
+    }
+
+    [Fact]
+    public void Names_are_lower_camel_case_and_encryption_contexts_verbatim()
+    {
+        using var document = JsonDocument.Parse("""
+            {"KeyId":"k","GranteePrincipal":"p","Operations":["Encrypt"],
+             "Constraints":{"EncryptionContextSubset":{"Department":"IT"}},"Tags":[{"TagKey":"A","TagValue":"b"}]}
+            """);
+        var kept = AuditSanitizer.RequestParameters("CreateGrant", document.RootElement)!;
+        Assert.Equal("IT", kept["constraints"]!["encryptionContextSubset"]!["Department"]!.GetValue<string>());
+        Assert.Equal("p", kept["granteePrincipal"]!.GetValue<string>());
+        Assert.Null(kept["tags"]);
+        var created = AuditSanitizer.RequestParameters("CreateKey", document.RootElement)!;
+        Assert.Equal("A", created["tags"]![0]!["tagKey"]!.GetValue<string>());
+    }
+}
+
+/// <summary>The record builder on its own: identities as CloudTrail writes them, and what a refused request may claim.</summary>
+public sealed class AuditRecordBuilderTests
+{
+    private static readonly KmsIdentity Session = new("ASIAEXAMPLE", "x", "555555555555", "arn:aws:sts::555555555555:assumed-role/Auditor/night-shift")
+    {
+        RoleArn = "arn:aws:iam::555555555555:role/Auditor",
+    };
+
+    private static KmsRequestRecord Record(KmsIdentity? identity, string operation, string body, string? error = null) => new()
+    {
+        RequestId = Guid.NewGuid().ToString(),
+        Time = new DateTimeOffset(2026, 12, 1, 6, 0, 0, TimeSpan.Zero),
+        Operation = operation,
+        Region = "eu-west-1",
+        Identity = identity,
+        AccessKeyId = identity?.AccessKeyId ?? "NOSUCHKEY",
+        RequestBody = Encoding.UTF8.GetBytes(body),
+        ErrorCode = error,
+    };
+
+    [Fact]
+    public void An_assumed_role_session_has_its_session_context()
+    {
+        var builder = new AuditRecordBuilder(new IdentityStore([]), "us-east-1");
+        var entry = builder.Build(Record(Session, "DescribeKey", """{"KeyId":"1234abcd-12ab-34cd-56ef-1234567890ab"}"""), 1);
+        var user = System.Text.Json.Nodes.JsonNode.Parse(entry.Json)!["userIdentity"]!;
+        Assert.Equal("AssumedRole", user["type"]!.GetValue<string>());
+        Assert.EndsWith(":night-shift", user["principalId"]!.GetValue<string>(), StringComparison.Ordinal);
+        var issuer = user["sessionContext"]!["sessionIssuer"]!;
+        Assert.Equal("Role", issuer["type"]!.GetValue<string>());
+        Assert.Equal("arn:aws:iam::555555555555:role/Auditor", issuer["arn"]!.GetValue<string>());
+        Assert.Equal("Auditor", issuer["userName"]!.GetValue<string>());
+        Assert.Equal(["arn:aws:kms:eu-west-1:555555555555:key/1234abcd-12ab-34cd-56ef-1234567890ab"], entry.Resources);
+    }
+
+    [Fact]
+    public void A_request_with_an_unknown_access_key_belongs_to_no_account_and_an_unknown_target_is_not_an_event_name()
+    {
+        var builder = new AuditRecordBuilder(new IdentityStore([]), "us-east-1");
+        var entry = builder.Build(Record(null, "unknown", "{}", "UnrecognizedClientException"), 1, "TrentService.MadeUp");
+        Assert.Null(entry.AccountId);
+        Assert.Equal("unknown", entry.EventName);
+        Assert.Equal("Encrypt", builder.Build(Record(null, "unknown", "{}", "UnrecognizedClientException"), 2, "TrentService.Encrypt").EventName);
+    }
+}
