@@ -21,10 +21,16 @@ internal sealed class RegionLinkEndpoint(IKmsRegions regions, RegionLinks links,
     public async Task HandleAsync(HttpContext context)
     {
         var request = context.Request;
-        using var buffer = new MemoryStream();
-        await request.Body.CopyToAsync(buffer, context.RequestAborted);
-        var body = buffer.ToArray();
-        if (body.Length > MaxBody || !Authentic(request, body))
+        if (request.ContentLength is not { } length || length > MaxBody)
+        {
+            // Unauthenticated until read: a link request states its length and stays small.
+            context.Response.StatusCode = StatusCodes.Status403Forbidden;
+            return;
+        }
+
+        var body = new byte[length];
+        await request.Body.ReadExactlyAsync(body, context.RequestAborted);
+        if (!Authentic(request, body))
         {
             context.Response.StatusCode = StatusCodes.Status403Forbidden;
             return;
