@@ -32,6 +32,7 @@ internal static class SiloCommandLine
           --dev-admin                   development only: /_kms/reset, /_kms/seed, Region stop/start for drills
           --seed FILE                   development: keys (fixed ids, material, aliases) created at start, YAML or JSON
           --quotas aws|FILE             enforce AWS's request quotas (ThrottlingException), or the rates of a JSON file
+          --audit on|off                record every request in the audit trail (default on)
                                         of quota name to requests per second (default: none)
         """;
 
@@ -109,6 +110,10 @@ internal static class SiloCommandLine
             case "--advertise-address": o.AdvertisedAddress = value; return true;
             case "--seed": o.SeedFile = value; return true;
             case "--quotas": o.Quotas = value; return true;
+            case "--audit":
+                if (value is not ("on" or "off")) { error = "--audit takes on or off."; return false; }
+                o.Audit = value == "on";
+                return true;
             case "--storage":
                 if (value == "azurite") o.Storage = KmsStorageMode.Azurite;
                 else if (value == "memory") o.Storage = KmsStorageMode.Memory;

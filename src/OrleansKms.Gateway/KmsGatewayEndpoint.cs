@@ -117,6 +117,7 @@ public sealed class KmsGatewayEndpoint(
             RequestId = requestId,
             Time = _clock.GetUtcNow(),
             Operation = operation,
+            Target = operation == "unknown" ? context.Request.Headers["X-Amz-Target"].ToString() : null,
             Region = region ?? ScopeRegion(context.Request),
             SourceIp = context.Connection.RemoteIpAddress?.ToString(),
             UserAgent = context.Request.Headers.UserAgent.ToString(),

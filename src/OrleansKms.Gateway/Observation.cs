@@ -16,6 +16,9 @@ public sealed class KmsRequestRecord
     /// <summary>The API operation (a model operation name), or "unknown".</summary>
     public required string Operation { get; init; }
 
+    /// <summary>For a request refused before its operation was read (<see cref="Operation"/> "unknown"): its X-Amz-Target as sent.</summary>
+    public string? Target { get; init; }
+
     /// <summary>The Region of the request's SigV4 scope; null when the signature could not be read.</summary>
     public string? Region { get; init; }
 

@@ -179,7 +179,7 @@ public sealed class KmsServer : IAsyncDisposable
         });
         builder.Services.AddKmsTelemetry();
         // The audit trail: in the Regions' storage (kmsaudit* tables), in memory with --storage memory.
-        builder.Services.AddKmsAudit(sp => connectionString is null
+        if (options.Audit) builder.Services.AddKmsAudit(sp => connectionString is null
             ? new MemoryAuditStore()
             : new Audit.AzureTableAuditStore(new TableServiceClient(connectionString), sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<KmsAuditOptions>>()));
         builder.Services.AddKeyLastUsage();
@@ -188,7 +188,7 @@ public sealed class KmsServer : IAsyncDisposable
         var app = builder.Build();
         app.MapPost(ServiceRegionLinks.DeliverPath, linkEndpoint.HandleAsync);
         app.MapPost(ServiceRegionLinks.ReplicaDeletedPath, linkEndpoint.HandleAsync);
-        app.MapKmsAudit();
+        if (options.Audit) app.MapKmsAudit();
         app.MapKmsGateway();
         return app;
     }

@@ -97,6 +97,12 @@ public sealed class KmsServerOptions
     /// </summary>
     public string? Quotas { get; set; }
 
+    /// <summary>
+    /// Whether every request is recorded in the audit trail (the kmsaudit* tables, <c>kms audit</c>). Default true;
+    /// <c>--audit off</c> turns it off (then <c>kms audit</c> finds nothing and no table is written).
+    /// </summary>
+    public bool Audit { get; set; } = true;
+
     /// <summary>Lowest log level written to the console. Default Information.</summary>
     public LogLevel LogLevel { get; set; } = LogLevel.Information;
 

@@ -66,15 +66,31 @@ public interface IAuditStore
     Task<IReadOnlyList<AuditEntry>> LookupAsync(AuditQuery query, CancellationToken cancel);
 }
 
-/// <summary>The memory store (<c>--storage memory</c>): volatile, as the keys are.</summary>
-public sealed class MemoryAuditStore : IAuditStore
+/// <summary>
+/// The memory store (<c>--storage memory</c>): volatile, as the keys are, and bounded: it keeps the newest
+/// <see cref="Capacity"/> records (default 200,000, a few hundred MB at most) and forgets older ones, so a long run
+/// under load does not grow without end.
+/// </summary>
+public sealed class MemoryAuditStore(int capacity = MemoryAuditStore.DefaultCapacity) : IAuditStore
 {
-    private readonly List<AuditEntry> _entries = [];
+    public const int DefaultCapacity = 200_000;
+
+    private readonly Queue<AuditEntry> _entries = new();
     private readonly Lock _lock = new();
+
+    public int Capacity { get; } = capacity > 0 ? capacity : throw new ArgumentOutOfRangeException(nameof(capacity));
 
     public Task AppendAsync(IReadOnlyList<AuditEntry> entries, CancellationToken cancel)
     {
-        lock (_lock) _entries.AddRange(entries);
+        lock (_lock)
+        {
+            foreach (var entry in entries)
+            {
+                if (_entries.Count == Capacity) _entries.Dequeue();
+                _entries.Enqueue(entry);
+            }
+        }
+
         return Task.CompletedTask;
     }
 

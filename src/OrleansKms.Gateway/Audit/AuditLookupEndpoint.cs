@@ -145,11 +145,10 @@ public static class KmsAuditExtensions
         if (services.Any(d => d.ServiceType == typeof(AuditWriter))) return services;
         builder
             .Validate(o => o.FlushInterval > TimeSpan.Zero, $"{nameof(KmsAuditOptions.FlushInterval)} must be positive.")
-            .Validate(o => o.BatchSize is >= 1 and <= 100, $"{nameof(KmsAuditOptions.BatchSize)} must be between 1 and 100.")
+            .Validate(o => o.BatchSize is >= 1 and <= 10_000, $"{nameof(KmsAuditOptions.BatchSize)} must be between 1 and 10,000.")
             .Validate(o => o.Capacity >= o.BatchSize, $"{nameof(KmsAuditOptions.Capacity)} must be at least {nameof(KmsAuditOptions.BatchSize)}.")
             .ValidateOnStart();
         services.TryAddSingleton(store);
-        services.AddHttpContextAccessor();
         services.AddSingleton(sp => new AuditRecordBuilder(sp.GetRequiredService<IdentityStore>(), sp.GetRequiredService<IOptions<KmsGatewayOptions>>().Value.Region));
         services.AddSingleton<AuditWriter>();
         services.AddSingleton<IKmsRequestObserver>(sp => sp.GetRequiredService<AuditWriter>());

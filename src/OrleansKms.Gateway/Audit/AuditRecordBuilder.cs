@@ -1,6 +1,8 @@
-using System.Globalization;
+using System.Buffers;
+using System.Collections.Frozen;
+using System.Runtime.CompilerServices;
+using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using OrleansKms.Gateway.Auth;
 
 namespace OrleansKms.Gateway.Audit;
@@ -11,6 +13,11 @@ namespace OrleansKms.Gateway.Audit;
 /// sessionContext; <c>Unknown</c> with the claimed access key when authentication failed), requestParameters and
 /// responseElements through <see cref="AuditSanitizer"/>, resources the key ARNs the call named or the answer gave.
 /// errorCode is the AWS error code the caller got (e.g. AccessDeniedException).
+/// <para>
+/// It runs for every request, so it writes the event with one <see cref="Utf8JsonWriter"/> pass and reads the
+/// request and answer with a reader (no document, no node tree); a caller's userIdentity is serialized once per
+/// identity. Not thread-safe per instance on its buffer: each thread gets its own.
+/// </para>
 /// </summary>
 public sealed class AuditRecordBuilder(IdentityStore identities, string defaultRegion)
 {
@@ -23,56 +30,98 @@ public sealed class AuditRecordBuilder(IdentityStore identities, string defaultR
         "Replicate", "Rotate", "Retire", "Revoke", "Connect", "Disconnect",
     ];
 
-    private static readonly string[] KeyMembers = ["KeyId", "SourceKeyId", "DestinationKeyId", "TargetKeyId"];
+    private static readonly FrozenDictionary<string, bool> ReadOnlyByOperation = Operations.OperationTable.Implemented.Keys
+        .ToFrozenDictionary(o => o, IsReadOnly, StringComparer.Ordinal);
+
+    private static readonly ConditionalWeakTable<KmsIdentity, byte[]> UserIdentities = new();
+
+    [ThreadStatic] private static ArrayBufferWriter<byte>? t_buffer;
+    [ThreadStatic] private static Utf8JsonWriter? t_writer;
 
     /// <summary>The record of one request; <paramref name="target"/> is the X-Amz-Target of one refused before its operation was read.</summary>
     public AuditEntry Build(KmsRequestRecord record, long sequence, string? target = null)
     {
-        var operation = Operation(record.Operation, target);
+        var operation = Operation(record.Operation, target ?? record.Target);
         var region = record.Region ?? defaultRegion;
         var identity = record.Identity;
         // A refused signature still names an access key: the account it belongs to sees the attempt.
         KmsIdentity? claimed = identity is null && record.AccessKeyId is { } id && identities.TryGet(id, out var known) ? known : null;
         var account = identity?.AccountId ?? claimed?.AccountId;
-        var request = Parse(record.RequestBody);
-        var response = record.ResponseBody is { } answer ? Parse(answer) : null;
-        var resources = Resources(operation, request, response, region, account);
         var eventId = Guid.NewGuid().ToString("D");
-        var json = new JsonObject
+        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(2048);
+        var writer = t_writer ??= new Utf8JsonWriter(buffer);
+        List<string> resources;
+        try
         {
-            ["eventVersion"] = EventVersion,
-            ["userIdentity"] = identity is not null ? UserIdentity(identity) : Unknown(record.AccessKeyId, claimed),
-            ["eventTime"] = record.Time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
-            ["eventSource"] = EventSource,
-            ["eventName"] = operation,
-            ["awsRegion"] = region,
-            ["sourceIPAddress"] = record.SourceIp,
-            ["userAgent"] = record.UserAgent,
-        };
-        if (record.ErrorCode is not null)
+            resources = Write(writer, buffer, record, operation, region, identity, claimed, account, eventId, bodies: true);
+        }
+        catch (JsonException)
         {
-            json["errorCode"] = record.ErrorCode;
-            json["errorMessage"] = record.ErrorMessage;
+            // A body that is not JSON (the caller got a SerializationException): recorded without its parameters.
+            resources = Write(writer, buffer, record, operation, region, identity, claimed, account, eventId, bodies: false);
         }
 
-        json["requestParameters"] = AuditSanitizer.RequestParameters(operation, request);
-        json["responseElements"] = record.Succeeded ? AuditSanitizer.ResponseElements(operation, response) : null;
-        json["requestID"] = record.RequestId;
-        json["eventID"] = eventId;
-        json["readOnly"] = !Writes.Any(w => operation.StartsWith(w, StringComparison.Ordinal));
-        json["resources"] = new JsonArray([.. resources.Select(arn => (JsonNode)new JsonObject
-        {
-            ["accountId"] = account,
-            ["type"] = "AWS::KMS::Key",
-            ["ARN"] = arn,
-        })]);
-        json["eventType"] = "AwsApiCall";
-        json["managementEvent"] = true;
-        json["recipientAccountId"] = account;
-        json["eventCategory"] = "Management";
+        var json = Encoding.UTF8.GetString(buffer.WrittenSpan);
         return new AuditEntry(region, account, record.Time, sequence, eventId, operation,
-            identity?.PrincipalArn, record.AccessKeyId, resources, json.ToJsonString());
+            identity?.PrincipalArn, record.AccessKeyId, resources, json);
     }
+
+    private static List<string> Write(Utf8JsonWriter writer, ArrayBufferWriter<byte> buffer, KmsRequestRecord record, string operation, string region,
+        KmsIdentity? identity, KmsIdentity? claimed, string? account, string eventId, bool bodies)
+    {
+        buffer.ResetWrittenCount();
+        writer.Reset(buffer);
+        var requestKeys = new List<string>(2);
+        writer.WriteStartObject();
+        writer.WriteString("eventVersion"u8, EventVersion);
+        writer.WritePropertyName("userIdentity"u8);
+        if (identity is not null) writer.WriteRawValue(UserIdentities.GetValue(identity, UserIdentity), skipInputValidation: true);
+        else WriteUnknown(writer, record.AccessKeyId, claimed);
+        Span<char> time = stackalloc char[20];
+        record.Time.UtcDateTime.TryFormat(time, out var length, "yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        writer.WriteString("eventTime"u8, time[..length]);
+        writer.WriteString("eventSource"u8, EventSource);
+        writer.WriteString("eventName"u8, operation);
+        writer.WriteString("awsRegion"u8, region);
+        writer.WriteString("sourceIPAddress"u8, record.SourceIp);
+        writer.WriteString("userAgent"u8, record.UserAgent);
+        if (record.ErrorCode is not null)
+        {
+            writer.WriteString("errorCode"u8, record.ErrorCode);
+            writer.WriteString("errorMessage"u8, record.ErrorMessage);
+        }
+
+        var requestMembers = AuditSanitizer.RequestMembers.TryGetValue(operation, out var members) ? members : AuditSanitizer.KeyOnlyMembers;
+        AuditSanitizer.WriteMembers(writer, "requestParameters"u8, requestMembers, bodies ? record.RequestBody.Span : default, requestKeys);
+        if (record.Succeeded && bodies && record.ResponseBody is { } answer && AuditSanitizer.ResponseMembers.TryGetValue(operation, out var kept))
+            AuditSanitizer.WriteMembers(writer, "responseElements"u8, kept, answer, null);
+        else
+            writer.WriteNull("responseElements"u8);
+        writer.WriteString("requestID"u8, record.RequestId);
+        writer.WriteString("eventID"u8, eventId);
+        writer.WriteBoolean("readOnly"u8, ReadOnlyByOperation.TryGetValue(operation, out var readOnly) ? readOnly : IsReadOnly(operation));
+        var resources = Resources(bodies && record.Succeeded ? record.ResponseBody : null, requestKeys, region, account);
+        writer.WriteStartArray("resources"u8);
+        foreach (var arn in resources)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("accountId"u8, account);
+            writer.WriteString("type"u8, "AWS::KMS::Key"u8);
+            writer.WriteString("ARN"u8, arn);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+        writer.WriteString("eventType"u8, "AwsApiCall"u8);
+        writer.WriteBoolean("managementEvent"u8, true);
+        writer.WriteString("recipientAccountId"u8, account);
+        writer.WriteString("eventCategory"u8, "Management"u8);
+        writer.WriteEndObject();
+        writer.Flush();
+        return resources;
+    }
+
+    private static bool IsReadOnly(string operation) => !Writes.Any(w => operation.StartsWith(w, StringComparison.Ordinal));
 
     private static string Operation(string observed, string? target)
     {
@@ -81,92 +130,96 @@ public sealed class AuditRecordBuilder(IdentityStore identities, string defaultR
         return Operations.OperationTable.IsModelOperation(name) ? name : observed; // a caller cannot mint event names
     }
 
-    private static JsonObject UserIdentity(KmsIdentity identity)
+    /// <summary>The caller's userIdentity object as CloudTrail writes it, serialized once per identity.</summary>
+    private static byte[] UserIdentity(KmsIdentity identity)
     {
         var root = identity.PrincipalArn.EndsWith(":root", StringComparison.Ordinal);
         var type = identity.RoleArn is not null ? "AssumedRole" : root ? "Root" : "IAMUser";
-        var user = new JsonObject
-        {
-            ["type"] = type,
-            ["principalId"] = identity.UserId,
-            ["arn"] = identity.PrincipalArn,
-            ["accountId"] = identity.AccountId,
-            ["accessKeyId"] = identity.AccessKeyId,
-        };
-        if (type == "IAMUser") user["userName"] = identity.PrincipalArn[(identity.PrincipalArn.LastIndexOf('/') + 1)..];
+        var buffer = new ArrayBufferWriter<byte>(512);
+        using var user = new Utf8JsonWriter(buffer);
+        user.WriteStartObject();
+        user.WriteString("type", type);
+        user.WriteString("principalId", identity.UserId);
+        user.WriteString("arn", identity.PrincipalArn);
+        user.WriteString("accountId", identity.AccountId);
+        user.WriteString("accessKeyId", identity.AccessKeyId);
+        if (type == "IAMUser") user.WriteString("userName", identity.PrincipalArn[(identity.PrincipalArn.LastIndexOf('/') + 1)..]);
         if (identity.RoleArn is { } role)
         {
-            user["sessionContext"] = new JsonObject
-            {
-                ["sessionIssuer"] = new JsonObject
-                {
-                    ["type"] = "Role",
-                    ["principalId"] = identity.UserId[..identity.UserId.IndexOf(':')],
-                    ["arn"] = role,
-                    ["accountId"] = identity.AccountId,
-                    ["userName"] = role[(role.LastIndexOf('/') + 1)..],
-                },
-                ["attributes"] = new JsonObject
-                {
-                    ["mfaAuthenticated"] = "false",
-                },
-            };
+            user.WriteStartObject("sessionContext");
+            user.WriteStartObject("sessionIssuer");
+            user.WriteString("type", "Role");
+            user.WriteString("principalId", identity.UserId[..identity.UserId.IndexOf(':')]);
+            user.WriteString("arn", role);
+            user.WriteString("accountId", identity.AccountId);
+            user.WriteString("userName", role[(role.LastIndexOf('/') + 1)..]);
+            user.WriteEndObject();
+            user.WriteStartObject("attributes");
+            user.WriteString("mfaAuthenticated", "false");
+            user.WriteEndObject();
+            user.WriteEndObject();
         }
 
-        if (identity.ViaService is { } service) user["invokedBy"] = $"{service}.amazonaws.com";
-        return user;
+        if (identity.ViaService is { } service) user.WriteString("invokedBy", $"{service}.amazonaws.com");
+        user.WriteEndObject();
+        user.Flush();
+        return buffer.WrittenSpan.ToArray();
     }
 
     /// <summary>An unauthenticated caller: what the request claimed, nothing it did not prove.</summary>
-    private static JsonObject Unknown(string? accessKeyId, KmsIdentity? claimed) => new()
+    private static void WriteUnknown(Utf8JsonWriter writer, string? accessKeyId, KmsIdentity? claimed)
     {
-        ["type"] = "Unknown",
-        ["accountId"] = claimed?.AccountId,
-        ["accessKeyId"] = accessKeyId,
-    };
+        writer.WriteStartObject();
+        writer.WriteString("type"u8, "Unknown"u8);
+        writer.WriteString("accountId"u8, claimed?.AccountId);
+        writer.WriteString("accessKeyId"u8, accessKeyId);
+        writer.WriteEndObject();
+    }
 
-    /// <summary>The key ARNs of the call: from the answer (KeyId, KeyMetadata.Arn) when it succeeded, else from the request's key ids and ARNs (not aliases).</summary>
-    private static List<string> Resources(string operation, JsonElement? request, JsonElement? response, string region, string? account)
+    /// <summary>The key ARNs of the call: from the answer (KeyId, SourceKeyId, KeyMetadata.Arn, ReplicaKeyMetadata.Arn) when it succeeded, then from the request's key ids and ARNs (not aliases).</summary>
+    private static List<string> Resources(byte[]? response, List<string> requestKeys, string region, string? account)
     {
-        var arns = new List<string>();
+        var arns = new List<string>(2);
         void Add(string? arn)
         {
             if (arn is not null && arn.Contains(":key/", StringComparison.Ordinal) && !arns.Contains(arn)) arns.Add(arn);
         }
 
-        if (response is { ValueKind: JsonValueKind.Object } answer)
+        if (response is { Length: > 0 })
         {
-            foreach (var member in new[] { "KeyId", "SourceKeyId" })
-                if (answer.TryGetProperty(member, out var v) && v.ValueKind == JsonValueKind.String) Add(v.GetString());
-            foreach (var member in new[] { "KeyMetadata", "ReplicaKeyMetadata" })
-                if (answer.TryGetProperty(member, out var m) && m.ValueKind == JsonValueKind.Object && m.TryGetProperty("Arn", out var arn)) Add(arn.GetString());
+            var reader = new Utf8JsonReader(response);
+            if (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
+            {
+                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    var key = reader.ValueTextEquals("KeyId"u8) || reader.ValueTextEquals("SourceKeyId"u8);
+                    var metadata = !key && (reader.ValueTextEquals("KeyMetadata"u8) || reader.ValueTextEquals("ReplicaKeyMetadata"u8));
+                    reader.Read();
+                    if (key && reader.TokenType == JsonTokenType.String) Add(reader.GetString());
+                    else if (metadata && reader.TokenType == JsonTokenType.StartObject)
+                    {
+                        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                        {
+                            var arn = reader.ValueTextEquals("Arn"u8);
+                            reader.Read();
+                            if (arn && reader.TokenType == JsonTokenType.String) Add(reader.GetString());
+                            else reader.Skip();
+                        }
+                    }
+                    else reader.Skip();
+                }
+            }
         }
 
-        if (request is { ValueKind: JsonValueKind.Object } asked && account is not null)
+        if (account is not null)
         {
-            foreach (var member in KeyMembers)
+            foreach (var key in requestKeys)
             {
-                if (!asked.TryGetProperty(member, out var v) || v.ValueKind != JsonValueKind.String) continue;
-                var key = v.GetString()!;
                 if (key.StartsWith("arn:", StringComparison.Ordinal)) Add(key);
-                else if (!key.StartsWith("alias/", StringComparison.Ordinal) && key.Length > 0) Add(new KeyArn(region, account, key).Value);
+                else if (!key.StartsWith("alias/", StringComparison.Ordinal)) Add(new KeyArn(region, account, key).Value);
             }
         }
 
         return arns;
-    }
-
-    private static JsonElement? Parse(ReadOnlyMemory<byte> body)
-    {
-        if (body.IsEmpty) return null;
-        try
-        {
-            using var document = JsonDocument.Parse(body);
-            return document.RootElement.Clone();
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
     }
 }

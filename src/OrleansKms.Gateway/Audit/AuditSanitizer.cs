@@ -1,4 +1,7 @@
+using System.Buffers;
 using System.Collections.Frozen;
+using System.Runtime.CompilerServices;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -17,7 +20,8 @@ namespace OrleansKms.Gateway.Audit;
 public static class AuditSanitizer
 {
     private static readonly string[] Crypto = ["KeyId", "EncryptionContext", "EncryptionAlgorithm", "DryRun"];
-    private static readonly string[] KeyOnly = ["KeyId"];
+    /// <summary>What an operation without its own allow-list records: its KeyId.</summary>
+    public static readonly string[] KeyOnlyMembers = ["KeyId"];
     private static readonly string[] DataKey = ["KeyId", "KeySpec", "NumberOfBytes", "EncryptionContext", "DryRun"];
     private static readonly string[] DataKeyPair = ["KeyId", "KeyPairSpec", "EncryptionContext", "DryRun"];
     private static readonly string[] Signing = ["KeyId", "MessageType", "SigningAlgorithm", "DryRun"];
@@ -99,49 +103,139 @@ public static class AuditSanitizer
         ["ImportKeyMaterial"] = ["KeyId", "KeyMaterialId"],
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
-    /// <summary>The request's recordable members, or null when none (or the body is not a JSON object).</summary>
-    public static JsonObject? RequestParameters(string operation, JsonElement? request) =>
-        Keep(request, RequestMembers.TryGetValue(operation, out var members) ? members : KeyOnly);
+    /// <summary>The request's recordable members, or null when none (or the body is not a JSON object). For tests and tools; the audit writer streams (<see cref="WriteMembers"/>).</summary>
+    public static JsonObject? RequestParameters(string operation, ReadOnlySpan<byte> request) =>
+        Kept(RequestMembers.TryGetValue(operation, out var members) ? members : KeyOnlyMembers, request);
 
     /// <summary>The answer's recordable members, or null (CloudTrail's null responseElements of most KMS calls).</summary>
-    public static JsonObject? ResponseElements(string operation, JsonElement? response) =>
-        ResponseMembers.TryGetValue(operation, out var members) ? Keep(response, members) : null;
+    public static JsonObject? ResponseElements(string operation, ReadOnlySpan<byte> response) =>
+        ResponseMembers.TryGetValue(operation, out var members) ? Kept(members, response) : null;
 
-    private static JsonObject? Keep(JsonElement? body, string[] members)
+    private static JsonObject? Kept(string[] members, ReadOnlySpan<byte> body)
     {
-        if (body is not { ValueKind: JsonValueKind.Object } element) return null;
-        JsonObject? kept = null;
-        foreach (var member in members)
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
         {
-            if (!element.TryGetProperty(member, out var value)) continue;
-            kept ??= [];
-            kept[Camel(member)] = Verbatim(member) ? JsonNode.Parse(value.GetRawText()) : CamelCased(value);
+            writer.WriteStartObject();
+            WriteMembers(writer, "kept"u8, members, body, null);
+            writer.WriteEndObject();
         }
 
-        return kept;
+        return JsonNode.Parse(buffer.WrittenSpan)!["kept"] as JsonObject;
+    }
+
+    /// <summary>
+    /// Writes <paramref name="property"/>: an object of the <paramref name="members"/> of the JSON object
+    /// <paramref name="body"/> (camel-cased names, values copied; encryption contexts and policies verbatim), or null
+    /// when it has none of them or is empty. One pass of a reader, no document built. A member that appears twice is
+    /// recorded once. <paramref name="keyIds"/>, when given, collects the string values of the members named in
+    /// <see cref="KeyMembers"/>, recorded or not. Throws <see cref="JsonException"/> on a malformed body (the
+    /// writer is then mid-object: the caller starts the record again without bodies).
+    /// </summary>
+    public static void WriteMembers(Utf8JsonWriter writer, ReadOnlySpan<byte> property, string[] members, ReadOnlySpan<byte> body, List<string>? keyIds)
+    {
+        var started = false;
+        if (!body.IsEmpty)
+        {
+            var reader = new Utf8JsonReader(body);
+            if (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
+            {
+                var names = Utf8Names(members);
+                ulong written = 0;
+                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    var index = -1;
+                    for (var i = 0; i < names.Length; i++)
+                    {
+                        if (reader.ValueTextEquals(names[i].Name))
+                        {
+                            index = i;
+                            break;
+                        }
+                    }
+
+                    var isKey = keyIds is not null && IsKeyMember(ref reader);
+                    reader.Read();
+                    if (isKey && reader.TokenType == JsonTokenType.String && reader.GetString() is { Length: > 0 } key) keyIds!.Add(key);
+                    if (index < 0 || (written & (1UL << index)) != 0)
+                    {
+                        reader.Skip();
+                        continue;
+                    }
+
+                    written |= 1UL << index;
+                    if (!started)
+                    {
+                        writer.WritePropertyName(property);
+                        writer.WriteStartObject();
+                        started = true;
+                    }
+
+                    writer.WritePropertyName(names[index].Camel);
+                    Copy(ref reader, writer, camel: !Verbatim(members[index]));
+                }
+            }
+        }
+
+        if (started) writer.WriteEndObject();
+        else writer.WriteNull(property);
+    }
+
+    /// <summary>Request members that name a key: the record's resources come from them.</summary>
+    public static readonly string[] KeyMembers = ["KeyId", "SourceKeyId", "DestinationKeyId", "TargetKeyId"];
+
+    private static bool IsKeyMember(ref Utf8JsonReader reader) =>
+        reader.ValueTextEquals("KeyId"u8) || reader.ValueTextEquals("SourceKeyId"u8) ||
+        reader.ValueTextEquals("DestinationKeyId"u8) || reader.ValueTextEquals("TargetKeyId"u8);
+
+    private static readonly ConditionalWeakTable<string[], (byte[] Name, JsonEncodedText Camel)[]> Names = new();
+
+    private static (byte[] Name, JsonEncodedText Camel)[] Utf8Names(string[] members) =>
+        Names.GetValue(members, m => [.. m.Select(n => (Encoding.UTF8.GetBytes(n), JsonEncodedText.Encode(Camel(n))))]);
+
+    /// <summary>Copies the value the reader is on; with <paramref name="camel"/>, object member names are camel-cased (not inside encryption contexts and policies).</summary>
+    private static void Copy(ref Utf8JsonReader reader, Utf8JsonWriter writer, bool camel)
+    {
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.StartObject:
+                writer.WriteStartObject();
+                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    var name = reader.GetString()!;
+                    var verbatim = !camel || Verbatim(name);
+                    writer.WritePropertyName(camel ? Camel(name) : name);
+                    reader.Read();
+                    Copy(ref reader, writer, !verbatim);
+                }
+
+                writer.WriteEndObject();
+                break;
+            case JsonTokenType.StartArray:
+                writer.WriteStartArray();
+                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray) Copy(ref reader, writer, camel);
+                writer.WriteEndArray();
+                break;
+            case JsonTokenType.String:
+                if (reader.ValueIsEscaped) writer.WriteStringValue(reader.GetString());
+                else writer.WriteStringValue(reader.ValueSpan);
+                break;
+            case JsonTokenType.Number:
+                writer.WriteRawValue(reader.ValueSpan, skipInputValidation: true);
+                break;
+            case JsonTokenType.True:
+            case JsonTokenType.False:
+                writer.WriteBooleanValue(reader.TokenType == JsonTokenType.True);
+                break;
+            default:
+                writer.WriteNullValue();
+                break;
+        }
     }
 
     /// <summary>Encryption contexts and policies are the caller's own data: their member names stay as written.</summary>
     private static bool Verbatim(string member) =>
         member.Contains("EncryptionContext", StringComparison.Ordinal) || member == "Policy";
-
-    private static JsonNode? CamelCased(JsonElement value)
-    {
-        switch (value.ValueKind)
-        {
-            case JsonValueKind.Object:
-                var obj = new JsonObject();
-                foreach (var property in value.EnumerateObject())
-                    obj[Camel(property.Name)] = Verbatim(property.Name) ? JsonNode.Parse(property.Value.GetRawText()) : CamelCased(property.Value);
-                return obj;
-            case JsonValueKind.Array:
-                var array = new JsonArray();
-                foreach (var item in value.EnumerateArray()) array.Add(CamelCased(item));
-                return array;
-            default:
-                return JsonNode.Parse(value.GetRawText());
-        }
-    }
 
     /// <summary>CloudTrail's member names: <c>KeyId</c> becomes <c>keyId</c>, <c>XksKeyId</c> <c>xksKeyId</c>.</summary>
     public static string Camel(string name) => name.Length == 0 || char.IsLower(name[0]) ? name : char.ToLowerInvariant(name[0]) + name[1..];

@@ -1,5 +1,4 @@
 using System.Threading.Channels;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -12,8 +11,8 @@ public sealed class KmsAuditOptions
     /// <summary>The longest a record waits in the buffer before it is written. Default 200 ms.</summary>
     public TimeSpan FlushInterval { get; set; } = TimeSpan.FromMilliseconds(200);
 
-    /// <summary>A write starts as soon as this many records wait. Default 100 (an Azure Table transaction's limit).</summary>
-    public int BatchSize { get; set; } = 100;
+    /// <summary>A write starts as soon as this many records wait, and takes at most this many. Default 1,000 (a few page rows).</summary>
+    public int BatchSize { get; set; } = 1000;
 
     /// <summary>Records the buffer holds; beyond it (storage down for long) new records are dropped and logged. Default 100,000.</summary>
     public int Capacity { get; set; } = 100_000;
@@ -32,7 +31,7 @@ public sealed class KmsAuditOptions
 /// </summary>
 public sealed class AuditWriter : IKmsRequestObserver, IHostedLifecycleService, IAsyncDisposable
 {
-    private readonly Channel<Observed> _channel;
+    private readonly Channel<KmsRequestRecord> _channel;
     private readonly IAuditStore _store;
     private readonly AuditRecordBuilder _builder;
     private readonly KmsAuditOptions _options;
@@ -46,18 +45,15 @@ public sealed class AuditWriter : IKmsRequestObserver, IHostedLifecycleService, 
     private long _sequence;
     private long _dropped;
 
-    private readonly IHttpContextAccessor? _http;
-
     public AuditWriter(IAuditStore store, AuditRecordBuilder builder, IOptions<KmsAuditOptions> options, ILogger<AuditWriter> logger,
-        IHttpContextAccessor? http = null, TimeProvider? clock = null)
+        TimeProvider? clock = null)
     {
-        _http = http;
         _store = store;
         _builder = builder;
         _options = options.Value;
         _logger = logger;
         _clock = clock ?? TimeProvider.System;
-        _channel = Channel.CreateBounded<Observed>(new BoundedChannelOptions(_options.Capacity)
+        _channel = Channel.CreateBounded<KmsRequestRecord>(new BoundedChannelOptions(_options.Capacity)
         {
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait,
@@ -71,9 +67,7 @@ public sealed class AuditWriter : IKmsRequestObserver, IHostedLifecycleService, 
 
     public void Observe(KmsRequestRecord record)
     {
-        // A request refused before the gateway read its operation: its X-Amz-Target still says what was asked.
-        var target = record.Operation == "unknown" ? _http?.HttpContext?.Request.Headers["X-Amz-Target"].ToString() : null;
-        if (!_channel.Writer.TryWrite(new Observed(record, target)))
+        if (!_channel.Writer.TryWrite(record))
         {
             if (Interlocked.Increment(ref _dropped) % 1000 == 1)
                 _logger.LogError("Audit buffer full ({Capacity} records): audit record of {RequestId} dropped", _options.Capacity, record.RequestId);
@@ -114,15 +108,15 @@ public sealed class AuditWriter : IKmsRequestObserver, IHostedLifecycleService, 
 
     private async Task<bool> TryWriteBatchAsync(CancellationToken cancel)
     {
-        while (_pending.Count < _options.BatchSize && _channel.Reader.TryRead(out var observed))
+        while (_pending.Count < _options.BatchSize && _channel.Reader.TryRead(out var record))
         {
             try
             {
-                _pending.Add(_builder.Build(observed.Record, Interlocked.Increment(ref _sequence), observed.Target));
+                _pending.Add(_builder.Build(record, Interlocked.Increment(ref _sequence)));
             }
             catch (Exception e)
             {
-                _logger.LogError(e, "Audit record of {RequestId} could not be built", observed.Record.RequestId);
+                _logger.LogError(e, "Audit record of {RequestId} could not be built", record.RequestId);
             }
         }
 
@@ -204,6 +198,3 @@ public sealed class AuditWriter : IKmsRequestObserver, IHostedLifecycleService, 
         _stop.Dispose();
     }
 }
-
-/// <summary>A request waiting to be recorded, with the X-Amz-Target of one refused before its operation was read.</summary>
-internal readonly record struct Observed(KmsRequestRecord Record, string? Target);

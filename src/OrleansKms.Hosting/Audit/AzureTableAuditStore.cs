@@ -1,6 +1,8 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Options;
@@ -12,18 +14,32 @@ namespace OrleansKms.Hosting.Audit;
 /// Audit records in Azure Table storage, one table per Region: <c>kmsaudit</c> for us-east-1, <c>kmsaudit</c> + the
 /// compact Region for the others (<c>kmsauditeuwest1</c>), as the Regions' other tables are named.
 /// <list type="bullet">
+/// <item>Records are stored in pages: one row holds up to <see cref="PageRecords"/> records (about
+/// <see cref="PageChars"/> characters) of one account and hour, so a busy gateway writes a few rows per flush, not one
+/// per request (a row per request cost the storage emulator more CPU than the requests themselves).</item>
 /// <item>PartitionKey <c>ACCOUNT|yyyyMMddHH</c> (UTC hour of the event; <c>-|...</c> for an access key no identity has):
 /// a lookup reads one account's hours as one key-range query.</item>
-/// <item>RowKey <c>yyyyMMddHHmmssfffffff|SEQUENCE|EVENTID</c>: time-ordered, then in the order the gateway answered.</item>
-/// <item>Columns EventName, Principal, AccessKeyId, Resources (key ARNs, space-separated), EventTime, and the
-/// CloudTrail event as JSON in Record0, Record1, ... (30,000 characters each: a table string holds 32K).</item>
+/// <item>RowKey <c>yyyyMMddHHmmssfffffff|SEQUENCE|EVENTID</c> of the page's first record: time-ordered, then in the
+/// order the gateway answered; the event id keeps pages of several gateways apart.</item>
+/// <item>Columns Count, First and Last (event times), and the page as JSON in Page0, Page1, ... (30,000 characters
+/// each: a table string holds 32K): an array of <c>{"t","s","e","n","p","k","r","j"}</c>, the record's time, sequence,
+/// event id, event name, principal, access key, resources and the CloudTrail event itself.</item>
 /// </list>
-/// A batch is written as Azure Table transactions of up to 100 entities of one partition, upserts (a retried batch
-/// writes the same rows again, no duplicates), in order. This client carries no storage journal: with the default
-/// Azurite, records it acknowledged in the last ~5 s (its save interval) are lost if Azurite itself is killed.
+/// A batch is written as Azure Table transactions of up to 100 rows of one partition, upserts, in order. A retried
+/// batch writes the same pages again (a page is named by its first record, and pages are cut from the front of the
+/// batch, so a retry that carries more records rewrites the last page as a superset): no duplicates. Rows of one
+/// record each (<c>Record0</c>..., written by the version before pages) are still read. This client carries no storage
+/// journal: with the default Azurite, records it acknowledged in the last ~5 s (its save interval) are lost if Azurite
+/// itself is killed.
 /// </summary>
 public sealed class AzureTableAuditStore(TableServiceClient service, IOptions<KmsAuditOptions> options) : IAuditStore
 {
+    /// <summary>Most records in one page row.</summary>
+    public const int PageRecords = 250;
+
+    /// <summary>A page is cut once its JSON reaches this many characters (an entity holds 1 MiB, strings count twice).</summary>
+    public const int PageChars = 240_000;
+
     private const int ChunkChars = 30_000;
     private const int MaxTransactionBytes = 3_000_000; // Azure's limit is 4 MiB per transaction payload
     private readonly ConcurrentDictionary<string, Lazy<Task<TableClient>>> _tables = new(StringComparer.Ordinal);
@@ -41,17 +57,17 @@ public sealed class AzureTableAuditStore(TableServiceClient service, IOptions<Km
             {
                 var actions = new List<TableTransactionAction>();
                 var bytes = 0;
-                foreach (var entry in partition)
+                foreach (var (page, chars) in Pages(partition.Key, partition))
                 {
-                    if (actions.Count == 100 || bytes + entry.Json.Length * 2 > MaxTransactionBytes)
+                    if (actions.Count == 100 || bytes + chars * 2 > MaxTransactionBytes)
                     {
                         await table.SubmitTransactionAsync(actions, cancel);
                         actions = [];
                         bytes = 0;
                     }
 
-                    actions.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, Entity(entry, partition.Key)));
-                    bytes += entry.Json.Length * 2 + 1024;
+                    actions.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, page));
+                    bytes += chars * 2 + 1024;
                 }
 
                 if (actions.Count > 0) await table.SubmitTransactionAsync(actions, cancel);
@@ -64,15 +80,36 @@ public sealed class AzureTableAuditStore(TableServiceClient service, IOptions<Km
         var table = await TableAsync(query.Region, cancel);
         var filter = TableClient.CreateQueryFilter(
             $"PartitionKey ge {Partition(query.AccountId, query.Since)} and PartitionKey le {Partition(query.AccountId, query.Until)}");
-        if (query.EventName is { } name) filter += " and " + TableClient.CreateQueryFilter($"EventName eq {name}");
         var matches = new List<AuditEntry>();
         await foreach (var entity in table.QueryAsync<TableEntity>(filter, cancellationToken: cancel))
         {
-            var entry = Entry(entity, query.Region, query.AccountId);
-            if (query.Matches(entry)) matches.Add(entry);
+            foreach (var entry in Entries(entity, query.Region, query.AccountId))
+                if (query.Matches(entry)) matches.Add(entry);
         }
 
         return query.Arrange(matches);
+    }
+
+    /// <summary>The records of one stored row (a page, or a single record of the format before pages).</summary>
+    public static IEnumerable<AuditEntry> Entries(TableEntity entity, string region, string? account)
+    {
+        if (entity.GetString("Page0") is null)
+        {
+            yield return Single(entity, region, account);
+            yield break;
+        }
+
+        var json = new StringBuilder();
+        for (var i = 0; entity.GetString("Page" + i) is { } chunk; i++) json.Append(chunk);
+        using var page = JsonDocument.Parse(json.ToString());
+        foreach (var item in page.RootElement.EnumerateArray())
+        {
+            yield return new AuditEntry(region, account,
+                DateTimeOffset.Parse(item.GetProperty("t").GetString()!, CultureInfo.InvariantCulture),
+                item.GetProperty("s").GetInt64(), item.GetProperty("e").GetString()!, item.GetProperty("n").GetString()!,
+                item.TryGetProperty("p", out var p) ? p.GetString() : null, item.TryGetProperty("k", out var k) ? k.GetString() : null,
+                [.. item.GetProperty("r").EnumerateArray().Select(r => r.GetString()!)], item.GetProperty("j").GetRawText());
+        }
     }
 
     /// <summary>The Region's table, created on first use; a failed creation is tried again next time.</summary>
@@ -100,25 +137,70 @@ public sealed class AzureTableAuditStore(TableServiceClient service, IOptions<Km
     private static string Partition(string account, DateTimeOffset time) =>
         $"{account}|{time.UtcDateTime.ToString("yyyyMMddHH", CultureInfo.InvariantCulture)}";
 
-    private static TableEntity Entity(AuditEntry entry, string partition)
+    /// <summary>The partition's entries in pages, cut from the front: each page and its JSON length.</summary>
+    private static IEnumerable<(TableEntity Page, int Chars)> Pages(string partition, IEnumerable<AuditEntry> entries)
     {
-        var time = entry.EventTime.UtcDateTime.ToString("yyyyMMddHHmmssfffffff", CultureInfo.InvariantCulture);
-        var entity = new TableEntity(partition, $"{time}|{entry.Sequence:D19}|{entry.EventId}")
+        var buffer = new ArrayBufferWriter<byte>(64 * 1024);
+        using var writer = new Utf8JsonWriter(buffer);
+        AuditEntry? first = null;
+        DateTimeOffset last = default;
+        var count = 0;
+        foreach (var entry in entries)
         {
-            ["EventName"] = entry.EventName,
-            ["Principal"] = entry.PrincipalArn,
-            ["AccessKeyId"] = entry.AccessKeyId,
-            ["Resources"] = string.Join(' ', entry.Resources),
-            ["EventTime"] = entry.EventTime,
-            ["Sequence"] = entry.Sequence,
-            ["EventId"] = entry.EventId,
-        };
-        for (var i = 0; i * ChunkChars < entry.Json.Length; i++)
-            entity["Record" + i] = entry.Json.Substring(i * ChunkChars, Math.Min(ChunkChars, entry.Json.Length - i * ChunkChars));
-        return entity;
+            if (first is null)
+            {
+                first = entry;
+                writer.WriteStartArray();
+            }
+
+            writer.WriteStartObject();
+            writer.WriteString("t", entry.EventTime.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
+            writer.WriteNumber("s", entry.Sequence);
+            writer.WriteString("e", entry.EventId);
+            writer.WriteString("n", entry.EventName);
+            if (entry.PrincipalArn is not null) writer.WriteString("p", entry.PrincipalArn);
+            if (entry.AccessKeyId is not null) writer.WriteString("k", entry.AccessKeyId);
+            writer.WriteStartArray("r");
+            foreach (var arn in entry.Resources) writer.WriteStringValue(arn);
+            writer.WriteEndArray();
+            writer.WritePropertyName("j");
+            writer.WriteRawValue(entry.Json, skipInputValidation: true);
+            writer.WriteEndObject();
+            last = entry.EventTime;
+            count++;
+            writer.Flush();
+            if (count == PageRecords || buffer.WrittenCount >= PageChars)
+            {
+                yield return Page(partition, first, last, count, writer, buffer);
+                first = null;
+                count = 0;
+            }
+        }
+
+        if (first is not null) yield return Page(partition, first, last, count, writer, buffer);
     }
 
-    private static AuditEntry Entry(TableEntity entity, string region, string account)
+    private static (TableEntity, int) Page(string partition, AuditEntry first, DateTimeOffset last, int count, Utf8JsonWriter writer, ArrayBufferWriter<byte> buffer)
+    {
+        writer.WriteEndArray();
+        writer.Flush();
+        var json = Encoding.UTF8.GetString(buffer.WrittenSpan);
+        buffer.ResetWrittenCount();
+        writer.Reset(buffer);
+        var time = first.EventTime.UtcDateTime.ToString("yyyyMMddHHmmssfffffff", CultureInfo.InvariantCulture);
+        var entity = new TableEntity(partition, $"{time}|{first.Sequence:D19}|{first.EventId}")
+        {
+            ["Count"] = count,
+            ["First"] = first.EventTime,
+            ["Last"] = last,
+        };
+        for (var i = 0; i * ChunkChars < json.Length; i++)
+            entity["Page" + i] = json.Substring(i * ChunkChars, Math.Min(ChunkChars, json.Length - i * ChunkChars));
+        return (entity, json.Length);
+    }
+
+    /// <summary>A row of one record, as the version before pages wrote them.</summary>
+    private static AuditEntry Single(TableEntity entity, string region, string? account)
     {
         var json = new StringBuilder();
         for (var i = 0; entity.GetString("Record" + i) is { } chunk; i++) json.Append(chunk);

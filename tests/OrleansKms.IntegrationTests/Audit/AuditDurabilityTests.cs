@@ -8,6 +8,7 @@ using OrleansKms.Gateway.Audit;
 using OrleansKms.Gateway.Auth;
 using OperationTable = OrleansKms.Gateway.Operations.OperationTable;
 using OrleansKms.Hosting;
+using OrleansKms.Hosting.Audit;
 using OrleansKms.IntegrationTests.Infrastructure;
 
 namespace OrleansKms.IntegrationTests.Audit;
@@ -48,9 +49,14 @@ public sealed class AuditDurabilityTests(SharedAzurite azurite)
         var rows = new TableServiceClient(azurite.ConnectionString).GetTableClient(table).QueryAsync<TableEntity>(cancellationToken: Cancel);
         var stored = new List<TableEntity>();
         await foreach (var row in rows) stored.Add(row);
-        Assert.Equal(encrypts + 1, stored.Count(r => r.GetString("Resources")?.EndsWith("/" + keyId, StringComparison.Ordinal) == true));
         Assert.All(stored, r => Assert.StartsWith("000000000000|", r.PartitionKey, StringComparison.Ordinal));
         Assert.Equal(stored.Select(r => r.RowKey).Order(StringComparer.Ordinal), stored.Select(r => r.RowKey));
+        // Pages of records, not a row per request; read back in the order answered.
+        Assert.True(stored.Count < encrypts / 2, $"{stored.Count} rows for {encrypts + 1} records");
+        var entries = stored.SelectMany(r => AzureTableAuditStore.Entries(r, "us-east-1", "000000000000")).Where(e => e.Concerns(keyId)).ToList();
+        Assert.Equal(encrypts + 1, entries.Count);
+        Assert.Equal("CreateKey", entries[0].EventName);
+        Assert.Equal(entries.Select(e => e.Sequence).Order(), entries.Select(e => e.Sequence));
 
         await using (var again = await KmsServer.StartAsync(Options(), Cancel))
         {
@@ -60,6 +66,51 @@ public sealed class AuditDurabilityTests(SharedAzurite azurite)
             Assert.All(records.Take(encrypts), r => Assert.Equal("Encrypt", r!["eventName"]!.GetValue<string>()));
             Assert.DoesNotContain("secret ", raw, StringComparison.Ordinal);
         }
+    }
+}
+
+/// <summary>The Azure Table store's pages: many records per row, in order, and a retried batch writes no duplicates.</summary>
+public sealed class AuditPageTests(SharedAzurite azurite)
+{
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    private static AuditEntry Entry(DateTimeOffset time, long sequence, string name) =>
+        new("us-east-1", "111122223333", time, sequence, Guid.NewGuid().ToString("D"), name, "arn:aws:iam::111122223333:root", "AKIA1",
+            ["arn:aws:kms:us-east-1:111122223333:key/" + (sequence % 3)], $$"""{"eventName":"{{name}}","n":{{sequence}}}""");
+
+    [Fact]
+    public async Task A_batch_is_stored_in_pages_and_a_retry_with_more_records_adds_no_duplicates()
+    {
+        var table = "kmsaudit" + Guid.NewGuid().ToString("N")[..16];
+        var store = new AzureTableAuditStore(new TableServiceClient(azurite.ConnectionString),
+            Microsoft.Extensions.Options.Options.Create(new KmsAuditOptions { TableName = table }));
+        var start = new DateTimeOffset(2026, 12, 1, 9, 59, 0, TimeSpan.Zero);
+        // Crosses an hour (two partitions) and more than two pages' worth of records in the second hour.
+        var entries = Enumerable.Range(0, 700).Select(i => Entry(start.AddSeconds(i * 0.2), i, i % 2 == 0 ? "Encrypt" : "Decrypt")).ToList();
+        await store.AppendAsync(entries[..600], Cancel);
+        await store.AppendAsync(entries, Cancel); // the same batch again, grown: as a retry after a failure
+
+        var rows = new List<TableEntity>();
+        await foreach (var row in new TableServiceClient(azurite.ConnectionString).GetTableClient(table).QueryAsync<TableEntity>(cancellationToken: Cancel)) rows.Add(row);
+        Assert.InRange(rows.Count, 4, 6);
+
+        var query = new AuditQuery("us-east-1", "111122223333", start, start.AddHours(1)) { MaxResults = 10_000, Ascending = true };
+        var found = await store.LookupAsync(query, Cancel);
+        Assert.Equal(entries.Select(e => e.EventId), found.Select(e => e.EventId));
+        Assert.Equal(entries[5].Json, found[5].Json);
+        Assert.Equal(entries[5].Resources, found[5].Resources);
+        var decrypts = await store.LookupAsync(query with { EventName = "Decrypt", Key = "1" }, Cancel);
+        Assert.Equal(entries.Where(e => e.EventName == "Decrypt" && e.Sequence % 3 == 1).Select(e => e.Sequence), decrypts.Select(e => e.Sequence));
+    }
+
+    [Fact]
+    public async Task The_memory_store_keeps_the_newest_records_up_to_its_capacity()
+    {
+        var store = new MemoryAuditStore(capacity: 10);
+        var start = new DateTimeOffset(2026, 12, 1, 9, 0, 0, TimeSpan.Zero);
+        await store.AppendAsync([.. Enumerable.Range(0, 25).Select(i => Entry(start.AddSeconds(i), i, "Encrypt"))], Cancel);
+        var found = await store.LookupAsync(new AuditQuery("us-east-1", "111122223333", start, start.AddHours(1)) { MaxResults = 100, Ascending = true }, Cancel);
+        Assert.Equal(Enumerable.Range(15, 10).Select(i => (long)i), found.Select(e => e.Sequence));
     }
 }
 
@@ -97,7 +148,11 @@ public sealed class AuditBatchTests
     private sealed class BatchServerFixture : KmsServerFixture
     {
         protected override void Configure(KmsServerOptions options) =>
-            options.ConfigureServices = s => s.Configure<KmsAuditOptions>(o => o.FlushInterval = TimeSpan.FromHours(1));
+            options.ConfigureServices = s => s.Configure<KmsAuditOptions>(o =>
+            {
+                o.FlushInterval = TimeSpan.FromHours(1);
+                o.BatchSize = 100;
+            });
     }
 }
 
@@ -114,9 +169,12 @@ public sealed class AuditSanitizerTests
     [Fact]
     public void No_operation_records_a_secret_member()
     {
-        using var document = JsonDocument.Parse(Secrets);
+        var body = Encoding.UTF8.GetBytes(Secrets);
         foreach (var operation in OperationTable.Implemented.Keys)
-            Assert.True(AuditSanitizer.RequestParameters(operation, document.RootElement) is null, operation);
+        {
+            Assert.True(AuditSanitizer.RequestParameters(operation, body) is null, operation);
+            Assert.True(AuditSanitizer.ResponseElements(operation, body) is null, operation);
+        }
     }
 
     [Fact]
@@ -135,15 +193,18 @@ public sealed class AuditSanitizerTests
     [Fact]
     public void Names_are_lower_camel_case_and_encryption_contexts_verbatim()
     {
-        using var document = JsonDocument.Parse("""
-            {"KeyId":"k","GranteePrincipal":"p","Operations":["Encrypt"],
-             "Constraints":{"EncryptionContextSubset":{"Department":"IT"}},"Tags":[{"TagKey":"A","TagValue":"b"}]}
+        var body = Encoding.UTF8.GetBytes("""
+            {"KeyId":"k","GranteePrincipal":"p","Operations":["Encrypt"],"KeyId":"again",
+             "Constraints":{"EncryptionContextSubset":{"Department":"IT","2x\u00e9":"caf\u00e9"}},"Tags":[{"TagKey":"A","TagValue":"b"}]}
             """);
-        var kept = AuditSanitizer.RequestParameters("CreateGrant", document.RootElement)!;
+        var kept = AuditSanitizer.RequestParameters("CreateGrant", body)!;
+        Assert.Equal("café", kept["constraints"]!["encryptionContextSubset"]!["2xé"]!.GetValue<string>());
+        Assert.Equal("k", kept["keyId"]!.GetValue<string>()); // a member sent twice is recorded once
+        Assert.Equal("Encrypt", kept["operations"]![0]!.GetValue<string>());
         Assert.Equal("IT", kept["constraints"]!["encryptionContextSubset"]!["Department"]!.GetValue<string>());
         Assert.Equal("p", kept["granteePrincipal"]!.GetValue<string>());
         Assert.Null(kept["tags"]);
-        var created = AuditSanitizer.RequestParameters("CreateKey", document.RootElement)!;
+        var created = AuditSanitizer.RequestParameters("CreateKey", body)!;
         Assert.Equal("A", created["tags"]![0]!["tagKey"]!.GetValue<string>());
     }
 }
@@ -191,5 +252,20 @@ public sealed class AuditRecordBuilderTests
         Assert.Null(entry.AccountId);
         Assert.Equal("unknown", entry.EventName);
         Assert.Equal("Encrypt", builder.Build(Record(null, "unknown", "{}", "UnrecognizedClientException"), 2, "TrentService.Encrypt").EventName);
+    }
+
+    [Fact]
+    public void A_body_that_is_not_json_is_recorded_without_parameters_and_the_record_stays_json()
+    {
+        var builder = new AuditRecordBuilder(new IdentityStore([]), "us-east-1");
+        var entry = builder.Build(Record(Session, "Encrypt", """{"KeyId":"1234abcd-12ab-34cd-56ef-1234567890ab","EncryptionContext":{"a":""", "SerializationException"), 1);
+        var record = System.Text.Json.Nodes.JsonNode.Parse(entry.Json)!;
+        Assert.Null(record["requestParameters"]);
+        Assert.Equal("SerializationException", record["errorCode"]!.GetValue<string>());
+        Assert.Equal("Encrypt", record["eventName"]!.GetValue<string>());
+        Assert.Empty(entry.Resources);
+        // The next record from the same builder is whole again.
+        var next = builder.Build(Record(Session, "Encrypt", """{"KeyId":"1234abcd-12ab-34cd-56ef-1234567890ab","EncryptionContext":{"a":"b"}}"""), 2);
+        Assert.Equal("b", System.Text.Json.Nodes.JsonNode.Parse(next.Json)!["requestParameters"]!["encryptionContext"]!["a"]!.GetValue<string>());
     }
 }
