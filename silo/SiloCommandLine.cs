@@ -33,6 +33,8 @@ internal static class SiloCommandLine
           --seed FILE                   development: keys (fixed ids, material, aliases) created at start, YAML or JSON
           --quotas aws|FILE             enforce AWS's request quotas (ThrottlingException), or the rates of a JSON file
           --audit on|off                record every request in the audit trail (default on)
+          --otlp-endpoint URL           export traces, metrics and logs (audit records too) over OTLP (default OTEL_EXPORTER_OTLP_ENDPOINT)
+          --otlp-protocol grpc|http/protobuf   the OTLP protocol (default OTEL_EXPORTER_OTLP_PROTOCOL, else grpc)
                                         of quota name to requests per second (default: none)
         """;
 
@@ -110,6 +112,19 @@ internal static class SiloCommandLine
             case "--advertise-address": o.AdvertisedAddress = value; return true;
             case "--seed": o.SeedFile = value; return true;
             case "--quotas": o.Quotas = value; return true;
+            case "--otlp-endpoint":
+                if (!Uri.TryCreate(value, UriKind.Absolute, out var otlp) || otlp.Scheme is not ("http" or "https"))
+                {
+                    error = "--otlp-endpoint takes an http(s) URL, for example http://127.0.0.1:4317.";
+                    return false;
+                }
+
+                o.OtlpEndpoint = otlp;
+                return true;
+            case "--otlp-protocol":
+                if (value is not ("grpc" or "http/protobuf")) { error = "--otlp-protocol takes grpc or http/protobuf."; return false; }
+                o.OtlpProtocol = value;
+                return true;
             case "--audit":
                 if (value is not ("on" or "off")) { error = "--audit takes on or off."; return false; }
                 o.Audit = value == "on";

@@ -98,6 +98,8 @@ public sealed partial class KeyGrain
         while (ExpiredMaterial(state.State, now) is { } expired)
         {
             await CommitAndPublishAsync(WithoutMaterial(state.State, expired.KeyMaterialId));
+            serviceEvents.Record(new KmsServiceEvent("DeleteExpiredKeyMaterial", Arn, now,
+                [new("keyId", Arn.KeyId), new("keyMaterialId", expired.KeyMaterialId)]));
             logger.LogInformation("Imported key material {MaterialId} of {KeyArn} expired and was deleted", expired.KeyMaterialId, Arn.Value);
         }
     }

@@ -94,6 +94,7 @@ public sealed partial class KeyGrain
         var deleted = _committed ??= state.State;
         await state.ClearStateAsync();
         state.State = _committed = new StoredKey();
+        serviceEvents.Record(new KmsServiceEvent("DeleteKey", Arn, time.GetUtcNow(), []));
         await EnsureLifecycleReminderAsync();
         await publisher.PublishRemovalAsync(Arn);
         await TellPrimaryOfDeletionAsync(deleted);

@@ -64,6 +64,7 @@ public sealed partial class KeyGrain
             var rotated = RotatedToImported(current);
             rotated.OnDemandRotations++;
             await CommitAndPublishAsync(rotated);
+            RecordRotation(current, rotated, OnDemand);
             await EnsureLifecycleReminderAsync();
             return;
         }
@@ -81,6 +82,7 @@ public sealed partial class KeyGrain
         var next = WithNewMaterial(current, OnDemand);
         next.OnDemandRotations++;
         await CommitAndPublishAsync(next);
+        RecordRotation(current, next, OnDemand);
     }
 
     private void EnsureOnDemandRotationsLeft(StoredKey current)
@@ -121,7 +123,18 @@ public sealed partial class KeyGrain
         var next = WithNewMaterial(s, Automatic);
         next.NextRotationDate = now.AddDays(s.RotationPeriodInDays ?? DefaultRotationPeriodInDays);
         await CommitAndPublishAsync(next);
+        RecordRotation(s, next, Automatic);
     }
+
+    /// <summary>The RotateKey service event CloudTrail records for every rotation, automatic or on demand.</summary>
+    private void RecordRotation(StoredKey before, StoredKey after, string rotationType) =>
+        serviceEvents.Record(new KmsServiceEvent("RotateKey", Arn, time.GetUtcNow(),
+        [
+            new("rotationType", rotationType),
+            new("keyOrigin", after.Origin),
+            new("previousKeyMaterialId", before.CurrentKeyMaterialId),
+            new("currentKeyMaterialId", after.CurrentKeyMaterialId),
+        ]));
 
     private StoredKey WithNewMaterial(StoredKey current, string rotationType)
     {

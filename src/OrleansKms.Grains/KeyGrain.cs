@@ -21,6 +21,7 @@ public sealed partial class KeyGrain(
     KeyAccess access,
     SnapshotPublisher publisher,
     RegionLinks links,
+    IKmsServiceEvents serviceEvents,
     Microsoft.Extensions.Options.IOptions<KmsGrainOptions> grainOptions,
     [FromKeyedServices(KmsTime.ServiceKey)] TimeProvider time,
     ILogger<KeyGrain> logger) : Grain, IKeyGrain, IRemindable

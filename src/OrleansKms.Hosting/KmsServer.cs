@@ -100,8 +100,11 @@ public sealed class KmsServer : IAsyncDisposable
         var served = ServedRegions(options);
         var regionLogger = LoggerFactory.Create(b => ConfigureLogging(b, options)).CreateLogger("OrleansKms.Regions");
         RegionLinks? links = null;
+        // The Regions' grains report what they do on their own (rotation, deletion, expiry) to the audit trail, which
+        // lives in the gateway's host, built after the home Region: the relay holds them until then.
+        var serviceEvents = new ServiceEventRelay();
         var regions = new RegionHosts(served,
-            (region, _) => Task.FromResult(BuildRegion(region, region == options.Region, options, connectionString, store?.TableClientOptions, dataDirectory, links!)),
+            (region, _) => Task.FromResult(BuildRegion(region, region == options.Region, options, connectionString, store?.TableClientOptions, dataDirectory, links!, serviceEvents)),
             regionLogger, keepStoppedHosts: options.EffectiveStorage == KmsStorageMode.Memory);
         links = new ServiceRegionLinks(regions, RegionPeers(options, served), RegionLinkSecret(options, dataDirectory, bootLogger), TimeProvider.System);
         WebApplication? app = null;
@@ -109,6 +112,7 @@ public sealed class KmsServer : IAsyncDisposable
         {
             var home = await regions.GetAsync(options.Region, cancel);
             app = BuildGateway(options, regions, links, home.Services, connectionString);
+            serviceEvents.Attach(app.Services.GetService<AuditWriter>() ?? (IKmsServiceEvents)new NoServiceEvents());
             await app.StartAsync(cancel);
             if (options.SeedFile is { } seedFile) await SeedAsync(app, home.Services, options, seedFile, bootLogger);
             var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -141,6 +145,9 @@ public sealed class KmsServer : IAsyncDisposable
     private static void ConfigureLogging(ILoggingBuilder logging, KmsServerOptions options)
     {
         logging.ClearProviders().AddSimpleConsole(c => c.SingleLine = true).SetMinimumLevel(options.LogLevel);
+        // Audit records as log records are for OpenTelemetry (KmsTelemetry) only, never the console.
+        logging.AddFilter<Microsoft.Extensions.Logging.Console.ConsoleLoggerProvider>(AuditLog.Category, LogLevel.None);
+        logging.AddFilter<OpenTelemetry.Logs.OpenTelemetryLoggerProvider>(AuditLog.Category, LogLevel.Information); // whatever --log-level says
         logging.AddFilter("Orleans", options.LogLevel < LogLevel.Warning ? LogLevel.Warning : options.LogLevel);
         logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
@@ -177,11 +184,12 @@ public sealed class KmsServer : IAsyncDisposable
                 foreach (var role in callers.Roles) g.Roles.Add(role);
             }
         });
-        builder.Services.AddKmsTelemetry();
+        builder.Services.AddKmsTelemetry(options.OtlpEndpoint, options.OtlpProtocol);
         // The audit trail: in the Regions' storage (kmsaudit* tables), in memory with --storage memory.
         if (options.Audit) builder.Services.AddKmsAudit(sp => connectionString is null
             ? new MemoryAuditStore()
-            : new Audit.AzureTableAuditStore(new TableServiceClient(connectionString), sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<KmsAuditOptions>>()));
+            : new Audit.AzureTableAuditStore(new TableServiceClient(connectionString), sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<KmsAuditOptions>>()),
+            audit => audit.LogRecords = options.OtlpEndpoint is not null);
         builder.Services.AddKeyLastUsage();
         builder.Services.AddKmsRequestQuotas(options.Quotas);
         var linkEndpoint = new RegionLinkEndpoint(regions, links, TimeProvider.System);
@@ -195,7 +203,7 @@ public sealed class KmsServer : IAsyncDisposable
 
     /// <summary>One Region's own cluster: a silo host with the Region's cluster ids, tables and root key.</summary>
     private static IHost BuildRegion(string region, bool home, KmsServerOptions options, string? connectionString, TableClientOptions? tableOptions,
-        string dataDirectory, RegionLinks links)
+        string dataDirectory, RegionLinks links, IKmsServiceEvents serviceEvents)
     {
         var names = RegionNames.For(region, options);
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
@@ -204,6 +212,7 @@ public sealed class KmsServer : IAsyncDisposable
         builder.Services.AddSingleton<IHostLifetime, ServerOwnedLifetime>();
         options.ConfigureServices?.Invoke(builder.Services);
         builder.Services.AddSingleton(links);
+        builder.Services.AddSingleton(serviceEvents);
         if (options.Pkcs11ModulePath is { } module) builder.Services.Configure<OrleansKms.Grains.KmsGrainOptions>(o => o.Pkcs11ModulePath = module);
         var siloPort = home ? options.SiloPort : FreePort();
         var gatewayPort = home ? options.SiloGatewayPort : FreePort();

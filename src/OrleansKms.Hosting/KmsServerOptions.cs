@@ -103,6 +103,17 @@ public sealed class KmsServerOptions
     /// </summary>
     public bool Audit { get; set; } = true;
 
+    /// <summary>
+    /// OpenTelemetry: traces, metrics and logs (audit records included, category OrleansKms.Audit) are exported over
+    /// OTLP to this endpoint. Default the <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> environment variable; null: no export.
+    /// The protocol follows <c>OTEL_EXPORTER_OTLP_PROTOCOL</c> (grpc by default, or http/protobuf).
+    /// </summary>
+    public Uri? OtlpEndpoint { get; set; } = Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT") is { Length: > 0 } endpoint &&
+        Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) ? uri : null;
+
+    /// <summary>The OTLP protocol: <c>grpc</c> or <c>http/protobuf</c>. Default <c>OTEL_EXPORTER_OTLP_PROTOCOL</c>, else grpc.</summary>
+    public string? OtlpProtocol { get; set; } = Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_PROTOCOL");
+
     /// <summary>Lowest log level written to the console. Default Information.</summary>
     public LogLevel LogLevel { get; set; } = LogLevel.Information;
 

@@ -152,6 +152,8 @@ public static class KmsAuditExtensions
         services.AddSingleton(sp => new AuditRecordBuilder(sp.GetRequiredService<IdentityStore>(), sp.GetRequiredService<IOptions<KmsGatewayOptions>>().Value.Region));
         services.AddSingleton<AuditWriter>();
         services.AddSingleton<IKmsRequestObserver>(sp => sp.GetRequiredService<AuditWriter>());
+        // An embedded cluster whose silo shares this container records its service events here too.
+        services.AddSingleton<IKmsServiceEvents>(sp => sp.GetRequiredService<AuditWriter>());
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<AuditWriter>());
         services.AddSingleton<AuditLookupEndpoint>();
         return services;

@@ -66,6 +66,62 @@ public sealed class AuditRecordBuilder(IdentityStore identities, string defaultR
             identity?.PrincipalArn, record.AccessKeyId, resources, json);
     }
 
+    /// <summary>
+    /// The record of something the service did on its own: eventType AwsServiceEvent, userIdentity the key's account
+    /// invoked by the service ("AWS Internal", as CloudTrail writes it), no requestID, requestParameters and
+    /// responseElements null, the key as the one resource, and the event's details as serviceEventDetails.
+    /// </summary>
+    public AuditEntry Build(KmsServiceEvent serviceEvent, long sequence)
+    {
+        var key = serviceEvent.Key;
+        var eventId = Guid.NewGuid().ToString("D");
+        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(2048);
+        var writer = t_writer ??= new Utf8JsonWriter(buffer);
+        buffer.ResetWrittenCount();
+        writer.Reset(buffer);
+        writer.WriteStartObject();
+        writer.WriteString("eventVersion"u8, EventVersion);
+        writer.WriteStartObject("userIdentity"u8);
+        writer.WriteString("accountId"u8, key.AccountId);
+        writer.WriteString("invokedBy"u8, ServiceInvoker);
+        writer.WriteEndObject();
+        writer.WriteString("eventTime"u8, serviceEvent.Time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture));
+        writer.WriteString("eventSource"u8, EventSource);
+        writer.WriteString("eventName"u8, serviceEvent.EventName);
+        writer.WriteString("awsRegion"u8, key.Region);
+        writer.WriteString("sourceIPAddress"u8, ServiceInvoker);
+        writer.WriteString("userAgent"u8, ServiceInvoker);
+        writer.WriteNull("requestParameters"u8);
+        writer.WriteNull("responseElements"u8);
+        writer.WriteString("eventID"u8, eventId);
+        writer.WriteBoolean("readOnly"u8, false);
+        writer.WriteStartArray("resources"u8);
+        writer.WriteStartObject();
+        writer.WriteString("accountId"u8, key.AccountId);
+        writer.WriteString("type"u8, "AWS::KMS::Key"u8);
+        writer.WriteString("ARN"u8, key.Value);
+        writer.WriteEndObject();
+        writer.WriteEndArray();
+        writer.WriteString("eventType"u8, "AwsServiceEvent"u8);
+        writer.WriteBoolean("managementEvent"u8, true);
+        writer.WriteString("recipientAccountId"u8, key.AccountId);
+        if (serviceEvent.Details.Count > 0)
+        {
+            writer.WriteStartObject("serviceEventDetails"u8);
+            foreach (var (name, value) in serviceEvent.Details) writer.WriteString(name, value);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteString("eventCategory"u8, "Management"u8);
+        writer.WriteEndObject();
+        writer.Flush();
+        return new AuditEntry(key.Region, key.AccountId, serviceEvent.Time, sequence, eventId, serviceEvent.EventName,
+            null, null, [key.Value], Encoding.UTF8.GetString(buffer.WrittenSpan));
+    }
+
+    /// <summary>Who CloudTrail says acted when the service acted on its own.</summary>
+    public const string ServiceInvoker = "AWS Internal";
+
     private static List<string> Write(Utf8JsonWriter writer, ArrayBufferWriter<byte> buffer, KmsRequestRecord record, string operation, string region,
         KmsIdentity? identity, KmsIdentity? claimed, string? account, string eventId, bool bodies)
     {

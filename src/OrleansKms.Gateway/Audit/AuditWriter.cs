@@ -17,6 +17,9 @@ public sealed class KmsAuditOptions
     /// <summary>Records the buffer holds; beyond it (storage down for long) new records are dropped and logged. Default 100,000.</summary>
     public int Capacity { get; set; } = 100_000;
 
+    /// <summary>Whether each record is also written as a log record (category <see cref="AuditLog.Category"/>), for OpenTelemetry logs. Default false.</summary>
+    public bool LogRecords { get; set; }
+
     /// <summary>Azure Table name of us-east-1's records; other Regions add their compact name (<c>kmsauditeuwest1</c>). Default kmsaudit.</summary>
     public string TableName { get; set; } = "kmsaudit";
 }
@@ -29,9 +32,9 @@ public sealed class KmsAuditOptions
 /// succeeds or the host stops. On a clean stop (after the server has stopped taking requests) everything still
 /// waiting is written. A crash loses what waits in the channel: at most about one flush interval of records.
 /// </summary>
-public sealed class AuditWriter : IKmsRequestObserver, IHostedLifecycleService, IAsyncDisposable
+public sealed class AuditWriter : IKmsRequestObserver, IKmsServiceEvents, IHostedLifecycleService, IAsyncDisposable
 {
-    private readonly Channel<KmsRequestRecord> _channel;
+    private readonly Channel<AuditItem> _channel;
     private readonly IAuditStore _store;
     private readonly AuditRecordBuilder _builder;
     private readonly KmsAuditOptions _options;
@@ -45,15 +48,18 @@ public sealed class AuditWriter : IKmsRequestObserver, IHostedLifecycleService, 
     private long _sequence;
     private long _dropped;
 
+    private readonly ILogger? _log;
+
     public AuditWriter(IAuditStore store, AuditRecordBuilder builder, IOptions<KmsAuditOptions> options, ILogger<AuditWriter> logger,
-        TimeProvider? clock = null)
+        ILoggerFactory? loggers = null, TimeProvider? clock = null)
     {
+        _log = options.Value.LogRecords ? loggers?.CreateLogger(AuditLog.Category) : null;
         _store = store;
         _builder = builder;
         _options = options.Value;
         _logger = logger;
         _clock = clock ?? TimeProvider.System;
-        _channel = Channel.CreateBounded<KmsRequestRecord>(new BoundedChannelOptions(_options.Capacity)
+        _channel = Channel.CreateBounded<AuditItem>(new BoundedChannelOptions(_options.Capacity)
         {
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait,
@@ -65,12 +71,17 @@ public sealed class AuditWriter : IKmsRequestObserver, IHostedLifecycleService, 
     /// <summary>Records dropped because the buffer was full.</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
 
-    public void Observe(KmsRequestRecord record)
+    public void Observe(KmsRequestRecord record) => Enqueue(new AuditItem(record, null), record.RequestId);
+
+    /// <summary>Something the service did on its own (rotation, deletion, expiry): recorded as an AwsServiceEvent.</summary>
+    public void Record(KmsServiceEvent serviceEvent) => Enqueue(new AuditItem(null, serviceEvent), serviceEvent.EventName);
+
+    private void Enqueue(AuditItem item, string what)
     {
-        if (!_channel.Writer.TryWrite(record))
+        if (!_channel.Writer.TryWrite(item))
         {
             if (Interlocked.Increment(ref _dropped) % 1000 == 1)
-                _logger.LogError("Audit buffer full ({Capacity} records): audit record of {RequestId} dropped", _options.Capacity, record.RequestId);
+                _logger.LogError("Audit buffer full ({Capacity} records): audit record of {What} dropped", _options.Capacity, what);
             return;
         }
 
@@ -108,15 +119,18 @@ public sealed class AuditWriter : IKmsRequestObserver, IHostedLifecycleService, 
 
     private async Task<bool> TryWriteBatchAsync(CancellationToken cancel)
     {
-        while (_pending.Count < _options.BatchSize && _channel.Reader.TryRead(out var record))
+        while (_pending.Count < _options.BatchSize && _channel.Reader.TryRead(out var item))
         {
             try
             {
-                _pending.Add(_builder.Build(record, Interlocked.Increment(ref _sequence)));
+                var sequence = Interlocked.Increment(ref _sequence);
+                var entry = item.Request is { } request ? _builder.Build(request, sequence) : _builder.Build(item.Service!, sequence);
+                _pending.Add(entry);
+                if (_log is not null) AuditLog.Record(_log, entry.EventName, entry.EventId, entry.Region, entry.AccountId, entry.Json);
             }
             catch (Exception e)
             {
-                _logger.LogError(e, "Audit record of {RequestId} could not be built", record.RequestId);
+                _logger.LogError(e, "Audit record of {RequestId} could not be built", item.Request?.RequestId ?? item.Service?.EventName);
             }
         }
 
@@ -197,4 +211,22 @@ public sealed class AuditWriter : IKmsRequestObserver, IHostedLifecycleService, 
         if (!_stop.IsCancellationRequested) await StoppedAsync(CancellationToken.None);
         _stop.Dispose();
     }
+}
+
+/// <summary>A request or a service event waiting to be recorded.</summary>
+internal readonly record struct AuditItem(KmsRequestRecord? Request, KmsServiceEvent? Service);
+
+/// <summary>
+/// Audit records as log records (category <see cref="Category"/>), for OpenTelemetry: with an OTLP endpoint
+/// configured every record is also exported as a log record whose attributes are the event's name, id, Region and
+/// account and the CloudTrail event itself (<c>CloudTrailEvent</c>, JSON). The service keeps this category away from
+/// the console.
+/// </summary>
+public static partial class AuditLog
+{
+    public const string Category = "OrleansKms.Audit";
+
+    [LoggerMessage(EventId = 1, EventName = "AuditRecord", Level = LogLevel.Information,
+        Message = "{EventName} {EventId} in {AwsRegion} for {RecipientAccountId}: {CloudTrailEvent}")]
+    public static partial void Record(ILogger logger, string eventName, string eventId, string awsRegion, string? recipientAccountId, string cloudTrailEvent);
 }

@@ -29,6 +29,7 @@ public static class KmsGrainsServiceCollectionExtensions
         services.AddSingleton<SnapshotPublisher>();
         services.AddSingleton<IKmsDevelopmentAdmin, DevelopmentAdmin>();
         services.TryAddSingleton<RegionLinks, NoRegionLinks>();
+        services.TryAddSingleton<IKmsServiceEvents, NoServiceEvents>();
         services.TryAddSingleton(_ => new OrleansKms.KeyStores.Xks.XksProxyClient(new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }), TimeProvider.System));
         services.AddSingleton<KeyStores.KeyStoreCrypto>();
         services.AddPlacementDirector<SiloTargetedPlacement, SiloTargetedPlacementDirector>();
