@@ -8,7 +8,11 @@ namespace OrleansKms;
 public sealed record KeyLastUsage(
     [property: Id(0)] string Operation,
     [property: Id(1)] DateTimeOffset Timestamp,
-    [property: Id(2)] string RequestId);
+    [property: Id(2)] string RequestId)
+{
+    /// <summary>The eventID of the request's audit record (CloudTrailEventId); null when no audit trail recorded it.</summary>
+    [Id(3)] public string? EventId { get; init; }
+}
 
 /// <summary>GetKeyLastUsage: the key's last usage (null when none since tracking began), and the dates to read it by.</summary>
 [GenerateSerializer, Immutable]

@@ -33,6 +33,7 @@ public sealed class KmsGatewayEndpoint(
     private readonly int _maxBody = options.Value.MaxRequestBodyBytes;
     private readonly IKmsRequestObserver[] _observers = [.. observers];
     private readonly IKmsRequestGate[] _gates = [.. gates];
+    private readonly bool _audited = observers.Any(o => o is Audit.AuditWriter);
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
 
     public async Task HandleAsync(HttpContext context)
@@ -115,6 +116,7 @@ public sealed class KmsGatewayEndpoint(
         var record = new KmsRequestRecord
         {
             RequestId = requestId,
+            EventId = _audited ? Guid.NewGuid().ToString("D") : null,
             Time = _clock.GetUtcNow(),
             Operation = operation,
             Target = operation == "unknown" ? context.Request.Headers["X-Amz-Target"].ToString() : null,

@@ -11,6 +11,9 @@ public sealed class KmsRequestRecord
     /// <summary>The x-amzn-RequestId the caller got.</summary>
     public required string RequestId { get; init; }
 
+    /// <summary>The eventID of the request's audit record (CloudTrail's), given here so other observers can refer to it; null without an audit trail.</summary>
+    public string? EventId { get; init; }
+
     public required DateTimeOffset Time { get; init; }
 
     /// <summary>The API operation (a model operation name), or "unknown".</summary>

@@ -41,6 +41,21 @@ public sealed partial class KeyGrain
         }
     }
 
+    /// <summary>A deleted key's usage row goes with it (a later key of the same id would otherwise inherit it).</summary>
+    private async Task ClearLastUsageAsync()
+    {
+        await _lastUsageWrites.WaitAsync();
+        try
+        {
+            if (lastUsageState.RecordExists) await lastUsageState.ClearStateAsync();
+            lastUsageState.State = new KeyLastUsageState();
+        }
+        finally
+        {
+            _lastUsageWrites.Release();
+        }
+    }
+
     public Task<KeyLastUsageReport> GetLastUsageAsync(KmsCaller caller)
     {
         var key = Authorized(caller, "GetKeyLastUsage");

@@ -91,6 +91,7 @@ public sealed partial class KeyGrain
         await DeleteGrantsAsync();
         await aliasState.ClearStateAsync();
         aliasState.State = new KeyAliasesState();
+        await ClearLastUsageAsync();
         var deleted = _committed ??= state.State;
         await state.ClearStateAsync();
         state.State = _committed = new StoredKey();

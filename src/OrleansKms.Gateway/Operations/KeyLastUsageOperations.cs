@@ -17,7 +17,7 @@ internal static class KeyLastUsageOperations
     public static async ValueTask<byte[]> GetKeyLastUsage(KmsCall call)
     {
         var report = await call.Key(call.ReadKeyId()).GetLastUsageAsync(call.Caller);
-        var usage = report.LastUsage is { } u ? new KeyLastUsageDataDto(u.Operation, WireTime.Of(u.Timestamp), null, u.RequestId) : null;
+        var usage = report.LastUsage is { } u ? new KeyLastUsageDataDto(u.Operation, WireTime.Of(u.Timestamp), u.EventId, u.RequestId) : null;
         return KmsCall.Write(new GetKeyLastUsageResponse(report.KeyArn, usage, WireTime.Of(report.TrackingStartDate), WireTime.Of(report.KeyCreationDate)),
             KmsKeyLastUsageJsonContext.Default.GetKeyLastUsageResponse);
     }
@@ -26,8 +26,8 @@ internal static class KeyLastUsageOperations
 // Wire shapes of GetKeyLastUsage (the request is the shared KeyIdRequest: Protocol/WireModel.cs).
 
 /// <summary>
-/// KeyLastUsageData. CloudTrailEventId is left out: the event id belongs to the audit trail's record of the request,
-/// which the usage recorder does not know; KmsRequestId is the x-amzn-RequestId of the request.
+/// KeyLastUsageData. CloudTrailEventId is the eventID of the request's audit record (absent with <c>--audit off</c>);
+/// KmsRequestId is the x-amzn-RequestId of the request.
 /// </summary>
 public sealed record KeyLastUsageDataDto(string Operation, double Timestamp, string? CloudTrailEventId, string KmsRequestId);
 

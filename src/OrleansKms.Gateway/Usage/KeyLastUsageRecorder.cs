@@ -35,7 +35,7 @@ public sealed class KeyLastUsageRecorder(IKmsRegions regions, ILogger<KeyLastUsa
     {
         if (!record.Succeeded || record.Region is not { } region || record.ResponseBody is not { } body) return;
         if (!TrackedOperations.Contains(record.Operation)) return;
-        var usage = new KeyLastUsage(record.Operation, record.Time, record.RequestId);
+        var usage = new KeyLastUsage(record.Operation, record.Time, record.RequestId) { EventId = record.EventId };
         foreach (var keyArn in KeysOf(body))
             _pending.AddOrUpdate((region, keyArn), static (_, u) => u, static (_, known, u) => u.Timestamp >= known.Timestamp ? u : known, usage);
     }

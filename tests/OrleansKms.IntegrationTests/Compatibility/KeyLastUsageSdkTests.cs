@@ -49,6 +49,10 @@ public sealed class KeyLastUsageSdkTests(KmsServerFixture fixture)
         Assert.Equal(key.Arn, usage.KeyId);
         Assert.Equal(key.CreationDate, usage.KeyCreationDate);
         Assert.Equal(key.CreationDate, usage.TrackingStartDate);
+        // CloudTrailEventId names the audit record of that very request.
+        var (records, _) = await OrleansKms.IntegrationTests.Audit.AuditSdkTests.LookupAsync(fixture.Server.Endpoint, "test", "test", 2, "--key", key.KeyId);
+        var record = Assert.Single(records, r => r!["requestID"]?.GetValue<string>() == encrypted.ResponseMetadata.RequestId)!;
+        Assert.Equal(record["eventID"]!.GetValue<string>(), usage.KeyLastUsage.CloudTrailEventId);
     }
 
     [Fact]

@@ -32,6 +32,20 @@ public sealed class LifecycleRestartTests(SharedAzurite azurite)
     private static async Task<byte[]> DecryptAsync(AmazonKeyManagementServiceClient kms, byte[] blob) =>
         (await kms.DecryptAsync(new DecryptRequest { CiphertextBlob = new MemoryStream(blob) })).Plaintext.ToArray();
 
+    /// <summary>The non-empty state rows of a key's grain whose row names <paramref name="state"/>.</summary>
+    private async Task<List<Azure.Data.Tables.TableEntity>> RowsOfAsync(string keyId, string state)
+    {
+        var rows = new List<Azure.Data.Tables.TableEntity>();
+        var table = new Azure.Data.Tables.TableServiceClient(azurite.ConnectionString).GetTableClient("kmskeys");
+        await foreach (var row in table.QueryAsync<Azure.Data.Tables.TableEntity>(cancellationToken: TestContext.Current.CancellationToken))
+        {
+            if (!(row.PartitionKey + row.RowKey).Contains(keyId, StringComparison.Ordinal) || !row.RowKey.Contains(state, StringComparison.OrdinalIgnoreCase)) continue;
+            if (row.Keys.Any(k => k.StartsWith("Data", StringComparison.Ordinal) || k.StartsWith("StringData", StringComparison.Ordinal))) rows.Add(row);
+        }
+
+        return rows;
+    }
+
     [Fact]
     public async Task Rotations_and_a_pending_deletion_survive_a_restart_and_fall_due_after_it()
     {
@@ -47,8 +61,12 @@ public sealed class LifecycleRestartTests(SharedAzurite azurite)
             blobs.Add((await kms.EncryptAsync(new EncryptRequest { KeyId = "alias/rotating", Plaintext = new MemoryStream([0]) })).CiphertextBlob.ToArray());
             await kms.RotateKeyOnDemandAsync(new RotateKeyOnDemandRequest { KeyId = rotating });
             blobs.Add((await kms.EncryptAsync(new EncryptRequest { KeyId = "alias/rotating", Plaintext = new MemoryStream([1]) })).CiphertextBlob.ToArray());
+            await kms.EncryptAsync(new EncryptRequest { KeyId = doomed, Plaintext = new MemoryStream([9]) });
             await kms.ScheduleKeyDeletionAsync(new ScheduleKeyDeletionRequest { KeyId = doomed, PendingWindowInDays = 7 });
         }
+
+        // The clean stop reported the doomed key's last usage to it: its rows hold it.
+        Assert.NotEmpty(await RowsOfAsync(doomed, "lastusage"));
 
         await using (var server = await StartAsync())
         {
@@ -70,6 +88,9 @@ public sealed class LifecycleRestartTests(SharedAzurite azurite)
             await Assert.ThrowsAsync<NotFoundException>(() => kms.DescribeKeyAsync(new DescribeKeyRequest { KeyId = doomed }));
             Assert.DoesNotContain(doomed, (await kms.ListKeysAsync(new ListKeysRequest())).Keys.Select(k => k.KeyId));
         }
+
+        // Its usage went with it.
+        Assert.Empty(await RowsOfAsync(doomed, "lastusage"));
 
         await using (var server = await StartAsync())
         {
