@@ -100,9 +100,15 @@ public sealed class AuditWriter : IKmsRequestObserver, IKmsServiceEvents, IHoste
         await _drain.WaitAsync(cancel);
         try
         {
-            for (var attempt = 1; _pending.Count > 0 || _channel.Reader.TryPeek(out _);)
+            // What waits when the flush begins; what comes during it waits for the next one. Draining "until empty"
+            // would, under load, never stop and write a trickle of tiny batches, each a storage round trip.
+            var waiting = _channel.Reader.Count;
+            for (var attempt = 1; _pending.Count > 0 || waiting > 0;)
             {
-                if (await TryWriteBatchAsync(cancel))
+                var wanted = Math.Min(waiting, _options.BatchSize - _pending.Count);
+                var took = Take(wanted);
+                waiting = wanted > 0 && took == 0 ? 0 : waiting - took; // (nothing left to take: done)
+                if (await TryWritePendingAsync(cancel))
                 {
                     attempt = 1;
                     continue;
@@ -117,10 +123,13 @@ public sealed class AuditWriter : IKmsRequestObserver, IKmsServiceEvents, IHoste
         }
     }
 
-    private async Task<bool> TryWriteBatchAsync(CancellationToken cancel)
+    /// <summary>Builds the records of up to <paramref name="count"/> waiting items into the pending batch; returns how many it took.</summary>
+    private int Take(int count)
     {
-        while (_pending.Count < _options.BatchSize && _channel.Reader.TryRead(out var item))
+        var taken = 0;
+        while (taken < count && _channel.Reader.TryRead(out var item))
         {
+            taken++;
             try
             {
                 var sequence = Interlocked.Increment(ref _sequence);
@@ -134,6 +143,11 @@ public sealed class AuditWriter : IKmsRequestObserver, IKmsServiceEvents, IHoste
             }
         }
 
+        return taken;
+    }
+
+    private async Task<bool> TryWritePendingAsync(CancellationToken cancel)
+    {
         if (_pending.Count == 0) return true;
         try
         {

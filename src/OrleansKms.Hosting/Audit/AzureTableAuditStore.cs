@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.IO.Compression;
 using System.Text;
 using System.Text.Json;
 using Azure;
@@ -14,15 +15,16 @@ namespace OrleansKms.Hosting.Audit;
 /// Audit records in Azure Table storage, one table per Region: <c>kmsaudit</c> for us-east-1, <c>kmsaudit</c> + the
 /// compact Region for the others (<c>kmsauditeuwest1</c>), as the Regions' other tables are named.
 /// <list type="bullet">
-/// <item>Records are stored in pages: one row holds up to <see cref="PageRecords"/> records (about
-/// <see cref="PageChars"/> characters) of one account and hour, so a busy gateway writes a few rows per flush, not one
-/// per request (a row per request cost the storage emulator more CPU than the requests themselves).</item>
+/// <item>Records are stored in pages: one row holds up to <see cref="PageRecords"/> records (up to
+/// <see cref="PageChars"/> bytes of JSON before deflation) of one account and hour, so a busy gateway writes a few
+/// small rows per flush, not one row per request (a row per request cost the storage emulator more CPU than the
+/// requests themselves).</item>
 /// <item>PartitionKey <c>ACCOUNT|yyyyMMddHH</c> (UTC hour of the event; <c>-|...</c> for an access key no identity has):
 /// a lookup reads one account's hours as one key-range query.</item>
 /// <item>RowKey <c>yyyyMMddHHmmssfffffff|SEQUENCE|EVENTID</c> of the page's first record: time-ordered, then in the
 /// order the gateway answered; the event id keeps pages of several gateways apart.</item>
-/// <item>Columns Count, First and Last (event times), and the page as JSON in Page0, Page1, ... (30,000 characters
-/// each: a table string holds 32K): an array of <c>{"t","s","e","n","p","k","r","j"}</c>, the record's time, sequence,
+/// <item>Columns Count, First and Last (event times), and the page as deflated JSON in binary columns Z0, Z1, ...
+/// (60,000 bytes each: a table binary holds 64K): an array of <c>{"t","s","e","n","p","k","r","j"}</c>, the record's time, sequence,
 /// event id, event name, principal, access key, resources and the CloudTrail event itself.</item>
 /// </list>
 /// A batch is written as Azure Table transactions of up to 100 rows of one partition, upserts, in order. A retried
@@ -35,12 +37,12 @@ namespace OrleansKms.Hosting.Audit;
 public sealed class AzureTableAuditStore(TableServiceClient service, IOptions<KmsAuditOptions> options) : IAuditStore
 {
     /// <summary>Most records in one page row.</summary>
-    public const int PageRecords = 250;
+    public const int PageRecords = 500;
 
-    /// <summary>A page is cut once its JSON reaches this many characters (an entity holds 1 MiB, strings count twice).</summary>
-    public const int PageChars = 240_000;
+    /// <summary>A page is cut once its JSON reaches this many bytes (deflated, well under an entity's 1 MiB even if it did not shrink).</summary>
+    public const int PageChars = 600_000;
 
-    private const int ChunkChars = 30_000;
+    private const int ChunkBytes = 60_000; // a binary property holds 64 KiB
     private const int MaxTransactionBytes = 3_000_000; // Azure's limit is 4 MiB per transaction payload
     private readonly ConcurrentDictionary<string, Lazy<Task<TableClient>>> _tables = new(StringComparer.Ordinal);
 
@@ -93,15 +95,18 @@ public sealed class AzureTableAuditStore(TableServiceClient service, IOptions<Km
     /// <summary>The records of one stored row (a page, or a single record of the format before pages).</summary>
     public static IEnumerable<AuditEntry> Entries(TableEntity entity, string region, string? account)
     {
-        if (entity.GetString("Page0") is null)
+        if (entity.GetBinary("Z0") is null)
         {
             yield return Single(entity, region, account);
             yield break;
         }
 
-        var json = new StringBuilder();
-        for (var i = 0; entity.GetString("Page" + i) is { } chunk; i++) json.Append(chunk);
-        using var page = JsonDocument.Parse(json.ToString());
+        using var compressed = new MemoryStream();
+        for (var i = 0; entity.GetBinary("Z" + i) is { } chunk; i++) compressed.Write(chunk);
+        compressed.Position = 0;
+        using var json = new MemoryStream();
+        using (var inflate = new DeflateStream(compressed, CompressionMode.Decompress)) inflate.CopyTo(json);
+        using var page = JsonDocument.Parse(json.GetBuffer().AsMemory(0, (int)json.Length));
         foreach (var item in page.RootElement.EnumerateArray())
         {
             yield return new AuditEntry(region, account,
@@ -184,7 +189,10 @@ public sealed class AzureTableAuditStore(TableServiceClient service, IOptions<Km
     {
         writer.WriteEndArray();
         writer.Flush();
-        var json = Encoding.UTF8.GetString(buffer.WrittenSpan);
+        // Deflated: audit records repeat themselves (names, ARNs, identities), so a page shrinks about tenfold, and
+        // the storage client and the store handle a tenth of the bytes.
+        using var compressed = new MemoryStream(buffer.WrittenCount / 6 + 1024);
+        using (var deflate = new DeflateStream(compressed, CompressionLevel.Fastest, leaveOpen: true)) deflate.Write(buffer.WrittenSpan);
         buffer.ResetWrittenCount();
         writer.Reset(buffer);
         var time = first.EventTime.UtcDateTime.ToString("yyyyMMddHHmmssfffffff", CultureInfo.InvariantCulture);
@@ -194,9 +202,10 @@ public sealed class AzureTableAuditStore(TableServiceClient service, IOptions<Km
             ["First"] = first.EventTime,
             ["Last"] = last,
         };
-        for (var i = 0; i * ChunkChars < json.Length; i++)
-            entity["Page" + i] = json.Substring(i * ChunkChars, Math.Min(ChunkChars, json.Length - i * ChunkChars));
-        return (entity, json.Length);
+        var bytes = compressed.GetBuffer().AsSpan(0, (int)compressed.Length);
+        for (var i = 0; i * ChunkBytes < bytes.Length; i++)
+            entity["Z" + i] = bytes.Slice(i * ChunkBytes, Math.Min(ChunkBytes, bytes.Length - i * ChunkBytes)).ToArray();
+        return (entity, bytes.Length * 4 / 3);
     }
 
     /// <summary>A row of one record, as the version before pages wrote them.</summary>
