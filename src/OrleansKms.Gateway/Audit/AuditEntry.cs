@@ -1,7 +1,7 @@
 namespace OrleansKms.Gateway.Audit;
 
 /// <summary>
-/// One audit record as stored: the CloudTrail event (<see cref="Json"/>) and the fields a lookup filters on.
+/// One audit record as stored: the CloudTrail event (<see cref="Utf8Json"/>) and the fields a lookup filters on.
 /// <see cref="AccountId"/> is null for a request whose access key no identity has (no account can see it).
 /// <see cref="Sequence"/> orders records of the same instant in the order the gateway answered them.
 /// </summary>
@@ -15,8 +15,19 @@ public sealed record AuditEntry(
     string? PrincipalArn,
     string? AccessKeyId,
     IReadOnlyList<string> Resources,
-    string Json)
+    ReadOnlyMemory<byte> Utf8Json)
 {
+    /// <summary>A record whose event is given as text.</summary>
+    public AuditEntry(string region, string? accountId, DateTimeOffset eventTime, long sequence, string eventId, string eventName,
+        string? principalArn, string? accessKeyId, IReadOnlyList<string> resources, string json)
+        : this(region, accountId, eventTime, sequence, eventId, eventName, principalArn, accessKeyId, resources,
+            (ReadOnlyMemory<byte>)System.Text.Encoding.UTF8.GetBytes(json))
+    {
+    }
+
+    /// <summary>The CloudTrail event as JSON text (kept as UTF-8: half the memory while it waits to be written).</summary>
+    public string Json => System.Text.Encoding.UTF8.GetString(Utf8Json.Span);
+
     /// <summary>Whether <paramref name="key"/> (a key ARN or key id) is one of the record's resources.</summary>
     public bool Concerns(string key) =>
         Resources.Any(r => r == key || r.EndsWith("/" + key, StringComparison.Ordinal));

@@ -54,16 +54,18 @@ public sealed class AuditLookupEndpoint(SigV4Verifier verifier, AuditWriter writ
     /// <summary>CloudTrail's log file: <c>{"Records": [event, ...]}</c>, each event as stored.</summary>
     public static byte[] Records(IEnumerable<AuditEntry> entries)
     {
-        var text = new StringBuilder("{\"Records\":[");
+        var text = new MemoryStream();
+        text.Write("{\"Records\":["u8);
         var first = true;
         foreach (var entry in entries)
         {
-            if (!first) text.Append(',');
-            text.Append(entry.Json);
+            if (!first) text.WriteByte((byte)',');
+            text.Write(entry.Utf8Json.Span);
             first = false;
         }
 
-        return Encoding.UTF8.GetBytes(text.Append("]}").ToString());
+        text.Write("]}"u8);
+        return text.ToArray();
     }
 
     private AuditQuery Query(AuditLookupRequest request, string region, string account)

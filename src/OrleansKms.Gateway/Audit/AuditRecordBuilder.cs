@@ -61,9 +61,8 @@ public sealed class AuditRecordBuilder(IdentityStore identities, string defaultR
             resources = Write(writer, buffer, record, operation, region, identity, claimed, account, eventId, bodies: false);
         }
 
-        var json = Encoding.UTF8.GetString(buffer.WrittenSpan);
         return new AuditEntry(region, account, record.Time, sequence, eventId, operation,
-            identity?.PrincipalArn, record.AccessKeyId, resources, json);
+            identity?.PrincipalArn, record.AccessKeyId, resources, (ReadOnlyMemory<byte>)buffer.WrittenSpan.ToArray());
     }
 
     /// <summary>
@@ -116,7 +115,7 @@ public sealed class AuditRecordBuilder(IdentityStore identities, string defaultR
         writer.WriteEndObject();
         writer.Flush();
         return new AuditEntry(key.Region, key.AccountId, serviceEvent.Time, sequence, eventId, serviceEvent.EventName,
-            null, null, [key.Value], Encoding.UTF8.GetString(buffer.WrittenSpan));
+            null, null, [key.Value], (ReadOnlyMemory<byte>)buffer.WrittenSpan.ToArray());
     }
 
     /// <summary>Who CloudTrail says acted when the service acted on its own.</summary>

@@ -11,8 +11,12 @@ public sealed class KmsAuditOptions
     /// <summary>The longest a record waits in the buffer before it is written. Default 200 ms.</summary>
     public TimeSpan FlushInterval { get; set; } = TimeSpan.FromMilliseconds(200);
 
-    /// <summary>A write starts as soon as this many records wait, and takes at most this many. Default 1,000 (a few page rows).</summary>
-    public int BatchSize { get; set; } = 1000;
+    /// <summary>
+    /// A write starts as soon as this many records are built and waiting, and takes at most this many. Default 5,000:
+    /// each storage write has a large fixed cost (the storage client, and above all the emulator), so a busy gateway
+    /// writes a few large batches a second.
+    /// </summary>
+    public int BatchSize { get; set; } = 5000;
 
     /// <summary>Records the buffer holds; beyond it (storage down for long) new records are dropped and logged. Default 100,000.</summary>
     public int Capacity { get; set; } = 100_000;
@@ -26,9 +30,9 @@ public sealed class KmsAuditOptions
 
 /// <summary>
 /// The audit trail's request observer and background writer. <see cref="Observe"/> only puts the request in a
-/// bounded channel (no parsing, no I/O on the request's path); the writer takes what waits every
-/// <see cref="KmsAuditOptions.FlushInterval"/> (sooner when <see cref="KmsAuditOptions.BatchSize"/> wait), builds
-/// the CloudTrail records in arrival order and stores them as one batch. A failed write is retried, in order, until it
+/// bounded channel (no parsing, no I/O on the request's path); the writer builds the CloudTrail records of what waits
+/// every few milliseconds, in arrival order, and stores them as one batch every <see cref="KmsAuditOptions.FlushInterval"/>
+/// (sooner when <see cref="KmsAuditOptions.BatchSize"/> are ready). A failed write is retried, in order, until it
 /// succeeds or the host stops. On a clean stop (after the server has stopped taking requests) everything still
 /// waiting is written. A crash loses what waits in the channel: at most about one flush interval of records.
 /// </summary>
@@ -85,7 +89,7 @@ public sealed class AuditWriter : IKmsRequestObserver, IKmsServiceEvents, IHoste
             return;
         }
 
-        if (_channel.Reader.Count >= _options.BatchSize && _wake.CurrentCount == 0)
+        if (_channel.Reader.Count >= BuildChunk && _wake.CurrentCount == 0)
         {
             try { _wake.Release(); } catch (SemaphoreFullException) { }
         }
@@ -163,16 +167,53 @@ public sealed class AuditWriter : IKmsRequestObserver, IKmsServiceEvents, IHoste
         }
     }
 
+    /// <summary>The writer builds records this often (or when <see cref="BuildChunk"/> wait), between writes.</summary>
+    private static readonly TimeSpan BuildInterval = TimeSpan.FromMilliseconds(20);
+
+    private const int BuildChunk = 512;
+
+    /// <summary>
+    /// Builds what waits every <see cref="BuildInterval"/> (or as soon as <see cref="BuildChunk"/> wait), so the
+    /// requests' bodies are let go young and the work comes in small slices rather than one burst per write, and writes
+    /// the built records when <see cref="KmsAuditOptions.BatchSize"/> are ready or <see cref="KmsAuditOptions.FlushInterval"/>
+    /// has passed since the last write. A failed write is retried with a growing pause, in order.
+    /// </summary>
     private async Task RunAsync()
     {
         Task? wake = null; // one waiter at a time: a new one per turn would pile up while no batch fills
+        var lastWrite = _clock.GetTimestamp();
+        var retryAt = 0L;
+        var attempt = 0;
+        var tick = BuildInterval < _options.FlushInterval ? BuildInterval : _options.FlushInterval;
         while (!_stop.IsCancellationRequested)
         {
             try
             {
                 if (wake is null || wake.IsCompleted) wake = _wake.WaitAsync(_stop.Token);
-                await Task.WhenAny(Task.Delay(_options.FlushInterval, _clock, _stop.Token), wake);
-                await FlushAsync(_stop.Token);
+                await Task.WhenAny(Task.Delay(tick, _clock, _stop.Token), wake);
+                await _drain.WaitAsync(_stop.Token);
+                try
+                {
+                    Take(Math.Min(_channel.Reader.Count, _options.BatchSize - _pending.Count));
+                    var now = _clock.GetTimestamp();
+                    var due = _pending.Count >= _options.BatchSize || (_pending.Count > 0 && _clock.GetElapsedTime(lastWrite, now) >= _options.FlushInterval);
+                    if (due && now >= retryAt)
+                    {
+                        if (await TryWritePendingAsync(_stop.Token))
+                        {
+                            lastWrite = _clock.GetTimestamp();
+                            attempt = 0;
+                        }
+                        else
+                        {
+                            retryAt = now + (long)(Math.Min(5000, 100 * ++attempt) / 1000.0 * _clock.TimestampFrequency);
+                        }
+                    }
+                }
+                finally
+                {
+                    _drain.Release();
+                }
             }
             catch (OperationCanceledException) when (_stop.IsCancellationRequested)
             {

@@ -169,7 +169,7 @@ public sealed class AzureTableAuditStore(TableServiceClient service, IOptions<Km
             foreach (var arn in entry.Resources) writer.WriteStringValue(arn);
             writer.WriteEndArray();
             writer.WritePropertyName("j");
-            writer.WriteRawValue(entry.Json, skipInputValidation: true);
+            writer.WriteRawValue(entry.Utf8Json.Span, skipInputValidation: true);
             writer.WriteEndObject();
             last = entry.EventTime;
             count++;
