@@ -25,7 +25,7 @@ public sealed record CostRequest
 /// "All Regions" are the Regions running in this process and the Regions whose usage tables have the account's requests.
 /// </summary>
 public sealed class CostEndpoint(SigV4Verifier verifier, UsageMeter meter, IKmsRegions regions, IOptions<KmsGatewayOptions> options,
-    IKmsRegionControl? control = null, TimeProvider? clock = null)
+    IOptions<KmsCostOptions> cost, IKmsRegionControl? control = null, TimeProvider? clock = null)
 {
     public const string Path = "/_kms/cost";
     private static readonly string[] Breakdowns = ["key", "operation", "principal"];
@@ -73,7 +73,7 @@ public sealed class CostEndpoint(SigV4Verifier verifier, UsageMeter meter, IKmsR
         }
 
         var foreign = await ForeignSpecsAsync(inputs, cancel);
-        return BillCalculator.Compute(PriceTable.Aws, accountId, year, month, now, inputs, arn => foreign.GetValueOrDefault(arn), shown, by);
+        return BillCalculator.Compute(cost.Value.Prices ?? PriceTable.Aws, accountId, year, month, now, inputs, arn => foreign.GetValueOrDefault(arn), shown, by);
     }
 
     /// <summary>Regions whose data can be on the bill: the running ones, the home Region, the one asked for.</summary>

@@ -27,7 +27,7 @@ public static class KmsCostExtensions
         services.AddSingleton<IKmsRequestObserver>(sp => sp.GetRequiredService<UsageMeter>());
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<UsageMeter>());
         services.AddSingleton(sp => new CostEndpoint(sp.GetRequiredService<Auth.SigV4Verifier>(), sp.GetRequiredService<UsageMeter>(),
-            sp.GetRequiredService<Regions.IKmsRegions>(), sp.GetRequiredService<IOptions<KmsGatewayOptions>>(),
+            sp.GetRequiredService<Regions.IKmsRegions>(), sp.GetRequiredService<IOptions<KmsGatewayOptions>>(), sp.GetRequiredService<IOptions<KmsCostOptions>>(),
             sp.GetService<Regions.IKmsRegionControl>(), sp.GetKeyedService<TimeProvider>(KmsTime.ServiceKey)));
         return services;
     }

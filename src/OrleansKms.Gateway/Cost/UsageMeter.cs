@@ -14,6 +14,9 @@ public sealed class KmsCostOptions
 
     /// <summary>Azure Table name of us-east-1's counts; other Regions add their compact name (<c>kmsusageeuwest1</c>). Default kmsusage.</summary>
     public string TableName { get; set; } = "kmsusage";
+
+    /// <summary>The prices bills use. Default null: AWS's (<see cref="PriceTable.Aws"/>, the embedded data file).</summary>
+    public PriceTable? Prices { get; set; }
 }
 
 /// <summary>
@@ -60,6 +63,9 @@ public sealed class UsageMeter : IKmsRequestObserver, IHostedLifecycleService, I
 
     /// <summary>Counts not yet written (tests, and the stop's log line).</summary>
     public long Unwritten => _counters.Values.Sum(c => Volatile.Read(ref c.Total) - Volatile.Read(ref c.Written));
+
+    /// <summary>Counters held in memory (one per account, Region, hour and dimensions seen recently).</summary>
+    public int Tracked => _counters.Count;
 
     /// <summary>Writes every counter that changed since its last write; forgets hours long over once written.</summary>
     public async Task FlushAsync(CancellationToken cancel)
