@@ -38,6 +38,7 @@ public sealed class UsageMeter : IKmsRequestObserver, IHostedLifecycleService, I
     private readonly CancellationTokenSource _stop = new();
     private Task? _loop;
 
+    /// <summary>Counts in the hours of <paramref name="clock"/>: the KMS clock (keyed <see cref="KmsTime.ServiceKey"/>).</summary>
     public UsageMeter(IUsageStore store, IOptions<KmsCostOptions> options, ILogger<UsageMeter> logger, TimeProvider? clock = null)
     {
         _store = store;
@@ -55,7 +56,9 @@ public sealed class UsageMeter : IKmsRequestObserver, IHostedLifecycleService, I
     {
         if (!record.Succeeded || record.Region is not { } region || record.Identity is not { } caller) return;
         var (key, detail) = record.ResponseBody is { } body ? KeyOf(body) : ("", "");
-        var hour = record.Time.UtcTicks - record.Time.UtcTicks % TimeSpan.TicksPerHour;
+        // The KMS clock, the one keys' creation and deletion dates come from (the record's time is the gateway's wall clock).
+        var now = _clock.GetUtcNow().UtcTicks;
+        var hour = now - now % TimeSpan.TicksPerHour;
         var dimension = new UsageDimension(region, caller.AccountId, hour, key, record.Operation, caller.PrincipalArn, detail);
         var counter = _counters.GetOrAdd(dimension, static _ => new Counter());
         Interlocked.Increment(ref counter.Total);
@@ -87,7 +90,7 @@ public sealed class UsageMeter : IKmsRequestObserver, IHostedLifecycleService, I
                 foreach (var (counter, total, _) in batch) Volatile.Write(ref counter.Written, total);
             }
 
-            // An hour two hours gone gets no more requests (a request is stamped when it is answered): drop it once written.
+            // An hour two hours gone gets no more requests (a request is counted in the hour it is answered): drop it once written.
             var old = _clock.GetUtcNow().UtcTicks - 2 * TimeSpan.TicksPerHour;
             foreach (var (d, counter) in _counters)
                 if (d.HourTicks < old && Volatile.Read(ref counter.Total) == counter.Written) _counters.TryRemove(d, out _);
@@ -98,7 +101,7 @@ public sealed class UsageMeter : IKmsRequestObserver, IHostedLifecycleService, I
         }
     }
 
-    /// <summary>The key ARN a request's answer names (KeyId), and the spec that prices it (KeyPairSpec, or GetPublicKey's KeySpec).</summary>
+    /// <summary>The key ARN a request's answer names (KeyId, or KeyMetadata's Arn), and the spec that prices it (KeyPairSpec, or GetPublicKey's KeySpec).</summary>
     private static (string Key, string Detail) KeyOf(byte[] body)
     {
         string key = "", detail = "";
@@ -106,9 +109,11 @@ public sealed class UsageMeter : IKmsRequestObserver, IHostedLifecycleService, I
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return (key, detail);
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            var which = reader.ValueTextEquals("KeyId"u8) ? 1 : reader.ValueTextEquals("KeyPairSpec"u8) || reader.ValueTextEquals("KeySpec"u8) ? 2 : 0;
+            var which = reader.ValueTextEquals("KeyId"u8) ? 1 : reader.ValueTextEquals("KeyPairSpec"u8) || reader.ValueTextEquals("KeySpec"u8) ? 2
+                : reader.ValueTextEquals("KeyMetadata"u8) ? 3 : 0;
             if (!reader.Read()) break;
-            if (which != 0 && reader.TokenType == JsonTokenType.String)
+            if (which == 3 && reader.TokenType == JsonTokenType.StartObject) key = ArnOf(ref reader); // CreateKey, DescribeKey, ...
+            else if (which is 1 or 2 && reader.TokenType == JsonTokenType.String)
             {
                 if (which == 1) key = reader.GetString() ?? "";
                 else detail = reader.GetString() ?? "";
@@ -117,6 +122,21 @@ public sealed class UsageMeter : IKmsRequestObserver, IHostedLifecycleService, I
         }
 
         return (key, detail);
+    }
+
+    /// <summary>The Arn of a KeyMetadata object (the reader on its start); leaves the reader on its end.</summary>
+    private static string ArnOf(ref Utf8JsonReader reader)
+    {
+        var arn = "";
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var wanted = reader.ValueTextEquals("Arn"u8);
+            if (!reader.Read()) break;
+            if (wanted && reader.TokenType == JsonTokenType.String) arn = reader.GetString() ?? "";
+            else reader.Skip();
+        }
+
+        return arn;
     }
 
     private async Task RunAsync()

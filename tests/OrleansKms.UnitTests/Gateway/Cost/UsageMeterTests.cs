@@ -19,10 +19,10 @@ public sealed class UsageMeterTests
     private UsageMeter Meter(IUsageStore store) =>
         new(store, Options.Create(new KmsCostOptions()), NullLogger<UsageMeter>.Instance, _clock);
 
-    private static KmsRequestRecord Request(string operation, string? response, string? error = null, bool anonymous = false, DateTimeOffset? time = null) => new()
+    private static KmsRequestRecord Request(string operation, string? response, string? error = null, bool anonymous = false) => new()
     {
         RequestId = Guid.NewGuid().ToString(),
-        Time = time ?? Noon,
+        Time = Noon,
         Operation = operation,
         Region = "us-east-1",
         Identity = anonymous ? null : KmsIdentity.Development,
@@ -39,10 +39,11 @@ public sealed class UsageMeterTests
         var store = new MemoryUsageStore();
         var meter = Meter(store);
         for (var i = 0; i < 3; i++) meter.Observe(Request("Encrypt", Encrypted));
-        meter.Observe(Request("Encrypt", Encrypted, time: Noon.AddHours(1)));
         meter.Observe(Request("GenerateDataKeyPair", $$"""{"KeyId":"{{KeyArn}}","KeyPairSpec":"RSA_2048","PublicKey":"AAAA"}"""));
         meter.Observe(Request("Encrypt", null, error: "DisabledException"));
         meter.Observe(Request("Encrypt", Encrypted, anonymous: true));
+        _clock.Advance(TimeSpan.FromHours(1)); // counted in the KMS clock's hours
+        meter.Observe(Request("Encrypt", Encrypted));
 
         await meter.FlushAsync(Cancel);
 
@@ -80,7 +81,7 @@ public sealed class UsageMeterTests
         meter.Observe(Request("Encrypt", Encrypted));
         await meter.FlushAsync(Cancel);
         _clock.Advance(TimeSpan.FromHours(3));
-        meter.Observe(Request("Encrypt", Encrypted, time: _clock.GetUtcNow()));
+        meter.Observe(Request("Encrypt", Encrypted));
         await meter.FlushAsync(Cancel);
         await meter.FlushAsync(Cancel);
 
