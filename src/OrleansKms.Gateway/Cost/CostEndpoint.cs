@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrleansKms.Gateway.Auth;
 using OrleansKms.Gateway.Protocol;
@@ -25,7 +26,7 @@ public sealed record CostRequest
 /// "All Regions" are the Regions running in this process and the Regions whose usage tables have the account's requests.
 /// </summary>
 public sealed class CostEndpoint(SigV4Verifier verifier, UsageMeter meter, IKmsRegions regions, IOptions<KmsGatewayOptions> options,
-    IOptions<KmsCostOptions> cost, IKmsRegionControl? control = null, TimeProvider? clock = null)
+    IOptions<KmsCostOptions> cost, IKmsRegionControl? control = null, TimeProvider? clock = null, ILogger<CostEndpoint>? logger = null)
 {
     public const string Path = "/_kms/cost";
     private static readonly string[] Breakdowns = ["key", "operation", "principal"];
@@ -48,6 +49,19 @@ public sealed class CostEndpoint(SigV4Verifier verifier, UsageMeter meter, IKmsR
         {
             var status = e.Code == KmsErrorCode.AccessDeniedException ? StatusCodes.Status403Forbidden : StatusCodes.Status400BadRequest;
             await WriteAsync(context.Response, status, KmsCall.Write(ErrorResponse.Of(e.Code.ToString(), e.Message), KmsJsonContext.Default.ErrorResponse));
+        }
+        catch (RegionUnavailableException e)
+        {
+            await WriteAsync(context.Response, StatusCodes.Status503ServiceUnavailable,
+                KmsCall.Write(ErrorResponse.Of(nameof(KmsErrorCode.DependencyTimeoutException), e.Message), KmsJsonContext.Default.ErrorResponse));
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !context.RequestAborted.IsCancellationRequested)
+        {
+            // Storage unreachable, a grain call failed: the caller learns it failed, the log says why.
+            logger?.LogError(e, "The bill could not be computed (trace {TraceId})", context.TraceIdentifier);
+            await WriteAsync(context.Response, StatusCodes.Status500InternalServerError, KmsCall.Write(
+                ErrorResponse.Of(nameof(KmsErrorCode.KMSInternalException), $"The bill could not be computed; see the service log, trace {context.TraceIdentifier}."),
+                KmsJsonContext.Default.ErrorResponse));
         }
     }
 

@@ -28,7 +28,7 @@ public static class KmsCostExtensions
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<UsageMeter>());
         services.AddSingleton(sp => new CostEndpoint(sp.GetRequiredService<Auth.SigV4Verifier>(), sp.GetRequiredService<UsageMeter>(),
             sp.GetRequiredService<Regions.IKmsRegions>(), sp.GetRequiredService<IOptions<KmsGatewayOptions>>(), sp.GetRequiredService<IOptions<KmsCostOptions>>(),
-            sp.GetService<Regions.IKmsRegionControl>(), sp.GetKeyedService<TimeProvider>(KmsTime.ServiceKey)));
+            sp.GetService<Regions.IKmsRegionControl>(), sp.GetKeyedService<TimeProvider>(KmsTime.ServiceKey), sp.GetService<ILogger<CostEndpoint>>()));
         return services;
     }
 
