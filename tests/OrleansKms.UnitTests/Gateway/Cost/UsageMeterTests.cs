@@ -54,6 +54,23 @@ public sealed class UsageMeterTests
         Assert.All(rows, r => Assert.Equal((KeyArn, meter.Writer, "arn:aws:iam::000000000000:root"), (r.KeyArn, r.Writer, r.Principal)));
     }
 
+    [Theory]
+    [InlineData("DescribeKey", $$$"""{"KeyMetadata":{"AWSAccountId":"000000000000","KeyId":"1234abcd-12ab-34cd-56ef-1234567890ab","Arn":"{{{KeyArn}}}","Description":"has \"KeyId\":\"x\" in it"}}""", KeyArn, "")]
+    [InlineData("ReEncrypt", $$"""{"CiphertextBlob":"AAAA","SourceKeyId":"arn:aws:kms:us-east-1:000000000000:key/source","KeyId":"{{KeyArn}}"}""", KeyArn, "")]
+    [InlineData("ListKeys", """{"Keys":[{"KeyArn":"arn:aws:kms:us-east-1:000000000000:key/k","KeyId":"k"}],"Truncated":false}""", "", "")]
+    [InlineData("GetPublicKey", $$"""{"KeyId":"{{KeyArn}}","PublicKey":"AAAA","KeySpec":"ECC_NIST_P256","KeyUsage":"SIGN_VERIFY"}""", KeyArn, "ECC_NIST_P256")]
+    [InlineData("Sign", $$"""{"KeyId":"{{KeyArn}}","Signature":"AAAA","SigningAlgorithm":"ECDSA_SHA_256"}""", KeyArn, "")]
+    public async Task The_key_and_the_spec_that_prices_a_request_come_from_its_answer(string operation, string answer, string key, string detail)
+    {
+        var store = new MemoryUsageStore();
+        var meter = Meter(store);
+        meter.Observe(Request(operation, answer));
+        await meter.FlushAsync(Cancel);
+
+        var row = Assert.Single(await store.ReadAsync("us-east-1", "000000000000", 2026, 11, Cancel));
+        Assert.Equal((operation, key, detail, 1L), (row.Operation, row.KeyArn, row.Detail, row.Count));
+    }
+
     [Fact]
     public async Task A_write_that_failed_is_made_whole_by_the_next_flush_without_double_counting()
     {
