@@ -23,7 +23,7 @@ public sealed record CostRequest
 /// <c>POST /_kms/cost</c>: the month's bill of the caller's account (<see cref="Bill"/>, JSON). SigV4-signed like a
 /// KMS call; only an account's root may ask, and it sees its own account's bill only. This process's pending counts
 /// are written first; other gateway processes' counts are as old as their last flush.
-/// "All Regions" are the Regions running in this process and the Regions whose usage tables have the account's requests.
+/// "All Regions" are the Regions running in this process and the home Region (docs/cost.md).
 /// </summary>
 public sealed class CostEndpoint(SigV4Verifier verifier, UsageMeter meter, IKmsRegions regions, IOptions<KmsGatewayOptions> options,
     IOptions<KmsCostOptions> cost, IKmsRegionControl? control = null, TimeProvider? clock = null, ILogger<CostEndpoint>? logger = null)
