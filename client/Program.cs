@@ -9,6 +9,7 @@ var commands = new CommandTable("kms")
 {
     { "audit", "the audit trail: 'kms audit' looks up CloudTrail records of KMS calls; 'kms audit export' writes a CloudTrail log file", OrleansKms.Cli.Audit.AuditCommand.RunAsync },
     { "bench", "measure ops/s and latency of a KMS endpoint, and of a bare-Kestrel ceiling", BenchCommand.RunAsync },
+    { "cost", "the month's bill as this service meters it: 'kms cost [--month 2026-11] [--by key|operation|principal] [--output table|json]'", OrleansKms.Cli.Cost.CostCommand.RunAsync },
     { "drill", "development: 'kms drill failover' takes a multi-Region key's primary Region down under load, reports what clients saw", DrillCommand.RunAsync },
     { "policy", "explain a decision: 'kms policy simulate' prints allow or deny and the statements that made it", PolicyCommand.RunAsync },
     { "region", "development: 'kms region status|stop|start' lists, stops, starts the Regions of a service started with --dev-admin", RegionCommand.RunAsync },

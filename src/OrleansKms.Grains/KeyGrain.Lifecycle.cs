@@ -86,6 +86,7 @@ public sealed partial class KeyGrain
             marker = page.NextMarker;
         }
 
+        await RecordTombstoneAsync(_committed ?? state.State);
         await Catalog.RemoveAsync(Arn.KeyId);
         if (state.State.KeyStore is { } keyStore) await KeyStoreOf(keyStore.CustomKeyStoreId).RemoveKeyAsync(Arn.KeyId);
         await DeleteGrantsAsync();

@@ -12,6 +12,7 @@ using Orleans.Configuration;
 using OrleansKms.Gateway;
 using OrleansKms.Gateway.Admin;
 using OrleansKms.Gateway.Audit;
+using OrleansKms.Gateway.Cost;
 using OrleansKms.Gateway.Auth;
 using OrleansKms.Gateway.Quotas;
 using OrleansKms.Gateway.Usage;
@@ -191,12 +192,17 @@ public sealed class KmsServer : IAsyncDisposable
             : new Audit.AzureTableAuditStore(new TableServiceClient(connectionString), sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<KmsAuditOptions>>()),
             audit => audit.LogRecords = options.OtlpEndpoint is not null);
         builder.Services.AddKeyLastUsage();
+        // Usage metering and the bill (kms cost): counts in the Regions' storage (kmsusage* tables), in memory with --storage memory.
+        builder.Services.AddKmsCost(sp => connectionString is null
+            ? new MemoryUsageStore()
+            : new Cost.AzureTableUsageStore(new TableServiceClient(connectionString), sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<KmsCostOptions>>()));
         builder.Services.AddKmsRequestQuotas(options.Quotas);
         var linkEndpoint = new RegionLinkEndpoint(regions, links, TimeProvider.System);
         var app = builder.Build();
         app.MapPost(ServiceRegionLinks.DeliverPath, linkEndpoint.HandleAsync);
         app.MapPost(ServiceRegionLinks.ReplicaDeletedPath, linkEndpoint.HandleAsync);
         if (options.Audit) app.MapKmsAudit();
+        app.MapKmsCost();
         app.MapKmsGateway();
         return app;
     }

@@ -1,0 +1,207 @@
+using System.Collections.Concurrent;
+using System.Text;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace OrleansKms.Gateway.Cost;
+
+/// <summary>Settings of usage metering (<c>kms cost</c>).</summary>
+public sealed class KmsCostOptions
+{
+    /// <summary>How often counts are written to storage: the bound on how stale another process's counts are. Default 5 s.</summary>
+    public TimeSpan FlushInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Azure Table name of us-east-1's counts; other Regions add their compact name (<c>kmsusageeuwest1</c>). Default kmsusage.</summary>
+    public string TableName { get; set; } = "kmsusage";
+
+    /// <summary>The prices bills use. Default null: AWS's (<see cref="PriceTable.Aws"/>, the embedded data file).</summary>
+    public PriceTable? Prices { get; set; }
+}
+
+/// <summary>
+/// Meters requests for the bill. <see cref="Observe"/> only finds the key in the answer and increments an in-memory
+/// counter per (account, Region, hour, key, operation, principal, detail): no I/O, no allocation beyond the key ARN.
+/// Every <see cref="KmsCostOptions.FlushInterval"/>, when a bill is asked for, and on a clean stop, the counters that
+/// changed are written as this process's running totals (<see cref="UsageRow"/>), so a retried or partial flush is
+/// harmless. A crash loses the counts since the last flush: at most one interval of requests.
+/// Only successful requests of an authenticated caller are metered (see docs/cost.md).
+/// </summary>
+public sealed class UsageMeter : IKmsRequestObserver, IHostedLifecycleService, IAsyncDisposable
+{
+    private const int MaxInterned = 100_000;
+    private readonly ConcurrentDictionary<UsageDimension, Counter> _counters = new();
+    private readonly ConcurrentDictionary<string, string> _strings = new(StringComparer.Ordinal);
+    private readonly IUsageStore _store;
+    private readonly KmsCostOptions _options;
+    private readonly TimeProvider _clock;
+    private readonly ILogger<UsageMeter> _logger;
+    private readonly SemaphoreSlim _flushing = new(1, 1);
+    private readonly CancellationTokenSource _stop = new();
+    private Task? _loop;
+
+    /// <summary>Counts in the hours of <paramref name="clock"/>: the KMS clock (keyed <see cref="KmsTime.ServiceKey"/>).</summary>
+    public UsageMeter(IUsageStore store, IOptions<KmsCostOptions> options, ILogger<UsageMeter> logger, TimeProvider? clock = null)
+    {
+        _store = store;
+        _options = options.Value;
+        _logger = logger;
+        _clock = clock ?? TimeProvider.System;
+    }
+
+    /// <summary>This process's name in the rows it writes: new at every start, so processes never share a row.</summary>
+    public string Writer { get; } = Guid.NewGuid().ToString("N")[..16];
+
+    public IUsageStore Store => _store;
+
+    public void Observe(KmsRequestRecord record)
+    {
+        if (!record.Succeeded || record.Region is not { } region || record.Identity is not { } caller) return;
+        var (key, detail) = record.ResponseBody is { } body ? KeyOf(record.Operation, body) : ("", "");
+        // The KMS clock, the one keys' creation and deletion dates come from (the record's time is the gateway's wall clock).
+        var now = _clock.GetUtcNow().UtcTicks;
+        var hour = now - now % TimeSpan.TicksPerHour;
+        var dimension = new UsageDimension(region, caller.AccountId, hour, key, record.Operation, caller.PrincipalArn, detail);
+        var counter = _counters.GetOrAdd(dimension, static _ => new Counter());
+        Interlocked.Increment(ref counter.Total);
+    }
+
+    /// <summary>Counts not yet written (tests, and the stop's log line).</summary>
+    public long Unwritten => _counters.Values.Sum(c => Volatile.Read(ref c.Total) - Volatile.Read(ref c.Written));
+
+    /// <summary>Counters held in memory (one per account, Region, hour and dimensions seen recently).</summary>
+    public int Tracked => _counters.Count;
+
+    /// <summary>Writes every counter that changed since its last write; forgets hours long over once written.</summary>
+    public async Task FlushAsync(CancellationToken cancel)
+    {
+        await _flushing.WaitAsync(cancel);
+        try
+        {
+            var batch = new List<(Counter Counter, long Total, UsageRow Row)>();
+            foreach (var (d, counter) in _counters)
+            {
+                var total = Volatile.Read(ref counter.Total);
+                if (total == counter.Written) continue;
+                batch.Add((counter, total, new UsageRow(d.Region, d.Account, new DateTimeOffset(d.HourTicks, TimeSpan.Zero), Writer, d.Key, d.Operation, d.Principal, d.Detail, total)));
+            }
+
+            if (batch.Count > 0)
+            {
+                await _store.WriteAsync([.. batch.Select(b => b.Row)], cancel);
+                foreach (var (counter, total, _) in batch) Volatile.Write(ref counter.Written, total);
+            }
+
+            // An hour two hours gone gets no more requests (a request is counted in the hour it is answered): drop it once written.
+            var old = _clock.GetUtcNow().UtcTicks - 2 * TimeSpan.TicksPerHour;
+            foreach (var (d, counter) in _counters)
+                if (d.HourTicks < old && Volatile.Read(ref counter.Total) == counter.Written) _counters.TryRemove(d, out _);
+        }
+        finally
+        {
+            _flushing.Release();
+        }
+    }
+
+    /// <summary>
+    /// The key ARN a request's answer names (KeyId, or KeyMetadata's Arn), and the spec that prices it (KeyPairSpec of
+    /// GenerateDataKeyPair, KeySpec of GetPublicKey). The answer is the gateway's own compact JSON, so a member is found
+    /// by a vectorized search for <c>"Name":"</c>: inside a string value every quote is escaped, so the pattern only
+    /// matches a member. A value with an escape in it is left out (no key ARN or spec has one).
+    /// </summary>
+    private (string Key, string Detail) KeyOf(string operation, ReadOnlySpan<byte> body)
+    {
+        var key = Member(body, "\"KeyId\":\""u8);
+        if (!key.StartsWith("arn:"u8)) key = Member(body, "\"Arn\":\""u8); // KeyMetadata: its KeyId is the bare id
+        var detail = PriceClasses.IsDataKeyPair(operation) ? Member(body, "\"KeyPairSpec\":\""u8)
+            : operation == "GetPublicKey" ? Member(body, "\"KeySpec\":\""u8)
+            : default;
+        return (Intern(key), Intern(detail));
+    }
+
+    private static ReadOnlySpan<byte> Member(ReadOnlySpan<byte> body, ReadOnlySpan<byte> name)
+    {
+        var at = body.IndexOf(name);
+        if (at < 0) return default;
+        var value = body[(at + name.Length)..];
+        var end = value.IndexOfAny((byte)'"', (byte)'\\');
+        return end > 0 && value[end] == (byte)'"' ? value[..end] : default;
+    }
+
+    /// <summary>The string of <paramref name="utf8"/>, from a table of those seen (keys and specs repeat): no allocation once seen.</summary>
+    private string Intern(ReadOnlySpan<byte> utf8)
+    {
+        if (utf8.IsEmpty || utf8.Length > 256) return utf8.IsEmpty ? "" : Encoding.UTF8.GetString(utf8);
+        Span<char> chars = stackalloc char[256];
+        var length = Encoding.UTF8.GetChars(utf8, chars);
+        var lookup = _strings.GetAlternateLookup<ReadOnlySpan<char>>();
+        if (lookup.TryGetValue(chars[..length], out var known)) return known;
+        var text = new string(chars[..length]);
+        if (_strings.Count < MaxInterned) _strings.TryAdd(text, text);
+        return text;
+    }
+
+    private async Task RunAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(_options.FlushInterval, _clock, _stop.Token);
+                await FlushAsync(_stop.Token);
+            }
+            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                _logger.LogWarning(e, "Usage counts could not be written; will retry");
+            }
+        }
+    }
+
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _loop ??= Task.Run(RunAsync, CancellationToken.None);
+        return Task.CompletedTask;
+    }
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>After the server has stopped taking requests: write what is left (bounded, so a dead store cannot hold the stop).</summary>
+    public async Task StoppedAsync(CancellationToken cancellationToken)
+    {
+        await _stop.CancelAsync();
+        if (_loop is not null) await _loop;
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        try
+        {
+            await FlushAsync(limit.Token);
+        }
+        catch (Exception e)
+        {
+            _logger.LogError(e, "Usage meter stopped with {Count} requests unwritten", Unwritten);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_stop.IsCancellationRequested) await StoppedAsync(CancellationToken.None);
+        _stop.Dispose();
+    }
+
+    private readonly record struct UsageDimension(string Region, string Account, long HourTicks, string Key, string Operation, string Principal, string Detail);
+
+    private sealed class Counter
+    {
+        public long Total;
+        public long Written;
+    }
+}
