@@ -9,7 +9,9 @@ var commands = new CommandTable("kms")
 {
     { "audit", "the audit trail: 'kms audit' looks up CloudTrail records of KMS calls; 'kms audit export' writes a CloudTrail log file", OrleansKms.Cli.Audit.AuditCommand.RunAsync },
     { "bench", "measure ops/s and latency of a KMS endpoint, and of a bare-Kestrel ceiling", BenchCommand.RunAsync },
+    { "decrypt", "decrypt an AWS Encryption SDK message (file or pipe) with the KMS keys it names", OrleansKms.Cli.Envelope.EnvelopeCommands.DecryptAsync },
     { "drill", "development: 'kms drill failover' takes a multi-Region key's primary Region down under load, reports what clients saw", DrillCommand.RunAsync },
+    { "encrypt", "envelope-encrypt a file or pipe into an AWS Encryption SDK message under one or more KMS keys", OrleansKms.Cli.Envelope.EnvelopeCommands.EncryptAsync },
     { "policy", "explain a decision: 'kms policy simulate' prints allow or deny and the statements that made it", PolicyCommand.RunAsync },
     { "region", "development: 'kms region status|stop|start' lists, stops, starts the Regions of a service started with --dev-admin", RegionCommand.RunAsync },
     { "reset", "development: delete every key, alias and grant of a service started with --dev-admin", AdminCommands.ResetAsync },
