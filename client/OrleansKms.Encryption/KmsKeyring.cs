@@ -121,7 +121,7 @@ public sealed class KmsKeyring
 
         var tried = errors.Count == 0
             ? IsDiscovery ? "the message has no AWS KMS encrypted data key" : "none of the message's encrypted data keys was made with a KMS key of the keyring"
-            : string.Join("; ", errors.Select(e => e is AmazonKeyManagementServiceException k ? $"{k.ErrorCode}: {k.Message}" : e.Message));
+            : string.Join("; ", errors.Select(e => e is AmazonKeyManagementServiceException k ? $"{(string.IsNullOrEmpty(k.ErrorCode) ? k.GetType().Name : k.ErrorCode)}: {k.Message}" : e.Message));
         throw new NoDecryptableDataKeyException($"No KMS key could decrypt the message's data key ({tried}).",
             errors.Count == 1 ? errors[0] : errors.Count > 1 ? new AggregateException(errors) : null);
     }
