@@ -21,7 +21,7 @@ internal sealed class ProgressBar(TextWriter output, long total) : IDisposable
     {
         var fraction = total == 0 ? 1 : Math.Clamp((double)done / total, 0, 1);
         var filled = (int)(fraction * Width);
-        output.Write($"\r[{new string('#', filled)}{new string('.', Width - filled)}] {fraction,4:P0} {done >> 20} / {total >> 20} MiB");
+        output.Write($"\r[{new string('#', filled)}{new string('.', Width - filled)}] {(int)(fraction * 100),3}% {done >> 20} / {total >> 20} MiB");
         output.Flush();
         _drawn = true;
     }

@@ -187,3 +187,46 @@ public sealed class EnvelopeCommandTests(KmsServerFixture fixture) : IDisposable
 
     public void Dispose() => Directory.Delete(_directory, true);
 }
+
+/// <summary>
+/// The progress bar of <c>kms encrypt</c>, run in-process where the test decides whether standard error is a terminal:
+/// drawn for a file of known size on a terminal, never otherwise, and never on standard output.
+/// </summary>
+[Collection(KmsServerCollection.Name)]
+public sealed class EnvelopeProgressTests(KmsServerFixture fixture) : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("kms-envelope-progress-").FullName;
+
+    private async Task<(int Code, string Error, long Output)> EncryptAsync(bool terminal, string input)
+    {
+        using var kms = fixture.Client();
+        var key = (await kms.CreateKeyAsync(new CreateKeyRequest(), TestContext.Current.CancellationToken)).KeyMetadata.Arn;
+        using var error = new StringWriter();
+        using var stdout = new MemoryStream();
+        await using var stdin = new MemoryStream(new byte[300_000]);
+        var code = await OrleansKms.Cli.Envelope.EnvelopeCommands.RunAsync(
+            ["--key", key, "--in", input, "--out", "-", "--endpoint-url", fixture.Server.Endpoint.ToString()],
+            encrypt: true, stdin, stdout, error, terminal, TestContext.Current.CancellationToken);
+        return (code, error.ToString(), stdout.Length);
+    }
+
+    [Fact]
+    public async Task A_file_on_a_terminal_gets_a_bar_that_ends_at_100_percent_and_a_pipe_or_a_redirected_stderr_gets_none()
+    {
+        var file = Path.Combine(_directory, "plain");
+        await File.WriteAllBytesAsync(file, new byte[3 << 20], TestContext.Current.CancellationToken);
+
+        var onTerminal = await EncryptAsync(terminal: true, file);
+        var redirected = await EncryptAsync(terminal: false, file);
+        var fromPipe = await EncryptAsync(terminal: true, "-");
+
+        Assert.Equal(0, onTerminal.Code);
+        Assert.StartsWith("\r[", onTerminal.Error);
+        Assert.EndsWith("\r[##############################] 100% 3 / 3 MiB" + Environment.NewLine, onTerminal.Error);
+        Assert.True(onTerminal.Output > 3 << 20);
+        Assert.Equal((0, ""), (redirected.Code, redirected.Error));
+        Assert.Equal((0, ""), (fromPipe.Code, fromPipe.Error));
+    }
+
+    public void Dispose() => Directory.Delete(_directory, true);
+}
