@@ -19,7 +19,8 @@ internal static class EnvelopeBench
         Usage: kms bench --envelope SIZE [--frame-size N[,N...]] [--algorithm committed|committed-signed|both] [--dir DIR]
           Encrypts a SIZE file of random bytes (e.g. 1GiB, 256MiB, 1000000) to a file and decrypts it back, for each
           frame size (default 4096,65536,1048576) and suite (default both), and prints MB/s of wall time and MB/s per
-          CPU-second of this process (1 MB = 10^6 bytes). Files go to DIR (default the temporary directory; /dev/shm keeps disk write-back out of the figures).
+          CPU-second of this process (1 MB = 10^6 bytes). Files go to DIR (default the temporary directory; /dev/shm
+          keeps disk write-back out of the figures).
         """;
 
     public static async Task<int> RunAsync(string[] args, CancellationToken cancel)
@@ -49,8 +50,7 @@ internal static class EnvelopeBench
             }
         }
 
-        var work = Directory.CreateTempSubdirectory("kms-envelope-bench-").FullName;
-        if (directory != Path.GetTempPath()) work = Directory.CreateDirectory(Path.Combine(directory, Path.GetFileName(work))).FullName;
+        var work = Directory.CreateDirectory(Path.Combine(directory, $"kms-envelope-bench-{Guid.NewGuid():N}")).FullName;
         try
         {
             var plain = Path.Combine(work, "plain");
@@ -61,21 +61,8 @@ internal static class EnvelopeBench
             Console.WriteLine("a byte array to a null stream (the library alone, without the kernel's file copies and page allocation).");
             Console.WriteLine("SUITE  FRAME     FILE ENCRYPT     FILE DECRYPT     MEMORY ENCRYPT   MEMORY DECRYPT   MESSAGE BYTES");
             foreach (var suite in suites)
-            foreach (var frame in frames)
             {
-                var client = new EnvelopeEncryptionClient(LocalDataKeys.Keyring(), new EnvelopeEncryptionOptions { Algorithm = suite, FrameLength = frame });
-                await WarmUpAsync(client, cancel);
-                var sealedFile = Path.Combine(work, "sealed");
-                var opened = Path.Combine(work, "opened");
-                var fileEncrypt = await MeasureAsync(() => client.EncryptFileAsync(plain, sealedFile, null, cancel));
-                var fileDecrypt = await MeasureAsync(() => client.DecryptFileAsync(sealedFile, opened, null, cancel));
-                if (new FileInfo(opened).Length != size) throw new InvalidDataException("The decrypted file has another length.");
-                File.Delete(opened);
-                var message = await File.ReadAllBytesAsync(sealedFile, cancel);
-                File.Delete(sealedFile);
-                var memoryEncrypt = await MeasureAsync(() => client.EncryptAsync(new MemoryStream(plaintext, false), Stream.Null, null, cancel));
-                var memoryDecrypt = await MeasureAsync(() => client.DecryptAsync(new MemoryStream(message, false), Stream.Null, null, cancel));
-                Console.WriteLine($"{(ushort)suite:X4}   {frame,-8}  {Rate(size, fileEncrypt)}  {Rate(size, fileDecrypt)}  {Rate(size, memoryEncrypt)}  {Rate(size, memoryDecrypt)}  {message.LongLength:N0}");
+                foreach (var frame in frames) Console.WriteLine(await MeasureAsync(suite, frame, work, plain, plaintext, cancel));
             }
 
             return 0;
@@ -84,6 +71,25 @@ internal static class EnvelopeBench
         {
             Directory.Delete(work, true);
         }
+    }
+
+    // One row: file to file, then memory to a null stream, for one suite and frame length.
+    private static async Task<string> MeasureAsync(AlgorithmSuite suite, int frame, string work, string plain, byte[] plaintext, CancellationToken cancel)
+    {
+        var client = new EnvelopeEncryptionClient(LocalDataKeys.Keyring(), new EnvelopeEncryptionOptions { Algorithm = suite, FrameLength = frame });
+        await WarmUpAsync(client, cancel);
+        var sealedFile = Path.Combine(work, "sealed");
+        var opened = Path.Combine(work, "opened");
+        var fileEncrypt = await MeasureAsync(() => client.EncryptFileAsync(plain, sealedFile, null, cancel));
+        var fileDecrypt = await MeasureAsync(() => client.DecryptFileAsync(sealedFile, opened, null, cancel));
+        if (new FileInfo(opened).Length != plaintext.LongLength) throw new InvalidDataException("The decrypted file has another length.");
+        File.Delete(opened);
+        var message = await File.ReadAllBytesAsync(sealedFile, cancel);
+        File.Delete(sealedFile);
+        var memoryEncrypt = await MeasureAsync(() => client.EncryptAsync(new MemoryStream(plaintext, false), Stream.Null, null, cancel));
+        var memoryDecrypt = await MeasureAsync(() => client.DecryptAsync(new MemoryStream(message, false), Stream.Null, null, cancel));
+        var size = plaintext.LongLength;
+        return $"{(ushort)suite:X4}   {frame,-8}  {Rate(size, fileEncrypt)}  {Rate(size, fileDecrypt)}  {Rate(size, memoryEncrypt)}  {Rate(size, memoryDecrypt)}  {message.LongLength:N0}";
     }
 
     private static string Rate(long size, (double Wall, double Cpu) time) => $"{size / time.Wall / 1e6,5:F0} ({size / time.Cpu / 1e6,5:F0})".PadRight(15);

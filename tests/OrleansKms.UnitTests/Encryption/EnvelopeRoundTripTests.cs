@@ -19,8 +19,8 @@ public sealed class EnvelopeRoundTripTests
     {
         var data = new TheoryData<AlgorithmSuite, int>();
         foreach (var suite in new[] { Unsigned, Signed })
-        foreach (var size in new[] { 0, 1, Frame - 1, Frame, Frame + 1, 3 * Frame, 5 * Frame + 7 })
-            data.Add(suite, size);
+            foreach (var size in new[] { 0, 1, Frame - 1, Frame, Frame + 1, 3 * Frame, 5 * Frame + 7 })
+                data.Add(suite, size);
         return data;
     }
 

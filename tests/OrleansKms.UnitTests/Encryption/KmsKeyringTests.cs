@@ -38,7 +38,9 @@ public sealed class KmsKeyringTests
         var strict = await new EnvelopeEncryptionClient(_kms.Keyring(replica)).DecryptAsync(message, null, TestContext.Current.CancellationToken);
         var discovery = await new EnvelopeEncryptionClient(new KmsKeyring(new KmsKeyringOptions
         {
-            Client = _kms.Client("eu-west-1"), ClientForRegion = _kms.Client, DiscoveryRegion = "eu-west-1",
+            Client = _kms.Client("eu-west-1"),
+            ClientForRegion = _kms.Client,
+            DiscoveryRegion = "eu-west-1",
         })).DecryptAsync(message, null, TestContext.Current.CancellationToken);
 
         Assert.Equal(100, strict.Plaintext.Length);
