@@ -129,6 +129,25 @@ public sealed class EnvelopeTamperTests
     }
 
     [Fact]
+    public async Task Streaming_a_long_signed_message_with_a_bad_signature_releases_only_verified_frames_never_the_final_one()
+    {
+        const int frame = 65536;
+        var plaintext = RandomNumberGenerator.GetBytes(40 * frame + 100);
+        var client = new EnvelopeEncryptionClient(_kms.Keyring(_key), new EnvelopeEncryptionOptions { FrameLength = frame });
+        var message = await client.EncryptAsync(plaintext, null, TestContext.Current.CancellationToken);
+        message[^1] ^= 1;
+        using var output = new MemoryStream();
+
+        await Assert.ThrowsAsync<MessageTamperedException>(() =>
+            client.DecryptAsync(new MemoryStream(message), output, null, TestContext.Current.CancellationToken));
+
+        // Whole regular frames were written as their tags verified; the final frame (the last 100 bytes) never was.
+        Assert.InRange(output.Length, frame, 40 * frame);
+        Assert.Equal(0, output.Length % frame);
+        Assert.True(plaintext.AsSpan(0, (int)output.Length).SequenceEqual(output.ToArray()));
+    }
+
+    [Fact]
     public async Task A_signed_message_with_the_signature_removed_is_truncated()
     {
         var message = await MessageAsync(Signed);
