@@ -31,6 +31,9 @@ internal sealed class BenchOptions
           --json FILE             also write the results as JSON to FILE
           -h, --help              print this help
 
+        kms bench --envelope SIZE [--frame-size N[,N...]] measures envelope encryption instead (no service needed):
+        run 'kms bench --envelope 1GiB --help'.
+
         Exit code: 0 when every call succeeded, 1 when a call or the setup failed, 2 for a bad command line.
         """;
 
