@@ -28,7 +28,7 @@ internal static class CompletionCommand
         ["audit"] = ("export", $"--key --principal --event-name --since --until --max --output --out {Connection}"),
         ["bench"] = ("", "--endpoint --region --access-key --secret-key --concurrency --duration --warmup --keys --operations --signing-specs --no-ceiling --json"),
         ["completion"] = ("bash zsh", ""),
-        ["drill"] = ("failover", $"--primary --replica --duration --concurrency --wait --output {Connection}"),
+        ["drill"] = ("failover", "--primary --replica --duration --concurrency --wait --output --endpoint-url --endpoint --profile --access-key --secret-key"),
         ["keys"] = ("list create describe", $"--description --key-spec --key-usage --multi-region --alias --tag --policy --output {Connection}"),
         ["policy"] = ("simulate", $"--principal --action --key --key-arn --policy --identity-policy --grant --context --condition --principal-tag --resource-tag --output {Connection}"),
         ["region"] = ("status stop start", $"--output {Connection}"),
