@@ -77,6 +77,28 @@ public sealed class GeneralCommandTests(CliServerFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task Keys_create_takes_the_key_policy_from_a_file_and_a_missing_file_is_exit_code_1()
+    {
+        var policy = Path.Combine(Path.GetTempPath(), $"kms-cli-policy-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(policy, """
+            {"Version":"2012-10-17","Statement":[{"Sid":"only-the-root","Effect":"Allow",
+              "Principal":{"AWS":"arn:aws:iam::000000000000:root"},"Action":"kms:*","Resource":"*"}]}
+            """, TestContext.Current.CancellationToken);
+
+        var created = await KmsProcess.RunAsync(Env, "keys", "create", "--policy", policy);
+        var missing = await KmsProcess.RunAsync(Env, "keys", "create", "--policy", policy + ".missing");
+
+        Assert.True(created.Code == 0, created.Error);
+        using var kms = fixture.Client();
+        var stored = await kms.GetKeyPolicyAsync(new Amazon.KeyManagementService.Model.GetKeyPolicyRequest { KeyId = created.Output.Trim(), PolicyName = "default" },
+            TestContext.Current.CancellationToken);
+        Assert.Contains("\"only-the-root\"", stored.Policy);
+        Assert.Equal(1, missing.Code);
+        Assert.StartsWith($"kms keys create: --policy {policy}.missing: ", missing.Error);
+        File.Delete(policy);
+    }
+
+    [Fact]
     public async Task Alias_create_update_list_and_delete()
     {
         var first = (await KmsProcess.RunAsync(Env, "keys", "create")).Output.Trim();
