@@ -38,8 +38,11 @@ internal static class LatencyMeasurement
         Console.WriteLine($"Encrypt of 32 bytes, {count} sequential calls after {count / 4} warm-up calls each (Environment: {Environment.ProcessorCount} cores)");
         foreach (var (name, client) in new[] { ("in-process", embedded), ("loopback HTTP", (IAmazonKeyManagementService)http), ("in-process", embedded), ("loopback HTTP", http) })
         {
+            var (gen0, gen1, gen2) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+            var allocated = GC.GetTotalAllocatedBytes();
             var samples = await MeasureAsync(client, key, count);
-            Console.WriteLine($"  {name,-14} mean {samples.Average():F3} ms   p50 {Percentile(samples, 0.50):F3} ms   p99 {Percentile(samples, 0.99):F3} ms");
+            Console.WriteLine($"  {name,-14} mean {samples.Average():F3} ms   p50 {Percentile(samples, 0.50):F3} ms   p99 {Percentile(samples, 0.99):F3} ms" +
+                $"   (GCs {GC.CollectionCount(0) - gen0}/{GC.CollectionCount(1) - gen1}/{GC.CollectionCount(2) - gen2}, {(GC.GetTotalAllocatedBytes() - allocated) / 1024 / (count + count / 4)} KiB/call)");
         }
 
         await app.StopAsync();
