@@ -97,6 +97,30 @@ public sealed class EmbeddedClientTests(EmbeddedKmsFixture fixture) : IClassFixt
     }
 
     [Fact]
+    public async Task The_audit_trail_records_an_embedded_call_as_a_CloudTrail_event_of_its_caller()
+    {
+        using var app = fixture.Clients.Create(new BasicAWSCredentials(EmbeddedKmsFixture.AppAccessKey, EmbeddedKmsFixture.AppSecret));
+        var key = (await fixture.Kms.CreateKeyAsync(new CreateKeyRequest(), Cancel)).KeyMetadata;
+        await app.EncryptAsync(new EncryptRequest { KeyId = key.Arn, Plaintext = new MemoryStream(Encoding.UTF8.GetBytes("audited secret")) }, Cancel);
+        var writer = fixture.Host.Services.GetRequiredService<OrleansKms.Gateway.Audit.AuditWriter>();
+        await writer.FlushAsync(Cancel);
+
+        var entries = await writer.Store.LookupAsync(new OrleansKms.Gateway.Audit.AuditQuery("eu-west-1", EmbeddedKmsFixture.Account,
+            DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddMinutes(5)) { Key = key.Arn, EventName = "Encrypt" }, Cancel);
+
+        var entry = Assert.Single(entries);
+        Assert.Equal(EmbeddedKmsFixture.App, entry.PrincipalArn);
+        using var trail = System.Text.Json.JsonDocument.Parse(entry.Json);
+        var record = trail.RootElement;
+        Assert.Equal("kms.amazonaws.com", record.GetProperty("eventSource").GetString());
+        Assert.Equal("IAMUser", record.GetProperty("userIdentity").GetProperty("type").GetString());
+        Assert.EndsWith(" OrleansKms-embedded", record.GetProperty("userAgent").GetString());
+        Assert.Equal(key.Arn, record.GetProperty("requestParameters").GetProperty("keyId").GetString());
+        Assert.DoesNotContain("audited secret", entry.Json);
+        Assert.DoesNotContain(Convert.ToBase64String(Encoding.UTF8.GetBytes("audited secret")), entry.Json);
+    }
+
+    [Fact]
     public async Task A_client_for_a_Region_the_silo_does_not_serve_is_refused_as_the_gateway_refuses_it()
     {
         using var elsewhere = fixture.Clients.Create(new BasicAWSCredentials("test", "test"), "ap-south-1", c => c.MaxErrorRetry = 0);

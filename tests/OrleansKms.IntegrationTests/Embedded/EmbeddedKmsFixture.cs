@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OrleansKms.Gateway;
+using OrleansKms.Gateway.Audit;
 using OrleansKms.Gateway.Auth;
 using OrleansKms.Hosting;
 using OrleansKms.Hosting.Embedded;
@@ -14,7 +15,8 @@ namespace OrleansKms.IntegrationTests.Embedded;
 /// <summary>
 /// An Orleans application as a user writes one: a silo host with <c>AddKms()</c> (memory storage) and
 /// <c>AddKmsClient()</c>, no Kestrel and no gateway mapped. Its identities: the development root, and
-/// <see cref="App"/> (an IAM user whose identity policy allows kms:*).
+/// <see cref="App"/> (an IAM user whose identity policy allows kms:*). The audit trail is on (memory store), beside a
+/// request observer of the test's own.
 /// </summary>
 public sealed class EmbeddedKmsFixture : IAsyncLifetime
 {
@@ -49,6 +51,7 @@ public sealed class EmbeddedKmsFixture : IAsyncLifetime
             g.Identities.Add(new KmsIdentity(AppAccessKey, AppSecret, Account, App) { Policies = [KmsAll] });
         });
         builder.Services.AddSingleton<IKmsRequestObserver>(new QueueObserver(Observed));
+        builder.Services.AddKmsAudit(_ => new MemoryAuditStore());
         Host = builder.Build();
         await Host.StartAsync();
     }
