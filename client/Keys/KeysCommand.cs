@@ -153,10 +153,19 @@ internal static class KeysCommand
     {
         var o = new JsonObject
         {
-            ["KeyId"] = k.KeyId, ["Arn"] = k.Arn, ["AWSAccountId"] = k.AWSAccountId, ["Description"] = k.Description,
-            ["KeyState"] = k.KeyState?.Value, ["Enabled"] = k.Enabled, ["KeySpec"] = k.KeySpec?.Value, ["KeyUsage"] = k.KeyUsage?.Value,
-            ["Origin"] = k.Origin?.Value, ["KeyManager"] = k.KeyManager?.Value, ["MultiRegion"] = k.MultiRegion,
-            ["CreationDate"] = k.CreationDate?.ToUniversalTime().ToString("O"), ["DeletionDate"] = k.DeletionDate?.ToUniversalTime().ToString("O"),
+            ["KeyId"] = k.KeyId,
+            ["Arn"] = k.Arn,
+            ["AWSAccountId"] = k.AWSAccountId,
+            ["Description"] = k.Description,
+            ["KeyState"] = k.KeyState?.Value,
+            ["Enabled"] = k.Enabled,
+            ["KeySpec"] = k.KeySpec?.Value,
+            ["KeyUsage"] = k.KeyUsage?.Value,
+            ["Origin"] = k.Origin?.Value,
+            ["KeyManager"] = k.KeyManager?.Value,
+            ["MultiRegion"] = k.MultiRegion,
+            ["CreationDate"] = k.CreationDate?.ToUniversalTime().ToString("O"),
+            ["DeletionDate"] = k.DeletionDate?.ToUniversalTime().ToString("O"),
             ["EncryptionAlgorithms"] = k.EncryptionAlgorithms is { Count: > 0 } e ? new JsonArray([.. e.Select(a => (JsonNode)a)]) : null,
             ["SigningAlgorithms"] = k.SigningAlgorithms is { Count: > 0 } s ? new JsonArray([.. s.Select(a => (JsonNode)a)]) : null,
             ["MacAlgorithms"] = k.MacAlgorithms is { Count: > 0 } m ? new JsonArray([.. m.Select(a => (JsonNode)a)]) : null,

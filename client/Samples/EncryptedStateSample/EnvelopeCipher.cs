@@ -48,7 +48,9 @@ public sealed class EnvelopeCipher(IAmazonKeyManagementService kms)
         if (state.Version != 1) throw new NotSupportedException($"Sealed state version {state.Version} is not known to this version.");
         var dataKey = await kms.DecryptAsync(new DecryptRequest
         {
-            KeyId = state.KeyArn, CiphertextBlob = new MemoryStream(state.EncryptedDataKey), EncryptionContext = context,
+            KeyId = state.KeyArn,
+            CiphertextBlob = new MemoryStream(state.EncryptedDataKey),
+            EncryptionContext = context,
         }, cancel);
         var key = dataKey.Plaintext.ToArray();
         try

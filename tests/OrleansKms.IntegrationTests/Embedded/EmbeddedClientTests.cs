@@ -22,7 +22,9 @@ public sealed class EmbeddedClientTests(EmbeddedKmsFixture fixture) : IClassFixt
         var context = new Dictionary<string, string> { ["tenant"] = "t-1" };
         var sealedBlob = await fixture.Kms.EncryptAsync(new EncryptRequest
         {
-            KeyId = key.KeyId, Plaintext = new MemoryStream(Encoding.UTF8.GetBytes("hello")), EncryptionContext = context,
+            KeyId = key.KeyId,
+            Plaintext = new MemoryStream(Encoding.UTF8.GetBytes("hello")),
+            EncryptionContext = context,
         }, Cancel);
         var opened = await fixture.Kms.DecryptAsync(new DecryptRequest { CiphertextBlob = sealedBlob.CiphertextBlob, EncryptionContext = context }, Cancel);
 
@@ -106,7 +108,8 @@ public sealed class EmbeddedClientTests(EmbeddedKmsFixture fixture) : IClassFixt
         await writer.FlushAsync(Cancel);
 
         var entries = await writer.Store.LookupAsync(new OrleansKms.Gateway.Audit.AuditQuery("eu-west-1", EmbeddedKmsFixture.Account,
-            DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddMinutes(5)) { Key = key.Arn, EventName = "Encrypt" }, Cancel);
+            DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddMinutes(5))
+        { Key = key.Arn, EventName = "Encrypt" }, Cancel);
 
         var entry = Assert.Single(entries);
         Assert.Equal(EmbeddedKmsFixture.App, entry.PrincipalArn);
