@@ -145,7 +145,7 @@ public sealed class EncryptedStateSampleTests(EncryptedStateSampleFixture fixtur
     }
 
     private SealedState Sealed(string grainKey) =>
-        fixture.Host.Services.GetRequiredService<IGrainStorageSerializer>().Deserialize<SecretNoteState>(new BinaryData(fixture.Storage.Of(grainKey))).Note!;
+        fixture.Host.Services.GetRequiredService<IGrainStorageSerializer>().Deserialize<SecretNoteState>(new BinaryData(fixture.Storage.Of(grainKey)))!.Note!;
 
     private static int IndexOf(byte[] haystack, byte[] needle) => haystack.AsSpan().IndexOf(needle);
 }
