@@ -23,6 +23,8 @@ using var host = builder.Build();
 await host.StartAsync();
 
 var grains = host.Services.GetRequiredService<IGrainFactory>();
+if (await grains.GetGrain<ISecretNoteGrain>("alice").GetAsync() is { } stored)
+    Console.WriteLine($"alice's note, opened from storage: {stored}");
 await grains.GetGrain<ISecretNoteGrain>("alice").SetAsync("alice's secret: the launch code is 0000");
 await grains.GetGrain<ISecretNoteGrain>("bob").SetAsync("bob's secret: I never read the docs");
 Console.WriteLine($"alice reads: {await grains.GetGrain<ISecretNoteGrain>("alice").GetAsync()}");

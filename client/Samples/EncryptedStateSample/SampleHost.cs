@@ -39,6 +39,8 @@ public static class SampleHost
             {
                 kms.Region = "us-east-1";
                 kms.AzureStorageConnectionString = storageConnectionString;
+                // Persistent key state needs a persistent root key: generated once in ./.sample-data (mode 0600).
+                if (storageConnectionString is not null) kms.DataDirectory = ".sample-data";
             });
             if (grainStorage is not null) grainStorage(silo);
             else if (storageConnectionString is null) silo.AddMemoryGrainStorage(StorageName);
