@@ -7,6 +7,8 @@ using OrleansKms.Cli.Regions;
 // kms: the OrleansKms command-line tool. One line per command; each command lives in its own folder.
 var commands = new CommandTable("kms")
 {
+    { "keys", "keys of the account in the Region: 'kms keys list|create|describe'", OrleansKms.Cli.Keys.KeysCommand.RunAsync },
+    { "alias", "aliases: 'kms alias list|create|update|delete'", OrleansKms.Cli.Aliases.AliasCommand.RunAsync },
     { "audit", "the audit trail: 'kms audit' looks up CloudTrail records of KMS calls; 'kms audit export' writes a CloudTrail log file", OrleansKms.Cli.Audit.AuditCommand.RunAsync },
     { "bench", "measure ops/s and latency of a KMS endpoint, and of a bare-Kestrel ceiling", BenchCommand.RunAsync },
     { "cost", "the month's bill as this service meters it: 'kms cost [--month 2026-11] [--by key|operation|principal] [--output table|json]'", OrleansKms.Cli.Cost.CostCommand.RunAsync },
@@ -17,6 +19,7 @@ var commands = new CommandTable("kms")
     { "region", "development: 'kms region status|stop|start' lists, stops, starts the Regions of a service started with --dev-admin", RegionCommand.RunAsync },
     { "reset", "development: delete every key, alias and grant of a service started with --dev-admin", AdminCommands.ResetAsync },
     { "seed", "development: create the keys of a seed file (YAML or JSON) on a service started with --dev-admin", AdminCommands.SeedAsync },
+    { "completion", "print a shell completion script: 'kms completion bash' or 'kms completion zsh'", OrleansKms.Cli.Completion.CompletionCommand.RunAsync },
     { "xks-proxy", "the reference AWS external key store (XKS) proxy: serves the AES keys of a PKCS#11 token (e.g. SoftHSM2)", OrleansKms.Cli.Xks.XksProxyCommand.RunAsync },
 };
 

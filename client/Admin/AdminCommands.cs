@@ -36,7 +36,7 @@ internal static class AdminCommands
 
         using var http = new HttpClient();
         var uri = new Uri(options.Endpoint, "/_kms/" + operation);
-        using var request = SigV4Request.Post(uri, body, file ? "application/yaml" : "application/json", options.Region, options.AccessKey, options.SecretKey, DateTimeOffset.UtcNow);
+        using var request = SigV4Request.Post(uri, body, file ? "application/yaml" : "application/json", options.Region, options.AccessKey, options.SecretKey, DateTimeOffset.UtcNow, options.SessionToken);
         try
         {
             using var response = await http.SendAsync(request, cancel);
@@ -59,7 +59,7 @@ internal static class AdminCommands
         }
     }
 
-    private sealed record AdminOptions(Uri Endpoint, string Region, string AccessKey, string SecretKey, string? File);
+    private sealed record AdminOptions(Uri Endpoint, string Region, string AccessKey, string SecretKey, string? File, string? SessionToken);
 
     private static bool TryParse(string[] args, bool needsFile, out AdminOptions options, out string? error)
     {
@@ -85,7 +85,7 @@ internal static class AdminCommands
 
         if (needsFile && file is null) { error = "the seed FILE is required."; return false; }
         if (!connection.TryValidate(out error)) return false;
-        options = new AdminOptions(connection.Endpoint, connection.Region, connection.AccessKey, connection.SecretKey, file);
+        options = new AdminOptions(connection.Endpoint, connection.Region, connection.AccessKey, connection.SecretKey, file, connection.SessionToken);
         return true;
     }
 }

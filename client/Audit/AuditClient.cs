@@ -35,7 +35,7 @@ internal sealed class AuditClient(HttpClient http, ServiceConnection connection,
     {
         var body = JsonSerializer.SerializeToUtf8Bytes(lookup, AuditJsonContext.Default.AuditLookup);
         var uri = new Uri(connection.Endpoint, "/_kms/audit/lookup");
-        using var request = SigV4Request.Post(uri, body, "application/json", connection.Region, connection.AccessKey, connection.SecretKey, time.GetUtcNow());
+        using var request = SigV4Request.Post(uri, body, "application/json", connection.Region, connection.AccessKey, connection.SecretKey, time.GetUtcNow(), connection.SessionToken);
         HttpResponseMessage response;
         try
         {

@@ -28,7 +28,8 @@ internal static class AuditCommand
           --since TIME            ISO 8601 (default 90 days before --until)
           --until TIME            ISO 8601 (default now)
           --max N                 at most N records, newest first (default 50; lookup only)
-          --output table|json     a table, or CloudTrail's JSON (default table; lookup only)
+          --output text|json      a table (text; "table" also accepted), or CloudTrail's JSON (default text; lookup
+                                  only)
           --out FILE              export only: the file to write (default standard output)
         {ServiceConnection.Help}
           -h, --help              print this help
@@ -133,8 +134,8 @@ internal static class AuditCommand
 
         if (values.TryGetValue("--max", out var max) && !(int.TryParse(max, CultureInfo.InvariantCulture, out var n) && n > 0))
             return $"--max takes a positive number, not '{max}'.";
-        if (values.TryGetValue("--output", out var output) && output is not ("table" or "json"))
-            return $"--output takes table or json, not '{output}'.";
+        if (values.TryGetValue("--output", out var output) && output is not ("table" or "text" or "json"))
+            return $"--output takes text (or table) or json, not '{output}'.";
         if (export && (!values.ContainsKey("--since") || !values.ContainsKey("--until"))) return "export needs --since and --until.";
         if (export && (values.ContainsKey("--max") || values.ContainsKey("--output"))) return "export writes every record in CloudTrail's format: --max and --output are for lookups.";
         if (!export && values.ContainsKey("--out")) return "--out is for 'kms audit export'.";

@@ -83,7 +83,7 @@ internal sealed class BenchOptions
 
             if (!IsKnown(name))
             {
-                error = $"Unknown option {name}.";
+                error = $"unknown option {name}.";
                 return false;
             }
 
@@ -119,7 +119,7 @@ internal sealed class BenchOptions
             case "--keys": return PositiveInt(value, name, 100_000, v => Keys = v);
             case "--duration": return Time(value, name, allowZero: false, v => Duration = v);
             case "--warmup": return Time(value, name, allowZero: true, v => Warmup = v);
-            default: return $"Unknown option {name}.";
+            default: return $"unknown option {name}.";
         }
     }
 

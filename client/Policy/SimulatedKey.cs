@@ -1,6 +1,5 @@
 using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
-using Amazon.Runtime;
 using OrleansKms.Policy;
 
 namespace OrleansKms.Cli.Policy;
@@ -39,7 +38,7 @@ internal sealed record SimulatedKey(KeyArn Arn, PolicyDocument Policy)
     public static async Task<SimulatedKey> ReadAsync(ServiceConnection connection, string keyId, CancellationToken cancel)
     {
         using var kms = new AmazonKeyManagementServiceClient(
-            new BasicAWSCredentials(connection.AccessKey, connection.SecretKey),
+            connection.Credentials,
             new AmazonKeyManagementServiceConfig
             {
                 ServiceURL = connection.Endpoint.ToString().TrimEnd('/'),

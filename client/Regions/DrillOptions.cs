@@ -29,8 +29,10 @@ internal sealed class DrillOptions
           --wait TIME             the longest wait for each replication to show: the replica Enabled, each lag
                                   probe, the queued change, the primary move (default 30s)
           --output text|json      the report as text or as JSON (default text; text also prints progress)
-          --endpoint-url URL      the service (default $AWS_ENDPOINT_URL, else http://127.0.0.1:4566)
+          --endpoint-url URL      the service (default $AWS_ENDPOINT_URL_KMS, $AWS_ENDPOINT_URL, the profile's
+                                  endpoint_url, else http://127.0.0.1:4566)
           --endpoint URL          the same as --endpoint-url
+          --profile NAME          a profile of ~/.aws/credentials and ~/.aws/config (default $AWS_PROFILE)
           --access-key KEY        an account root's access key id (default $AWS_ACCESS_KEY_ID, else test)
           --secret-key SECRET     its secret access key (default $AWS_SECRET_ACCESS_KEY, else test)
           -h, --help              print this help
@@ -80,7 +82,7 @@ internal sealed class DrillOptions
 
     // --region is not taken: each request is signed for the Region it is about.
     private static bool IsKnown(string name) => name is "--primary" or "--replica" or "--duration" or "--concurrency"
-        or "--wait" or "--output" or "--endpoint-url" or "--endpoint" or "--access-key" or "--secret-key";
+        or "--wait" or "--output" or "--endpoint-url" or "--endpoint" or "--access-key" or "--secret-key" or "--profile";
 
     private string? Apply(string name, string value)
     {

@@ -204,7 +204,7 @@ internal sealed class DrillScenario(DrillOptions options, TextWriter? progress, 
     }
 
     private AmazonKeyManagementServiceClient Client(string region) =>
-        new(new BasicAWSCredentials(options.Connection.AccessKey, options.Connection.SecretKey), new AmazonKeyManagementServiceConfig
+        new(options.Connection.Credentials, new AmazonKeyManagementServiceConfig
         {
             ServiceURL = options.Connection.Endpoint.ToString().TrimEnd('/'),
             AuthenticationRegion = region,
