@@ -186,10 +186,11 @@ public sealed class KmsServer : IAsyncDisposable
             }
         });
         builder.Services.AddKmsTelemetry(options.OtlpEndpoint, options.OtlpProtocol);
-        // The audit trail: in the Regions' storage (kmsaudit* tables), in memory with --storage memory.
+        // The audit trail: CloudTrail log files in the storage's blobs (container kmsaudit), in memory with --storage memory.
         if (options.Audit) builder.Services.AddKmsAudit(sp => connectionString is null
             ? new MemoryAuditStore()
-            : new Audit.AzureTableAuditStore(new TableServiceClient(connectionString), sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<KmsAuditOptions>>()),
+            : new Audit.AzureBlobAuditStore(new Azure.Storage.Blobs.BlobServiceClient(connectionString), sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<KmsAuditOptions>>(),
+                legacy: new Audit.AzureTableAuditStore(new TableServiceClient(connectionString), sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<KmsAuditOptions>>())),
             audit => audit.LogRecords = options.OtlpEndpoint is not null);
         builder.Services.AddKeyLastUsage();
         // Usage metering and the bill (kms cost): counts in the Regions' storage (kmsusage* tables), in memory with --storage memory.

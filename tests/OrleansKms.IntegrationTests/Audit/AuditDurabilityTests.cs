@@ -45,18 +45,23 @@ public sealed class AuditDurabilityTests(SharedAzurite azurite)
                 await kms.EncryptAsync(new EncryptRequest { KeyId = keyId, Plaintext = new MemoryStream(Encoding.UTF8.GetBytes($"secret {i}")) }, Cancel);
         }
 
-        // Straight from the table, before any server runs again.
-        var rows = new TableServiceClient(azurite.ConnectionString).GetTableClient(table).QueryAsync<TableEntity>(cancellationToken: Cancel);
-        var stored = new List<TableEntity>();
-        await foreach (var row in rows) stored.Add(row);
-        Assert.All(stored, r => Assert.StartsWith("000000000000|", r.PartitionKey, StringComparison.Ordinal));
-        Assert.Equal(stored.Select(r => r.RowKey).Order(StringComparer.Ordinal), stored.Select(r => r.RowKey));
-        // Pages of records, not a row per request; read back in the order answered.
-        Assert.True(stored.Count < encrypts / 2, $"{stored.Count} rows for {encrypts + 1} records");
-        var entries = stored.SelectMany(r => AzureTableAuditStore.Entries(r, "us-east-1", "000000000000")).Where(e => e.Concerns(keyId)).ToList();
+        // Straight from storage, before any server runs again: CloudTrail log files in the kmsaudit container.
+        var container = new Azure.Storage.Blobs.BlobServiceClient(azurite.ConnectionString).GetBlobContainerClient(table);
+        var entries = new List<AuditEntry>();
+        var names = new List<string>();
+        await foreach (var blob in container.GetBlobsAsync(cancellationToken: Cancel))
+        {
+            names.Add(blob.Name);
+            var content = (await container.GetBlobClient(blob.Name).DownloadContentAsync(Cancel)).Value.Content.ToArray();
+            using var json = new MemoryStream();
+            using (var gunzip = new System.IO.Compression.GZipStream(new MemoryStream(content), System.IO.Compression.CompressionMode.Decompress)) gunzip.CopyTo(json);
+            entries.AddRange(AzureBlobAuditStore.Entries(json.ToArray(), "us-east-1", "000000000000", 0).Where(e => e.Concerns(keyId)));
+        }
+
+        Assert.NotEmpty(names);
+        Assert.All(names, n => Assert.Matches(@"^AWSLogs/000000000000/CloudTrail/us-east-1/\d{4}/\d{2}/\d{2}/\d{2}/000000000000_CloudTrail_us-east-1_\d{8}T\d{13}Z_\d{19}_[0-9a-f]{12}\.json\.gz$", n));
         Assert.Equal(encrypts + 1, entries.Count);
         Assert.Equal("CreateKey", entries[0].EventName);
-        Assert.Equal(entries.Select(e => e.Sequence).Order(), entries.Select(e => e.Sequence));
 
         await using (var again = await KmsServer.StartAsync(Options(), Cancel))
         {
@@ -74,10 +79,14 @@ public sealed class AuditPageTests(SharedAzurite azurite)
 {
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
-    private static AuditEntry Entry(DateTimeOffset time, long sequence, string name) =>
-        new("us-east-1", "111122223333", time, sequence, Guid.NewGuid().ToString("D"), name, "arn:aws:iam::111122223333:root", "AKIA1",
-            ["arn:aws:kms:us-east-1:111122223333:key/" + (sequence % 3)],
-            $$$"""{"eventVersion":"1.08","userIdentity":{"type":"Root","principalId":"111122223333","arn":"arn:aws:iam::111122223333:root","accountId":"111122223333","accessKeyId":"AKIA1"},"eventSource":"kms.amazonaws.com","eventName":"{{{name}}}","awsRegion":"us-east-1","sourceIPAddress":"127.0.0.1","userAgent":"aws-sdk-dotnet/4.0","requestParameters":{"keyId":"{{{sequence % 3}}}","encryptionContext":{"app":"audit-test"}},"responseElements":null,"n":{{{sequence}}},"eventType":"AwsApiCall","managementEvent":true,"recipientAccountId":"111122223333","eventCategory":"Management"}""");
+    private static AuditEntry Entry(DateTimeOffset time, long sequence, string name)
+    {
+        var id = Guid.NewGuid().ToString("D");
+        var arn = "arn:aws:kms:us-east-1:111122223333:key/" + (sequence % 3);
+        var at = time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        return new("us-east-1", "111122223333", time, sequence, id, name, "arn:aws:iam::111122223333:root", "AKIA1", [arn],
+            $$$"""{"eventVersion":"1.08","eventTime":"{{{at}}}","eventID":"{{{id}}}","resources":[{"ARN":"{{{arn}}}"}],"userIdentity":{"type":"Root","principalId":"111122223333","arn":"arn:aws:iam::111122223333:root","accountId":"111122223333","accessKeyId":"AKIA1"},"eventSource":"kms.amazonaws.com","eventName":"{{{name}}}","awsRegion":"us-east-1","sourceIPAddress":"127.0.0.1","userAgent":"aws-sdk-dotnet/4.0","requestParameters":{"keyId":"{{{sequence % 3}}}","encryptionContext":{"app":"audit-test"}},"responseElements":null,"n":{{{sequence}}},"eventType":"AwsApiCall","managementEvent":true,"recipientAccountId":"111122223333","eventCategory":"Management"}""");
+    }
 
     [Fact]
     public async Task A_batch_is_stored_in_pages_and_a_retry_with_more_records_adds_no_duplicates()
@@ -105,6 +114,46 @@ public sealed class AuditPageTests(SharedAzurite azurite)
         Assert.Equal(entries[5].Resources, found[5].Resources);
         var decrypts = await store.LookupAsync(query with { EventName = "Decrypt", Key = "1" }, Cancel);
         Assert.Equal(entries.Where(e => e.EventName == "Decrypt" && e.Sequence % 3 == 1).Select(e => e.Sequence), decrypts.Select(e => e.Sequence));
+    }
+
+    [Fact]
+    public async Task The_blob_store_writes_CloudTrail_log_files_a_retry_adds_no_duplicates_and_older_table_rows_are_still_found()
+    {
+        var name = "kmsaudit" + Guid.NewGuid().ToString("N")[..16];
+        var options = Microsoft.Extensions.Options.Options.Create(new KmsAuditOptions { TableName = name });
+        var table = new AzureTableAuditStore(new TableServiceClient(azurite.ConnectionString), options);
+        var store = new AzureBlobAuditStore(new Azure.Storage.Blobs.BlobServiceClient(azurite.ConnectionString), options, legacy: table);
+        var start = new DateTimeOffset(2026, 12, 1, 9, 59, 0, TimeSpan.Zero);
+        static AuditEntry At(AuditEntry e, DateTimeOffset time) => e with { EventTime = time };
+        // Whole seconds: a CloudTrail eventTime has no fraction.
+        var entries = Enumerable.Range(0, 1300).Select(i => Entry(start.AddSeconds(i / 5), i, i % 2 == 0 ? "Encrypt" : "Decrypt")).ToList();
+        entries = [.. entries.Select(e => At(e, e.EventTime))];
+        var old = Entry(start.AddSeconds(-30), -1, "CreateKey"); // written by the version before log files
+        await table.AppendAsync([old], Cancel);
+        await store.AppendAsync(entries[..1100], Cancel);
+        await store.AppendAsync(entries, Cancel); // the same batch again, grown: as a retry after a failure
+
+        var container = new Azure.Storage.Blobs.BlobServiceClient(azurite.ConnectionString).GetBlobContainerClient(name);
+        var files = new List<string>();
+        await foreach (var blob in container.GetBlobsAsync(cancellationToken: Cancel)) files.Add(blob.Name);
+        Assert.Equal(2, files.Count); // one per hour
+        var content = (await container.GetBlobClient(files[0]).DownloadContentAsync(Cancel)).Value.Content.ToArray();
+        using var json = new MemoryStream();
+        using (var gunzip = new System.IO.Compression.GZipStream(new MemoryStream(content), System.IO.Compression.CompressionMode.Decompress)) gunzip.CopyTo(json);
+        var log = JsonDocument.Parse(json.ToArray());
+        Assert.Equal(300, log.RootElement.GetProperty("Records").GetArrayLength()); // CloudTrail's log-file shape
+        Assert.True(content.Length * 4 < json.Length, $"{content.Length} bytes gzipped of {json.Length}");
+
+        var query = new AuditQuery("us-east-1", "111122223333", start.AddMinutes(-1), start.AddHours(1)) { MaxResults = 10_000, Ascending = true };
+        var found = await store.LookupAsync(query, Cancel);
+        Assert.Equal([old.EventId, .. entries.Select(e => e.EventId)], found.Select(e => e.EventId));
+        Assert.Equal(entries[5].Json, found[6].Json);
+        Assert.Equal(entries[5].Resources, found[6].Resources);
+        Assert.Equal("arn:aws:iam::111122223333:root", found[6].PrincipalArn);
+        var decrypts = await store.LookupAsync(query with { EventName = "Decrypt", Key = "1" }, Cancel);
+        Assert.Equal(entries.Where(e => e.EventName == "Decrypt" && e.Sequence % 3 == 1).Select(e => e.EventId), decrypts.Select(e => e.EventId));
+        var newest = await store.LookupAsync(query with { MaxResults = 3, Ascending = false }, Cancel);
+        Assert.Equal(entries[^3..].Select(e => e.EventId).Reverse(), newest.Select(e => e.EventId));
     }
 
     [Fact]
