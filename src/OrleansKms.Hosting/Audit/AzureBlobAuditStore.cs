@@ -61,12 +61,18 @@ public sealed class AzureBlobAuditStore(BlobServiceClient service, IOptions<KmsA
     {
         var container = await ContainerAsync(cancel);
         var matches = new List<AuditEntry>();
-        for (var hour = Hour(query.Since); hour <= query.Until; hour = hour.AddHours(1))
+        // A short range lists its hours' folders; a long one (the default is 90 days) its days', not thousands of hours.
+        var byDay = query.Until - query.Since > TimeSpan.FromHours(48);
+        var step = byDay ? TimeSpan.FromDays(1) : TimeSpan.FromHours(1);
+        var first = byDay ? new DateTimeOffset(query.Since.UtcDateTime.Date, TimeSpan.Zero) : Hour(query.Since);
+        for (var folder = first; folder <= query.Until; folder += step)
         {
-            var prefix = Folder(query.AccountId, query.Region, hour);
+            var prefix = Folder(query.AccountId, query.Region, folder);
+            if (byDay) prefix = prefix[..prefix.TrimEnd('/').LastIndexOf('/')] + "/"; // .../yyyy/MM/dd/
             await foreach (var blob in container.GetBlobsAsync(BlobTraits.None, BlobStates.None, prefix, cancel))
             {
-                if (!TryParseName(blob.Name, out var start, out var sequence) || start > query.Until) continue;
+                // A file holds records of one hour from its first record's time on.
+                if (!TryParseName(blob.Name, out var start, out var sequence) || start > query.Until || Hour(start).AddHours(1) <= query.Since) continue;
                 var download = await container.GetBlobClient(blob.Name).DownloadContentAsync(cancel);
                 using var json = new MemoryStream();
                 using (var gunzip = new GZipStream(download.Value.Content.ToStream(), CompressionMode.Decompress)) await gunzip.CopyToAsync(json, cancel);

@@ -152,6 +152,11 @@ public sealed class AuditPageTests(SharedAzurite azurite)
         Assert.Equal("arn:aws:iam::111122223333:root", found[6].PrincipalArn);
         var decrypts = await store.LookupAsync(query with { EventName = "Decrypt", Key = "1" }, Cancel);
         Assert.Equal(entries.Where(e => e.EventName == "Decrypt" && e.Sequence % 3 == 1).Select(e => e.EventId), decrypts.Select(e => e.EventId));
+        // A long range lists day folders instead of hours: the same records.
+        var wide = await store.LookupAsync(query with { Since = start.AddDays(-3), Until = start.AddDays(2) }, Cancel);
+        Assert.Equal(found.Select(e => e.EventId), wide.Select(e => e.EventId));
+        var later = await store.LookupAsync(query with { Since = start.AddMinutes(1) }, Cancel); // the second hour only
+        Assert.Equal(entries.Where(e => e.EventTime >= start.AddMinutes(1)).Select(e => e.EventId), later.Select(e => e.EventId));
         var newest = await store.LookupAsync(query with { MaxResults = 3, Ascending = false }, Cancel);
         Assert.Equal(entries[^3..].Select(e => e.EventId).Reverse(), newest.Select(e => e.EventId));
     }
