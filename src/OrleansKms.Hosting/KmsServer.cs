@@ -190,7 +190,7 @@ public sealed class KmsServer : IAsyncDisposable
         if (options.Audit) builder.Services.AddKmsAudit(sp => connectionString is null
             ? new MemoryAuditStore()
             : new Audit.AzureBlobAuditStore(new Azure.Storage.Blobs.BlobServiceClient(connectionString), sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<KmsAuditOptions>>(),
-                legacy: new Audit.AzureTableAuditStore(new TableServiceClient(connectionString), sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<KmsAuditOptions>>())),
+                legacy: new Audit.AzureTableAuditArchive(new TableServiceClient(connectionString), sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<KmsAuditOptions>>())),
             audit => audit.LogRecords = options.OtlpEndpoint is not null);
         builder.Services.AddKeyLastUsage();
         // Usage metering and the bill (kms cost): counts in the Regions' storage (kmsusage* tables), in memory with --storage memory.

@@ -22,10 +22,10 @@ namespace OrleansKms.Hosting.Audit;
 /// </para>
 /// A file is named by its first record's time and sequence and this process's writer id, so a retried batch writes the
 /// same file again (a retry that carries more records rewrites it as a superset): no duplicates, and several gateway
-/// processes never write the same file. Records of the table store (<see cref="AzureTableAuditStore"/>, the format
-/// before this one) are still found by lookups when <c>legacy</c> is given.
+/// processes never write the same file. Records of the table rows of the format before this one
+/// (<see cref="AzureTableAuditArchive"/>) are still found by lookups when <c>legacy</c> is given.
 /// </summary>
-public sealed class AzureBlobAuditStore(BlobServiceClient service, IOptions<KmsAuditOptions> options, IAuditStore? legacy = null) : IAuditStore
+public sealed class AzureBlobAuditStore(BlobServiceClient service, IOptions<KmsAuditOptions> options, AzureTableAuditArchive? legacy = null) : IAuditStore
 {
     private readonly string _writer = Guid.NewGuid().ToString("N")[..12];
     private Task<BlobContainerClient>? _container;
@@ -81,17 +81,7 @@ public sealed class AzureBlobAuditStore(BlobServiceClient service, IOptions<KmsA
             }
         }
 
-        if (legacy is not null)
-        {
-            try
-            {
-                matches.AddRange(await legacy.LookupAsync(query with { MaxResults = int.MaxValue }, cancel));
-            }
-            catch (RequestFailedException)
-            {
-                // No table of the earlier format: nothing to add.
-            }
-        }
+        if (legacy is not null) matches.AddRange(await legacy.LookupAsync(query, cancel));
 
         return query.Arrange(matches);
     }

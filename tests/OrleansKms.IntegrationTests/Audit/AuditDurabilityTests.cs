@@ -74,8 +74,8 @@ public sealed class AuditDurabilityTests(SharedAzurite azurite)
     }
 }
 
-/// <summary>The Azure Table store's pages: many records per row, in order, and a retried batch writes no duplicates.</summary>
-public sealed class AuditPageTests(SharedAzurite azurite)
+/// <summary>The audit stores: CloudTrail log files in blobs (with rows of the earlier table format still found), and the bounded memory store.</summary>
+public sealed class AuditStoreTests(SharedAzurite azurite)
 {
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
@@ -89,47 +89,27 @@ public sealed class AuditPageTests(SharedAzurite azurite)
     }
 
     [Fact]
-    public async Task A_batch_is_stored_in_pages_and_a_retry_with_more_records_adds_no_duplicates()
-    {
-        var table = "kmsaudit" + Guid.NewGuid().ToString("N")[..16];
-        var store = new AzureTableAuditStore(new TableServiceClient(azurite.ConnectionString),
-            Microsoft.Extensions.Options.Options.Create(new KmsAuditOptions { TableName = table }));
-        var start = new DateTimeOffset(2026, 12, 1, 9, 59, 0, TimeSpan.Zero);
-        // Crosses an hour (two partitions: 300 records, then 1,000, two pages' worth).
-        var entries = Enumerable.Range(0, 1300).Select(i => Entry(start.AddSeconds(i * 0.2), i, i % 2 == 0 ? "Encrypt" : "Decrypt")).ToList();
-        await store.AppendAsync(entries[..1100], Cancel);
-        await store.AppendAsync(entries, Cancel); // the same batch again, grown: as a retry after a failure
-
-        var rows = new List<TableEntity>();
-        await foreach (var row in new TableServiceClient(azurite.ConnectionString).GetTableClient(table).QueryAsync<TableEntity>(cancellationToken: Cancel)) rows.Add(row);
-        Assert.Equal([300, 500, 500], rows.Select(r => r.GetInt32("Count")!.Value));
-        // Deflated: far smaller than the records' JSON.
-        var stored = rows.Sum(r => r.Keys.Where(k => k.StartsWith('Z')).Sum(k => r.GetBinary(k)!.Length));
-        Assert.True(stored * 4 < entries.Sum(e => e.Json.Length), $"{stored} bytes stored");
-
-        var query = new AuditQuery("us-east-1", "111122223333", start, start.AddHours(1)) { MaxResults = 10_000, Ascending = true };
-        var found = await store.LookupAsync(query, Cancel);
-        Assert.Equal(entries.Select(e => e.EventId), found.Select(e => e.EventId));
-        Assert.Equal(entries[5].Json, found[5].Json);
-        Assert.Equal(entries[5].Resources, found[5].Resources);
-        var decrypts = await store.LookupAsync(query with { EventName = "Decrypt", Key = "1" }, Cancel);
-        Assert.Equal(entries.Where(e => e.EventName == "Decrypt" && e.Sequence % 3 == 1).Select(e => e.Sequence), decrypts.Select(e => e.Sequence));
-    }
-
-    [Fact]
     public async Task The_blob_store_writes_CloudTrail_log_files_a_retry_adds_no_duplicates_and_older_table_rows_are_still_found()
     {
         var name = "kmsaudit" + Guid.NewGuid().ToString("N")[..16];
         var options = Microsoft.Extensions.Options.Options.Create(new KmsAuditOptions { TableName = name });
-        var table = new AzureTableAuditStore(new TableServiceClient(azurite.ConnectionString), options);
-        var store = new AzureBlobAuditStore(new Azure.Storage.Blobs.BlobServiceClient(azurite.ConnectionString), options, legacy: table);
+        var archive = new AzureTableAuditArchive(new TableServiceClient(azurite.ConnectionString), options);
+        var store = new AzureBlobAuditStore(new Azure.Storage.Blobs.BlobServiceClient(azurite.ConnectionString), options, legacy: archive);
         var start = new DateTimeOffset(2026, 12, 1, 9, 59, 0, TimeSpan.Zero);
         static AuditEntry At(AuditEntry e, DateTimeOffset time) => e with { EventTime = time };
         // Whole seconds: a CloudTrail eventTime has no fraction.
         var entries = Enumerable.Range(0, 1300).Select(i => Entry(start.AddSeconds(i / 5), i, i % 2 == 0 ? "Encrypt" : "Decrypt")).ToList();
         entries = [.. entries.Select(e => At(e, e.EventTime))];
-        var old = Entry(start.AddSeconds(-30), -1, "CreateKey"); // written by the version before log files
-        await table.AppendAsync([old], Cancel);
+        // A row as the version before log files wrote it (one table row per record).
+        var old = Entry(start.AddSeconds(-30), -1, "CreateKey");
+        var rows = new TableServiceClient(azurite.ConnectionString).GetTableClient(archive.TableName("us-east-1"));
+        await rows.CreateIfNotExistsAsync(Cancel);
+        await rows.AddEntityAsync(new TableEntity(AzureTableAuditArchive.Partition("111122223333", old.EventTime), $"{old.EventTime.UtcTicks}|{old.EventId}")
+        {
+            ["EventName"] = old.EventName, ["Principal"] = old.PrincipalArn, ["AccessKeyId"] = old.AccessKeyId,
+            ["Resources"] = string.Join(' ', old.Resources), ["EventTime"] = old.EventTime, ["Sequence"] = old.Sequence,
+            ["EventId"] = old.EventId, ["Record0"] = old.Json,
+        }, Cancel);
         await store.AppendAsync(entries[..1100], Cancel);
         await store.AppendAsync(entries, Cancel); // the same batch again, grown: as a retry after a failure
 

@@ -2,36 +2,20 @@ using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Time.Testing;
-using OrleansKms.Hosting;
 using OrleansKms.IntegrationTests.Compatibility;
-using OrleansKms.IntegrationTests.Infrastructure;
 
 namespace OrleansKms.IntegrationTests.Audit;
 
-/// <summary>A server whose KMS clock is fake: the tests move it past rotation, deletion and expiry dates.</summary>
-public sealed class ServiceEventFixture : KmsServerFixture
-{
-    public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
-
-    protected override void Configure(KmsServerOptions options) =>
-        options.ConfigureServices = s => s.AddKeyedSingleton<TimeProvider>(KmsTime.ServiceKey, Clock);
-
-    /// <summary>What the key's lifecycle reminder does when it fires.</summary>
-    public Task RunKeysTimerAsync(string keyArn) =>
-        Server.Services.GetRequiredService<IGrainFactory>().GetGrain<IKeyGrain>(keyArn).RunDueWorkAsync();
-}
-
+/// <summary>Its own server with a fake KMS clock (the import tests' fixture), so moving the clock here disturbs no one.</summary>
 [CollectionDefinition(Name)]
-public sealed class ServiceEventCollection : ICollectionFixture<ServiceEventFixture>
+public sealed class ServiceEventCollection : ICollectionFixture<ImportClockFixture>
 {
     public const string Name = "audit-service-events";
 }
 
 /// <summary>What the service does on its own is on the record, as CloudTrail's AwsServiceEvent: rotation, deletion, expiry.</summary>
 [Collection(ServiceEventCollection.Name)]
-public sealed class AuditServiceEventTests(ServiceEventFixture fixture)
+public sealed class AuditServiceEventTests(ImportClockFixture fixture)
 {
     private readonly AmazonKeyManagementServiceClient _kms = fixture.Client();
 
