@@ -34,42 +34,9 @@ internal sealed class AuditClient(HttpClient http, ServiceConnection connection,
     public async Task<JsonArray> LookupAsync(AuditLookup lookup, CancellationToken cancel)
     {
         var body = JsonSerializer.SerializeToUtf8Bytes(lookup, AuditJsonContext.Default.AuditLookup);
-        var uri = new Uri(connection.Endpoint, "/_kms/audit/lookup");
-        using var request = SigV4Request.Post(uri, body, "application/json", connection.Region, connection.AccessKey, connection.SecretKey, time.GetUtcNow(), connection.SessionToken);
-        HttpResponseMessage response;
-        try
-        {
-            response = await http.SendAsync(request, cancel);
-        }
-        catch (HttpRequestException e)
-        {
-            throw new AuditException($"{connection.Endpoint} is not reachable: {e.Message}", e);
-        }
-        catch (TaskCanceledException e) when (!cancel.IsCancellationRequested)
-        {
-            throw new AuditException($"{connection.Endpoint} did not answer within {http.Timeout.TotalSeconds:0} s.", e);
-        }
-
-        using (response)
-        {
-            var text = await response.Content.ReadAsStringAsync(cancel);
-            JsonNode? json;
-            try
-            {
-                json = JsonNode.Parse(text);
-            }
-            catch (JsonException)
-            {
-                json = null;
-            }
-
-            if (response.IsSuccessStatusCode && json?["Records"] is JsonArray records) return records;
-            if (json?["__type"] is { } type) throw new AuditException($"{type}: {json["message"]}");
-            throw new AuditException($"HTTP {(int)response.StatusCode}: {Shorten(text)}");
-        }
+        return await SignedCall.PostAsync(http, connection, "/_kms/audit/lookup", body, time,
+            json => json?["Records"] as JsonArray, (message, inner) => new AuditException(message, inner), cancel);
     }
-
-    private static string Shorten(string text) => text.Length <= 200 ? text : text[..200] + "...";
 
     /// <summary>CloudTrail's log-file shape, indented.</summary>
     public static string LogFile(JsonArray records) =>

@@ -26,39 +26,8 @@ internal sealed class CostClient(HttpClient http, ServiceConnection connection, 
     public async Task<JsonObject> BillAsync(CostQuery query, CancellationToken cancel)
     {
         var body = JsonSerializer.SerializeToUtf8Bytes(query, CostCliJsonContext.Default.CostQuery);
-        using var request = SigV4Request.Post(new Uri(connection.Endpoint, "/_kms/cost"), body, "application/json", connection.Region,
-            connection.AccessKey, connection.SecretKey, time.GetUtcNow());
-        HttpResponseMessage response;
-        try
-        {
-            response = await http.SendAsync(request, cancel);
-        }
-        catch (HttpRequestException e)
-        {
-            throw new CostException($"{connection.Endpoint} is not reachable: {e.Message}", e);
-        }
-        catch (TaskCanceledException e) when (!cancel.IsCancellationRequested)
-        {
-            throw new CostException($"{connection.Endpoint} did not answer within {http.Timeout.TotalSeconds:0} s.", e);
-        }
-
-        using (response)
-        {
-            var text = await response.Content.ReadAsStringAsync(cancel);
-            JsonNode? json;
-            try
-            {
-                json = JsonNode.Parse(text);
-            }
-            catch (JsonException)
-            {
-                json = null;
-            }
-
-            if (response.IsSuccessStatusCode && json is JsonObject bill && bill["lines"] is JsonArray) return bill;
-            if (json?["__type"] is { } type) throw new CostException($"{type}: {json["message"]}");
-            throw new CostException($"HTTP {(int)response.StatusCode}: {(text.Length <= 200 ? text : text[..200] + "...")}");
-        }
+        return await SignedCall.PostAsync(http, connection, "/_kms/cost", body, time,
+            json => json is JsonObject bill && bill["lines"] is JsonArray ? bill : null, (message, inner) => new CostException(message, inner), cancel);
     }
 
     public static string Json(JsonObject bill) => bill.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
