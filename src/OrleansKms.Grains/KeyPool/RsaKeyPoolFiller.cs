@@ -1,0 +1,91 @@
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OrleansKms.Crypto.Keys;
+
+namespace OrleansKms.Grains.KeyPool;
+
+/// <summary>
+/// Fills an <see cref="RsaKeyPool"/> in the background: one thread of its own, at the lowest CPU priority (nice 19 on
+/// Linux, where .NET's thread priorities have no effect), so key generation takes only CPU that requests leave idle.
+/// It generates until every size is at its target, then sleeps until a key is taken. Stopping does not wait for a key
+/// being generated (OpenSSL cannot be interrupted); the pool zeroes a key that arrives after it is disposed.
+/// </summary>
+public sealed class RsaKeyPoolFiller(RsaKeyPool pool, IOptions<RsaKeyPoolOptions> options, ILogger<RsaKeyPoolFiller> logger) : IHostedService, IDisposable
+{
+    private readonly CancellationTokenSource _stop = new();
+    private Thread? _thread;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (!options.Value.FillInBackground) return Task.CompletedTask;
+        logger.LogDebug("RSA key pool: keeping {Rsa2048} RSA_2048, {Rsa3072} RSA_3072 and {Rsa4096} RSA_4096 keys ready",
+            pool.Target(2048), pool.Target(3072), pool.Target(4096));
+        _thread = new Thread(Run) { IsBackground = true, Name = "kms-rsa-key-pool", Priority = ThreadPriority.Lowest };
+        _thread.Start();
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        _stop.Cancel();
+        return Task.CompletedTask;
+    }
+
+    public void Dispose()
+    {
+        _stop.Cancel();
+        _stop.Dispose();
+    }
+
+    private void Run()
+    {
+        var cancel = _stop.Token;
+        LowestPriority.ApplyToCurrentThread();
+        try
+        {
+            while (!cancel.IsCancellationRequested)
+            {
+                if (!pool.FillOne()) pool.WaitForDemand(cancel);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+        catch (Exception e)
+        {
+            // Never the process's end: CreateKey falls back to generating inline.
+            logger.LogError(e, "RSA key pool: the background filler stopped; RSA keys are generated on request from now on");
+        }
+    }
+}
+
+/// <summary>Puts the calling thread at the lowest scheduling priority the OS offers without privileges.</summary>
+internal static class LowestPriority
+{
+    private const int PrioProcess = 0;
+    private const int Nicest = 19;
+
+    public static void ApplyToCurrentThread()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        try
+        {
+            // On Linux a thread id given to setpriority names that one thread (see setpriority(2), NOTES).
+            _ = SetPriority(PrioProcess, GetTid(), Nicest);
+        }
+        catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
+        {
+        }
+    }
+
+    [DllImport("libc", EntryPoint = "setpriority")]
+    private static extern int SetPriority(int which, int who, int priority);
+
+    [DllImport("libc", EntryPoint = "gettid")]
+    private static extern int GetTid();
+}
