@@ -43,11 +43,21 @@ public sealed class RsaKeyPoolFiller(RsaKeyPool pool, IOptions<RsaKeyPoolOptions
     {
         var cancel = _stop.Token;
         LowestPriority.ApplyToCurrentThread();
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var filledOnce = false;
         try
         {
             while (!cancel.IsCancellationRequested)
             {
-                if (!pool.FillOne()) pool.WaitForDemand(cancel);
+                if (pool.FillOne()) continue;
+                if (!filledOnce)
+                {
+                    filledOnce = true;
+                    logger.LogInformation("RSA key pool ready after {Seconds:0.0} s: {Rsa2048} RSA_2048, {Rsa3072} RSA_3072 and {Rsa4096} RSA_4096 keys",
+                        System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds, pool.Available(2048), pool.Available(3072), pool.Available(4096));
+                }
+
+                pool.WaitForDemand(cancel);
             }
         }
         catch (OperationCanceledException)
