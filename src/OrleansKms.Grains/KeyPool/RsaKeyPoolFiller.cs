@@ -7,8 +7,9 @@ using OrleansKms.Crypto.Keys;
 namespace OrleansKms.Grains.KeyPool;
 
 /// <summary>
-/// Fills an <see cref="RsaKeyPool"/> in the background: one thread of its own, at the lowest CPU priority (nice 19 on
-/// Linux, where .NET's thread priorities have no effect), so key generation takes only CPU that requests leave idle.
+/// Fills an <see cref="RsaKeyPool"/> in the background: one thread of its own, at a lower CPU priority than the
+/// process's request threads (10 nice steps nicer on Linux, where .NET's thread priorities have no effect), so key
+/// generation takes little from requests when the cores are busy and a whole core when they are idle.
 /// It generates until every size is at its target, then sleeps until a key is taken. Stopping does not wait for a key
 /// being generated (OpenSSL cannot be interrupted); the pool zeroes a key that arrives after it is disposed.
 /// </summary>
@@ -42,7 +43,7 @@ public sealed class RsaKeyPoolFiller(RsaKeyPool pool, IOptions<RsaKeyPoolOptions
     private void Run()
     {
         var cancel = _stop.Token;
-        LowestPriority.ApplyToCurrentThread();
+        LowerPriority.ApplyToCurrentThread();
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var filledOnce = false;
         try
@@ -74,9 +75,16 @@ public sealed class RsaKeyPoolFiller(RsaKeyPool pool, IOptions<RsaKeyPoolOptions
     }
 }
 
-/// <summary>Puts the calling thread at the lowest scheduling priority the OS offers without privileges.</summary>
-internal static class LowestPriority
+/// <summary>
+/// Lowers the calling thread's scheduling priority by <see cref="Steps"/> nice steps below the process's (Linux:
+/// setpriority on the thread id; raising a nice value needs no privilege). Under contention a thread 10 steps nicer
+/// gets about a tenth of the CPU the process's other threads get, so requests keep the cores while the pool still
+/// fills on a busy machine; on an idle one it takes a whole core. Elsewhere the .NET thread priority (set by the
+/// caller) is all there is.
+/// </summary>
+internal static class LowerPriority
 {
+    public const int Steps = 10;
     private const int PrioProcess = 0;
     private const int Nicest = 19;
 
@@ -85,13 +93,21 @@ internal static class LowestPriority
         if (!OperatingSystem.IsLinux()) return;
         try
         {
-            // On Linux a thread id given to setpriority names that one thread (see setpriority(2), NOTES).
-            _ = SetPriority(PrioProcess, GetTid(), Nicest);
+            // On Linux a thread id given to get/setpriority names that one thread (see setpriority(2), NOTES); a new
+            // thread starts with its creator's nice value. getpriority returns the nice value itself (-20..19).
+            var tid = GetTid();
+            Marshal.SetLastPInvokeError(0);
+            var nice = GetPriority(PrioProcess, tid);
+            if (nice == -1 && Marshal.GetLastPInvokeError() != 0) nice = 0;
+            _ = SetPriority(PrioProcess, tid, Math.Min(Nicest, nice + Steps));
         }
         catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
         {
         }
     }
+
+    [DllImport("libc", EntryPoint = "getpriority", SetLastError = true)]
+    private static extern int GetPriority(int which, int who);
 
     [DllImport("libc", EntryPoint = "setpriority")]
     private static extern int SetPriority(int which, int who, int priority);

@@ -19,7 +19,7 @@ public sealed class RsaKeyPoolOptions
     public int Rsa4096 { get; set; } = RsaKeyPoolOptionsDefaults.Rsa4096;
 
     /// <summary>
-    /// Whether the silo fills the pool itself, on a background thread at the lowest CPU priority (nice 19 on Linux).
+    /// Whether the silo fills the pool itself, on a background thread 10 nice steps below the process's priority.
     /// Default true. With false the pool is filled only by <see cref="OrleansKms.Crypto.Keys.RsaKeyPool.FillOne"/> calls
     /// of the host's own choosing.
     /// </summary>
