@@ -29,13 +29,16 @@ internal static class AsymmetricPrimitiveBench
           message. LIST defaults to every SIGN_VERIFY key spec but SM2.
         """;
 
-    public static async Task<int> RunAsync(string[] args, CancellationToken cancel)
+    public static Task<int> RunAsync(string[] args, CancellationToken cancel) => RunAsync(args, Console.Out, cancel);
+
+    /// <summary>Runs the bench, writing its table to <paramref name="output"/> (errors go to standard error).</summary>
+    public static async Task<int> RunAsync(string[] args, TextWriter output, CancellationToken cancel)
     {
         var (slice, rounds, specs) = (TimeSpan.FromMilliseconds(200), 7, SigningSpecs.All);
         for (var i = 0; i < args.Length; i++)
         {
             var name = args[i];
-            if (name is "-h" or "--help") { Console.WriteLine(Usage); return 0; }
+            if (name is "-h" or "--help") { output.WriteLine(Usage); return 0; }
             if (name == "--asymmetric-primitive") continue;
             var value = i + 1 < args.Length ? args[++i] : null;
             switch (name, value)
@@ -60,11 +63,11 @@ internal static class AsymmetricPrimitiveBench
             var crypto = server.Services.GetRequiredService<CryptoService>();
             var caller = KmsIdentity.Development.ToCaller("127.0.0.1", secureTransport: false, "us-east-1");
             using var kms = KmsWorkload.CreateClient(server.Endpoint, "us-east-1", "test", "test", concurrency: 1);
-            Console.WriteLine($"Sign and Verify on one thread: the service's crypto path against the bare primitive; {rounds} rounds of " +
+            output.WriteLine($"Sign and Verify on one thread: the service's crypto path against the bare primitive; {rounds} rounds of " +
                 $"{slice.TotalMilliseconds:0} ms each, medians in microseconds of thread CPU time per operation; {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}");
-            Console.WriteLine();
-            Console.WriteLine("| key spec | algorithm | Sign primitive us | Sign service us | service / primitive | Verify primitive us | Verify service us | service / primitive |");
-            Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|");
+            output.WriteLine();
+            output.WriteLine("| key spec | algorithm | Sign primitive us | Sign service us | service / primitive | Verify primitive us | Verify service us | service / primitive |");
+            output.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|");
             foreach (var spec in specs)
             {
                 var keyId = (await kms.CreateKeyAsync(new CreateKeyRequest { KeySpec = spec, KeyUsage = "SIGN_VERIFY" }, cancel)).KeyMetadata.KeyId;
@@ -81,7 +84,7 @@ internal static class AsymmetricPrimitiveBench
                         async () => await crypto.SignAsync(sign), slice, rounds, cancel);
                     var (verifyPrimitive, verifyService) = await CompareAsync(() => { bare.Verify(primitiveSignature); return ValueTask.CompletedTask; },
                         async () => await crypto.VerifyAsync(verify), slice, rounds, cancel);
-                    Console.WriteLine(FormattableString.Invariant(
+                    output.WriteLine(FormattableString.Invariant(
                         $"| {spec} | {algorithm} | {signPrimitive:0.0} | {signService:0.0} | {signService / signPrimitive:0.00} | {verifyPrimitive:0.0} | {verifyService:0.0} | {verifyService / verifyPrimitive:0.00} |"));
                 }
             }

@@ -25,14 +25,17 @@ internal static class CreateRsaBench
 
     private static readonly string[] DefaultSpecs = ["RSA_2048", "RSA_3072", "RSA_4096", "SYMMETRIC_DEFAULT"];
 
-    public static async Task<int> RunAsync(string[] args, CancellationToken cancel)
+    public static Task<int> RunAsync(string[] args, CancellationToken cancel) => RunAsync(args, Console.Out, cancel);
+
+    /// <summary>Runs the bench, writing its table to <paramref name="output"/> (errors go to standard error).</summary>
+    public static async Task<int> RunAsync(string[] args, TextWriter output, CancellationToken cancel)
     {
         var (endpoint, region, accessKey, secretKey) = (new Uri("http://127.0.0.1:4566"), "us-east-1", "test", "test");
         var (keys, pause, specs) = (4, TimeSpan.Zero, DefaultSpecs);
         for (var i = 0; i < args.Length; i++)
         {
             var name = args[i];
-            if (name is "-h" or "--help") { Console.WriteLine(Usage); return 0; }
+            if (name is "-h" or "--help") { output.WriteLine(Usage); return 0; }
             if (name == "--create-rsa") continue;
             var value = i + 1 < args.Length ? args[++i] : null;
             switch (name, value)
@@ -51,10 +54,10 @@ internal static class CreateRsaBench
         }
 
         using var client = KmsWorkload.CreateClient(endpoint, region, accessKey, secretKey, concurrency: 1);
-        Console.WriteLine($"CreateKey latency against {endpoint}, one caller, {keys} keys per spec, {pause.TotalMilliseconds:0} ms between calls");
-        Console.WriteLine();
-        Console.WriteLine("| key spec | keys | p50 ms | p99 ms | max ms | mean ms |");
-        Console.WriteLine("|---|---:|---:|---:|---:|---:|");
+        output.WriteLine($"CreateKey latency against {endpoint}, one caller, {keys} keys per spec, {pause.TotalMilliseconds:0} ms between calls");
+        output.WriteLine();
+        output.WriteLine("| key spec | keys | p50 ms | p99 ms | max ms | mean ms |");
+        output.WriteLine("|---|---:|---:|---:|---:|---:|");
         // One unmeasured key of each spec first: the client's start-up (SDK, connection) and the server's first use of
         // each key type's code are not the latency of CreateKey. With a pool, it takes one pooled key per spec.
         foreach (var spec in specs)
@@ -84,7 +87,7 @@ internal static class CreateRsaBench
             }
 
             latencies.Sort();
-            Console.WriteLine(FormattableString.Invariant(
+            output.WriteLine(FormattableString.Invariant(
                 $"| {spec} | {keys} | {Percentile(latencies, 50):0.0} | {Percentile(latencies, 99):0.0} | {latencies[^1]:0.0} | {latencies.Average():0.0} |"));
         }
 
