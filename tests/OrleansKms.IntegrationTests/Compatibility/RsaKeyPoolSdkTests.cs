@@ -77,6 +77,14 @@ public sealed class RsaKeyPoolSdkTests(RsaKeyPoolServerFixture fixture) : IClass
     }
 
     [Fact]
+    public void The_server_has_one_pool_for_its_Regions_and_its_gateway()
+    {
+        Assert.Same(fixture.Server.GatewayServices.GetRequiredService<RsaKeyPool>(), Pool);
+        Assert.Same(fixture.Server.RegionServices("eu-west-1").GetRequiredService<RsaKeyPool>(), Pool);
+        Assert.Equal((2, 1, 1), (Pool.Target(2048), Pool.Target(3072), Pool.Target(4096)));
+    }
+
+    [Fact]
     public async Task CreateKey_with_an_empty_pool_generates_the_key_and_it_works()
     {
         EmptyPool(2048);
