@@ -70,7 +70,7 @@ public sealed class RsaKeyPoolOptions
     }
 }
 
-/// <summary>The defaults of <see cref="RsaKeyPoolOptions"/>: about 10 s of one core to fill on a small machine, 40 KB of memory.</summary>
+/// <summary>The defaults of <see cref="RsaKeyPoolOptions"/>: about 10 s of one core to fill on a small machine, under 30 KB of memory.</summary>
 public static class RsaKeyPoolOptionsDefaults
 {
     public const int Rsa2048 = 8;
