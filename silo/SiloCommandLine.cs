@@ -33,6 +33,8 @@ internal static class SiloCommandLine
           --seed FILE                   development: keys (fixed ids, material, aliases) created at start, YAML or JSON
           --quotas aws|FILE             enforce AWS's request quotas (ThrottlingException), or the rates of a JSON file
           --audit on|off                record every request in the audit trail (default on)
+          --rsa-key-pool off|SIZE=N,... RSA keys kept ready for CreateKey, generated in the background at a
+                                        low CPU priority (default 2048=8,3072=4,4096=4)
           --otlp-endpoint URL           export traces, metrics and logs (audit records too) over OTLP (default OTEL_EXPORTER_OTLP_ENDPOINT)
           --otlp-protocol grpc|http/protobuf   the OTLP protocol (default OTEL_EXPORTER_OTLP_PROTOCOL, else grpc)
                                         of quota name to requests per second (default: none)
@@ -128,6 +130,15 @@ internal static class SiloCommandLine
             case "--audit":
                 if (value is not ("on" or "off")) { error = "--audit takes on or off."; return false; }
                 o.Audit = value == "on";
+                return true;
+            case "--rsa-key-pool":
+                if (OrleansKms.Grains.KeyPool.RsaKeyPoolOptions.Parse(value, out var poolError) is not { } pool)
+                {
+                    error = "--rsa-key-pool: " + poolError;
+                    return false;
+                }
+
+                o.RsaKeyPool = pool;
                 return true;
             case "--storage":
                 if (value == "azurite") o.Storage = KmsStorageMode.Azurite;

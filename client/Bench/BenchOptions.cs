@@ -33,6 +33,9 @@ internal sealed class BenchOptions
 
         kms bench --envelope SIZE [--frame-size N[,N...]] measures envelope encryption instead (no service needed):
         run 'kms bench --envelope 1GiB --help'.
+        kms bench --create-rsa measures CreateKey's latency for RSA keys (run 'kms bench --create-rsa --help').
+        kms bench --asymmetric-primitive compares the service's Sign/Verify with the bare primitives, in-process
+        (run 'kms bench --asymmetric-primitive --help').
 
         Exit code: 0 when every call succeeded, 1 when a call or the setup failed, 2 for a bad command line.
         """;

@@ -32,13 +32,14 @@ public sealed partial class KeyGrain
     }
 
     /// <summary>
-    /// The wrapping key pair: RSA specs with the RSA algorithms; SM2 with SM2PKE, only in China Regions (as AWS).
+    /// The wrapping key pair: RSA specs with the RSA algorithms (from the silo's pool of pre-generated RSA keys); SM2
+    /// with SM2PKE, only in China Regions (as AWS).
     /// RSAES_PKCS1_V1_5 is refused, as AWS has refused it since October 2023.
     /// </summary>
     private (byte[] PublicKey, SecretBytes PrivateKey) NewWrappingKey(string wrappingAlgorithm, string wrappingKeySpec)
     {
         if (ImportWrapping.RsaBits(wrappingKeySpec) is { } bits && ImportWrapping.IsRsaAlgorithm(wrappingAlgorithm))
-            return ImportWrapping.NewRsaWrappingKey(bits);
+            return ImportWrapping.RsaWrappingKey(rsaKeys.Take(bits));
         if (wrappingKeySpec == ImportWrapping.Sm2Spec && wrappingAlgorithm == ImportWrapping.Sm2Pke)
         {
             if (KeySpecCatalog.CreationProblem(wrappingKeySpec, KmsValues.EncryptDecrypt, Arn.Region) is not null)

@@ -22,6 +22,7 @@ public sealed partial class KeyGrain(
     SnapshotPublisher publisher,
     RegionLinks links,
     IKmsServiceEvents serviceEvents,
+    RsaKeyPool rsaKeys,
     Microsoft.Extensions.Options.IOptions<KmsGrainOptions> grainOptions,
     [FromKeyedServices(KmsTime.ServiceKey)] TimeProvider time,
     ILogger<KeyGrain> logger) : Grain, IKeyGrain, IRemindable
@@ -92,7 +93,7 @@ public sealed partial class KeyGrain(
 
     private WrappedKeyMaterial NewMaterial(string keySpec)
     {
-        var (materialId, material) = KeyMaterials.Generate(keySpec);
+        var (materialId, material) = KeyMaterials.Generate(keySpec, rsaKeys);
         using var _ = material;
         return new WrappedKeyMaterial(materialId, protector.Wrap(material, Arn, materialId), time.GetUtcNow());
     }

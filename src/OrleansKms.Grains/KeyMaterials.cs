@@ -7,11 +7,14 @@ namespace OrleansKms.Grains;
 /// <summary>New or given key material for a key, with its material id; the spec's entry in <see cref="KeySpecCatalog"/> decides.</summary>
 internal static class KeyMaterials
 {
-    /// <summary>A new material id and the material (symmetric key, HMAC key or PKCS#8 private key).</summary>
-    public static (string MaterialId, SecretBytes Material) Generate(string keySpec)
+    /// <summary>
+    /// A new material id and the material (symmetric key, HMAC key or PKCS#8 private key); RSA private keys come from
+    /// <paramref name="rsaKeys"/>, the silo's pool of pre-generated keys.
+    /// </summary>
+    public static (string MaterialId, SecretBytes Material) Generate(string keySpec, RsaKeyPool rsaKeys)
     {
         var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(CiphertextBlob.MaterialIdSize));
-        return (id, KeySpecCatalog.Get(keySpec).Generate());
+        return (id, RsaKeyPool.BitsOf(keySpec) is { } bits ? rsaKeys.Take(bits) : KeySpecCatalog.Get(keySpec).Generate());
     }
 
     /// <summary>

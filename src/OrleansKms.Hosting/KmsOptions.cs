@@ -37,6 +37,12 @@ public sealed class KmsOptions
 
     /// <summary>The name of the generated development root key's file in <see cref="DataDirectory"/>. Default <c>root.key</c>.</summary>
     public string RootKeyFileName { get; set; } = KmsOptionsDefaults.RootKeyFileName;
+
+    /// <summary>
+    /// The silo's pool of pre-generated RSA keys for CreateKey and GetParametersForImport: keys kept ready per size
+    /// (default 8 RSA_2048, 4 RSA_3072, 4 RSA_4096), filled in the background at a low CPU priority.
+    /// </summary>
+    public Grains.KeyPool.RsaKeyPoolOptions RsaKeyPool { get; } = new();
 }
 
 internal static class KmsOptionsDefaults

@@ -18,7 +18,9 @@ using OrleansKms.Gateway.Quotas;
 using OrleansKms.Gateway.Usage;
 using OrleansKms.Crypto;
 using OrleansKms.Gateway.Regions;
+using OrleansKms.Crypto.Keys;
 using OrleansKms.Grains;
+using OrleansKms.Grains.KeyPool;
 using OrleansKms.Hosting.Durability;
 using OrleansKms.Hosting.Regions;
 using OrleansKms.Policy;
@@ -35,12 +37,14 @@ public sealed class KmsServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly RegionHosts _regions;
     private readonly DurableAzurite? _store;
+    private readonly RsaKeyPool _rsaKeys;
 
-    private KmsServer(WebApplication app, RegionHosts regions, DurableAzurite? store, Uri endpoint, string storage, string homeRegion)
+    private KmsServer(WebApplication app, RegionHosts regions, DurableAzurite? store, RsaKeyPool rsaKeys, Uri endpoint, string storage, string homeRegion)
     {
         _app = app;
         _regions = regions;
         _store = store;
+        _rsaKeys = rsaKeys;
         Endpoint = endpoint;
         StorageDescription = storage;
         HomeRegion = homeRegion;
@@ -104,20 +108,22 @@ public sealed class KmsServer : IAsyncDisposable
         // The Regions' grains report what they do on their own (rotation, deletion, expiry) to the audit trail, which
         // lives in the gateway's host, built after the home Region: the relay holds them until then.
         var serviceEvents = new ServiceEventRelay();
+        // One pool of pre-generated RSA keys for every Region of the process, filled from the gateway's host.
+        var rsaKeys = new RsaKeyPool(options.RsaKeyPool.Targets);
         var regions = new RegionHosts(served,
-            (region, _) => Task.FromResult(BuildRegion(region, region == options.Region, options, connectionString, store?.TableClientOptions, dataDirectory, links!, serviceEvents)),
+            (region, _) => Task.FromResult(BuildRegion(region, region == options.Region, options, connectionString, store?.TableClientOptions, dataDirectory, links!, serviceEvents, rsaKeys)),
             regionLogger, keepStoppedHosts: options.EffectiveStorage == KmsStorageMode.Memory);
         links = new ServiceRegionLinks(regions, RegionPeers(options, served), RegionLinkSecret(options, dataDirectory, bootLogger), TimeProvider.System);
         WebApplication? app = null;
         try
         {
             var home = await regions.GetAsync(options.Region, cancel);
-            app = BuildGateway(options, regions, links, home.Services, connectionString);
+            app = BuildGateway(options, regions, links, home.Services, connectionString, rsaKeys);
             serviceEvents.Attach(app.Services.GetService<AuditWriter>() ?? (IKmsServiceEvents)new NoServiceEvents());
             await app.StartAsync(cancel);
             if (options.SeedFile is { } seedFile) await SeedAsync(app, home.Services, options, seedFile, bootLogger);
             var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-            return new KmsServer(app, regions, store, new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal)), storage, options.Region)
+            return new KmsServer(app, regions, store, rsaKeys, new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal)), storage, options.Region)
             {
                 StorageConnectionString = connectionString,
             };
@@ -126,6 +132,7 @@ public sealed class KmsServer : IAsyncDisposable
         {
             if (app is not null) await app.DisposeAsync();
             await regions.DisposeAsync();
+            rsaKeys.Dispose();
             if (store is not null) await store.DisposeAsync();
             throw;
         }
@@ -157,7 +164,7 @@ public sealed class KmsServer : IAsyncDisposable
 
     /// <summary>The front door: Kestrel and the gateway, routing each request to the Region of its SigV4 scope.</summary>
     private static WebApplication BuildGateway(KmsServerOptions options, RegionHosts regions, RegionLinks links, IServiceProvider home,
-        string? connectionString)
+        string? connectionString, RsaKeyPool rsaKeys)
     {
         var builder = WebApplication.CreateSlimBuilder();
         ConfigureLogging(builder.Logging, options);
@@ -169,6 +176,9 @@ public sealed class KmsServer : IAsyncDisposable
         });
         options.ConfigureServices?.Invoke(builder.Services);
         builder.Services.AddSingleton<IKmsRegions>(regions);
+        builder.Services.AddSingleton(rsaKeys);
+        builder.Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(options.RsaKeyPool));
+        builder.Services.AddHostedService<RsaKeyPoolFiller>();
         builder.Services.AddSingleton<IKmsRegionControl>(regions);
         // STS is global, as AWS's: its sessions are sealed under the home Region's service secret, and role trust
         // policies are evaluated by the same policy engine as keys.
@@ -210,7 +220,7 @@ public sealed class KmsServer : IAsyncDisposable
 
     /// <summary>One Region's own cluster: a silo host with the Region's cluster ids, tables and root key.</summary>
     private static IHost BuildRegion(string region, bool home, KmsServerOptions options, string? connectionString, TableClientOptions? tableOptions,
-        string dataDirectory, RegionLinks links, IKmsServiceEvents serviceEvents)
+        string dataDirectory, RegionLinks links, IKmsServiceEvents serviceEvents, RsaKeyPool rsaKeys)
     {
         var names = RegionNames.For(region, options);
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
@@ -220,6 +230,7 @@ public sealed class KmsServer : IAsyncDisposable
         options.ConfigureServices?.Invoke(builder.Services);
         builder.Services.AddSingleton(links);
         builder.Services.AddSingleton(serviceEvents);
+        builder.Services.AddSingleton(rsaKeys);
         if (options.Pkcs11ModulePath is { } module) builder.Services.Configure<OrleansKms.Grains.KmsGrainOptions>(o => o.Pkcs11ModulePath = module);
         var siloPort = home ? options.SiloPort : FreePort();
         var gatewayPort = home ? options.SiloGatewayPort : FreePort();
@@ -260,6 +271,7 @@ public sealed class KmsServer : IAsyncDisposable
                 k.RootKeyFile = names.RootKeyFile;
                 k.RootKeyVariable = names.RootKeyVariable;
                 k.RootKeyFileName = names.RootKeyFileName;
+                k.RsaKeyPool.CopyFrom(options.RsaKeyPool);
                 k.DataDirectory = options.EffectiveStorage == KmsStorageMode.Memory && names.RootKeyFile is null ? null : dataDirectory;
             });
         });
@@ -378,6 +390,7 @@ public sealed class KmsServer : IAsyncDisposable
             }
             finally
             {
+                _rsaKeys.Dispose();
                 if (_store is not null) await _store.DisposeAsync();
             }
         }

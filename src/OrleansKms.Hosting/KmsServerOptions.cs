@@ -117,6 +117,13 @@ public sealed class KmsServerOptions
     /// <summary>Lowest log level written to the console. Default Information.</summary>
     public LogLevel LogLevel { get; set; } = LogLevel.Information;
 
+    /// <summary>
+    /// The pool of pre-generated RSA keys that CreateKey and GetParametersForImport take from (one per process, shared
+    /// by its Regions): keys kept ready per size, filled in the background at a low CPU priority. Default 8
+    /// RSA_2048, 4 RSA_3072, 4 RSA_4096; <c>--rsa-key-pool off</c> turns it off.
+    /// </summary>
+    public Grains.KeyPool.RsaKeyPoolOptions RsaKeyPool { get; set; } = new();
+
     /// <summary>Extra service registrations (tests use it for a fake clock).</summary>
     public Action<IServiceCollection>? ConfigureServices { get; set; }
 

@@ -23,6 +23,7 @@ public static class KmsSiloBuilderExtensions
         if (services.Any(d => d.ServiceType == typeof(KmsOptionsMarker))) return silo;
         services.AddSingleton<KmsOptionsMarker>();
         services.AddSingleton(Options.Create(options));
+        services.Configure<Grains.KeyPool.RsaKeyPoolOptions>(o => o.CopyFrom(options.RsaKeyPool));
         services.AddKmsGrains(sp => RootKeySource.Load(options, sp.GetRequiredService<ILoggerFactory>().CreateLogger("OrleansKms.RootKey")));
 
         if (options.AzureStorageConnectionString is { } cs)

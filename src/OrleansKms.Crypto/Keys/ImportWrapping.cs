@@ -35,11 +35,15 @@ public static class ImportWrapping
         return (key.PublicKeyDer, privateKey);
     }
 
-    /// <summary>A new RSA wrapping key pair: its SubjectPublicKeyInfo (DER) and its PKCS#8 private key.</summary>
-    public static (byte[] PublicKey, SecretBytes PrivateKey) NewRsaWrappingKey(int bits)
+    /// <summary>
+    /// The wrapping key pair of an RSA private key (PKCS#8, e.g. from an <see cref="RsaKeyPool"/>): its
+    /// SubjectPublicKeyInfo (DER) and the private key itself, whose ownership passes to the caller.
+    /// </summary>
+    public static (byte[] PublicKey, SecretBytes PrivateKey) RsaWrappingKey(SecretBytes privateKeyPkcs8)
     {
-        using var rsa = RSA.Create(bits);
-        return (rsa.ExportSubjectPublicKeyInfo(), SecretBytes.TakeOwnership(rsa.ExportPkcs8PrivateKey()));
+        using var rsa = RSA.Create();
+        rsa.ImportPkcs8PrivateKey(privateKeyPkcs8.Expose(), out _);
+        return (rsa.ExportSubjectPublicKeyInfo(), privateKeyPkcs8);
     }
 
     /// <summary>

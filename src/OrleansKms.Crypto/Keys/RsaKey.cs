@@ -24,11 +24,7 @@ internal sealed class RsaKey : AsymmetricKey
     public override byte[] PublicKeyDer => (byte[])_publicKeyDer.Clone();
 
     internal static KeyFactory Factory(string keySpec, int bits) => new(
-        () =>
-        {
-            using var rsa = RSA.Create(bits);
-            return SecretBytes.TakeOwnership(rsa.ExportPkcs8PrivateKey());
-        },
+        () => RsaKeyPool.GeneratePkcs8(bits),
         pkcs8 => Load(keySpec, bits, pkcs8));
 
     private static RsaKey Load(string keySpec, int bits, ReadOnlySpan<byte> pkcs8)

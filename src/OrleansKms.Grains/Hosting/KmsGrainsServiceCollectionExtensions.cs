@@ -1,7 +1,10 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orleans.Runtime.Placement;
+using Microsoft.Extensions.Options;
 using OrleansKms.Crypto;
+using OrleansKms.Crypto.Keys;
+using OrleansKms.Grains.KeyPool;
 
 namespace OrleansKms.Grains.Hosting;
 
@@ -32,8 +35,22 @@ public static class KmsGrainsServiceCollectionExtensions
         services.TryAddSingleton<IKmsServiceEvents, NoServiceEvents>();
         services.TryAddSingleton(_ => new OrleansKms.KeyStores.Xks.XksProxyClient(new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }), TimeProvider.System));
         services.AddSingleton<KeyStores.KeyStoreCrypto>();
+        AddRsaKeyPool(services);
         services.AddPlacementDirector<SiloTargetedPlacement, SiloTargetedPlacementDirector>();
         return services;
+    }
+
+    /// <summary>
+    /// The silo's pool of pre-generated RSA keys and its background filler, unless the host registered a pool of its own
+    /// (KmsServer shares one between the Regions of a process and fills it from the gateway's host).
+    /// </summary>
+    private static void AddRsaKeyPool(IServiceCollection services)
+    {
+        services.AddOptions<RsaKeyPoolOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RsaKeyPoolOptions>, RsaKeyPoolOptionsValidator>());
+        if (services.Any(d => d.ServiceType == typeof(RsaKeyPool))) return;
+        services.AddSingleton(sp => new RsaKeyPool(sp.GetRequiredService<IOptions<RsaKeyPoolOptions>>().Value.Targets));
+        services.AddHostedService<RsaKeyPoolFiller>();
     }
 
     /// <summary>The root key, loaded once for both uses of it.</summary>

@@ -29,6 +29,9 @@ public class KmsServerFixture : IAsyncLifetime
             SiloGatewayPort = TestPorts.Free(),
             DataDirectory = Path.Combine(Path.GetTempPath(), "kms-test-" + Guid.NewGuid().ToString("N")),
             LogLevel = LogLevel.Warning,
+            // Dozens of servers run in the suite: they need not each generate RSA keys in the background
+            // (RsaKeyPoolSdkTests turns the pool on).
+            RsaKeyPool = new Grains.KeyPool.RsaKeyPoolOptions { Rsa2048 = 0, Rsa3072 = 0, Rsa4096 = 0 },
         };
         Configure(options);
         Server = await KmsServer.StartAsync(options);

@@ -63,6 +63,8 @@ public sealed partial class SiloProcess : IAsyncDisposable
             start.ArgumentList.Add(argument);
         foreach (var argument in new[] { "--port", "0", "--data-dir", dataDirectory, "--silo-port", TestPorts.Free().ToString(), "--silo-gateway-port", TestPorts.Free().ToString() })
             start.ArgumentList.Add(argument);
+        // No RSA key pool unless asked for: these tests time their load, and need no background key generation.
+        if (!extraArguments.Contains("--rsa-key-pool")) extraArguments = [.. extraArguments, "--rsa-key-pool", "off"];
         foreach (var argument in extraArguments) start.ArgumentList.Add(argument);
         Directory.CreateDirectory(dataDirectory);
         var process = Process.Start(start)!;
