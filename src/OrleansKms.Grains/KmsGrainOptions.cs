@@ -10,9 +10,10 @@ public sealed class KmsGrainOptions
     public TimeSpan SnapshotMaxAge { get; set; } = KmsGrainOptionsDefaults.SnapshotMaxAge;
 
     /// <summary>
-    /// How often a key with something scheduled (an automatic rotation, a deletion) checks whether it is due: the
-    /// period of its Orleans reminder. Rotation and deletion happen within this long after their date.
-    /// Default 1 hour; Orleans reminders allow at least 1 minute unless <c>ReminderOptions.MinimumReminderPeriod</c> is lowered.
+    /// The period of a key's lifecycle reminder. The reminder is due when the key's next scheduled work is (its next
+    /// automatic rotation, the end of its deletion window, the expiry of imported material), not every period; the
+    /// period only says how soon work that was due but failed (a storage write) is tried again. Default 1 hour; Orleans
+    /// reminders allow at least 1 minute unless <c>ReminderOptions.MinimumReminderPeriod</c> is lowered.
     /// </summary>
     public TimeSpan LifecycleCheckPeriod { get; set; } = KmsGrainOptionsDefaults.LifecycleCheckPeriod;
 
