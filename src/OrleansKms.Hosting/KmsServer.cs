@@ -198,6 +198,8 @@ public sealed class KmsServer : IAsyncDisposable
             ? new MemoryUsageStore()
             : new Cost.AzureTableUsageStore(new TableServiceClient(connectionString), sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<KmsCostOptions>>()));
         builder.Services.AddKmsRequestQuotas(options.Quotas);
+        if (options.IdleMemoryTrim is { } quiet)
+            builder.Services.AddHostedService(sp => new IdleMemoryTrim(quiet, TimeProvider.System, sp.GetRequiredService<ILogger<IdleMemoryTrim>>()));
         var linkEndpoint = new RegionLinkEndpoint(regions, links, TimeProvider.System);
         var app = builder.Build();
         app.MapPost(ServiceRegionLinks.DeliverPath, linkEndpoint.HandleAsync);
