@@ -48,8 +48,8 @@ public sealed class KmsGrainOptions
     /// <summary>
     /// How long an idle activation of a key grain or an alias grain stays in a silo's memory before Orleans
     /// collects it (its state stays in storage; the next call activates it again). Orleans' own default for other
-    /// grains is 15 minutes; this must be more than <c>GrainCollectionOptions.CollectionQuantum</c> (1 minute).
-    /// Default 3 minutes.
+    /// grains is 15 minutes. Must be more than 1 minute (Orleans' <c>GrainCollectionOptions.CollectionQuantum</c>,
+    /// how often it looks for idle activations; the silo executable looks every 30 s). Default 2 minutes.
     /// </summary>
     public TimeSpan KeyGrainCollectionAge { get; set; } = KmsGrainOptionsDefaults.KeyGrainCollectionAge;
 }
@@ -64,5 +64,5 @@ public static class KmsGrainOptionsDefaults
     public static readonly TimeSpan CacheIdleTime = TimeSpan.FromMinutes(2);
     public const int KeyCacheCapacity = 20_000;
     public const int PolicyCacheCapacity = 10_000;
-    public static readonly TimeSpan KeyGrainCollectionAge = TimeSpan.FromMinutes(3);
+    public static readonly TimeSpan KeyGrainCollectionAge = TimeSpan.FromMinutes(2);
 }

@@ -105,10 +105,11 @@ public sealed class KmsServerOptions
 
     /// <summary>
     /// After this long with (almost) no work following busier work, the process runs one full garbage collection that
-    /// gives free memory back to the operating system (<see cref="IdleMemoryTrim"/>). Default 5 minutes: longer than
-    /// the caches' idle time and the collection age of idle key grains, so what they let go is returned. Null: never.
+    /// gives free memory back to the operating system (<see cref="IdleMemoryTrim"/>). Default 2 minutes. Dropping idle
+    /// keys from the caches and collecting idle key grains is itself work, so once they are done and the process is
+    /// quiet again, it trims again: what they let go is returned too. Null: never.
     /// </summary>
-    public TimeSpan? IdleMemoryTrim { get; set; } = TimeSpan.FromMinutes(5);
+    public TimeSpan? IdleMemoryTrim { get; set; } = TimeSpan.FromMinutes(2);
 
     /// <summary>
     /// OpenTelemetry: traces, metrics and logs (audit records included, category OrleansKms.Audit) are exported over

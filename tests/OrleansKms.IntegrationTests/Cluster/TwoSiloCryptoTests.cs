@@ -126,7 +126,7 @@ public sealed class TwoSiloCryptoTests(TwoSiloClusterFixture cluster) : IClassFi
     {
         var collection = cluster.Cluster.Silos[0].ServiceProvider.GetRequiredService<IOptions<GrainCollectionOptions>>().Value;
         var age = new KmsGrainOptions().KeyGrainCollectionAge;
-        Assert.Equal(TimeSpan.FromMinutes(3), age);
+        Assert.Equal(TimeSpan.FromMinutes(2), age);
         Assert.Equal(age, collection.ClassSpecificCollectionAge[typeof(KeyGrain).FullName!]);
         Assert.Equal(age, collection.ClassSpecificCollectionAge[typeof(AliasGrain).FullName!]);
         Assert.True(age < collection.CollectionAge);

@@ -12,13 +12,18 @@ public sealed class IdleMemoryTrimTests
     private static IdleMemoryTrim Trim() => new(TimeSpan.FromMinutes(5), TimeProvider.System, NullLogger<IdleMemoryTrim>.Instance);
 
     [Fact]
-    public void It_trims_once_after_five_quiet_minutes_that_follow_work()
+    public void It_trims_once_after_the_quiet_time_that_follows_work_and_again_after_more_work()
     {
         var trim = Trim();
         Assert.False(trim.ShouldTrim(Busy));
         for (var minute = 1; minute < 5; minute++) Assert.False(trim.ShouldTrim(Quiet));
         Assert.True(trim.ShouldTrim(Quiet));
         for (var minute = 0; minute < 20; minute++) Assert.False(trim.ShouldTrim(Quiet));
+
+        // Work after the trim (grains being collected, say) arms it again.
+        Assert.False(trim.ShouldTrim(Busy));
+        for (var minute = 1; minute < 5; minute++) Assert.False(trim.ShouldTrim(Quiet));
+        Assert.True(trim.ShouldTrim(Quiet));
     }
 
     [Fact]
