@@ -70,7 +70,7 @@ public readonly struct CiphertextBlob
         if (!KeyIdCodec.TryWrite(keyId, span.Slice(KeyIdOffset, KeyIdCodec.Size)))
             throw new ArgumentException("Not a key id.", nameof(keyId));
         materialId.CopyTo(span.Slice(MaterialIdOffset, MaterialIdSize));
-        RandomNumberGenerator.Fill(span.Slice(NonceOffset, NonceSize));
+        Nonces.Fill(span.Slice(NonceOffset, NonceSize));
         var aadLength = HeaderSize + EncryptionContextCodec.GetByteCount(context);
         var pooled = aadLength <= StackLimit ? null : ArrayPool<byte>.Shared.Rent(aadLength);
         try
@@ -78,8 +78,9 @@ public readonly struct CiphertextBlob
             var aad = pooled is null ? stackalloc byte[aadLength] : pooled.AsSpan(0, aadLength);
             span[..HeaderSize].CopyTo(aad);
             EncryptionContextCodec.Write(context, aad[HeaderSize..]);
-            using var gcm = new AesGcm(key.Expose(), TagSize);
+            var gcm = key.RentCipher();
             gcm.Encrypt(span.Slice(NonceOffset, NonceSize), plaintext, span[HeaderSize..^TagSize], span[^TagSize..], aad);
+            key.ReturnCipher(gcm);
             return blob;
         }
         finally
@@ -99,8 +100,16 @@ public readonly struct CiphertextBlob
             Header.CopyTo(aad);
             EncryptionContextCodec.Write(context, aad[HeaderSize..]);
             plaintext = new byte[Ciphertext.Length];
-            using var gcm = new AesGcm(key.Expose(), TagSize);
-            gcm.Decrypt(Nonce, Ciphertext, Tag, plaintext, aad);
+            var gcm = key.RentCipher();
+            try
+            {
+                gcm.Decrypt(Nonce, Ciphertext, Tag, plaintext, aad);
+            }
+            finally
+            {
+                key.ReturnCipher(gcm);
+            }
+
             return true;
         }
         catch (AuthenticationTagMismatchException)

@@ -8,7 +8,12 @@ namespace OrleansKms.Crypto;
 /// </summary>
 public sealed class SecretBytes : IDisposable, IEquatable<SecretBytes>
 {
+    /// <summary>AES-GCM contexts set up for this key, kept for the next operation (at most this many).</summary>
+    private const int PooledCiphers = 4;
+
     private readonly byte[] _bytes;
+    private AesGcm?[]? _ciphers;
+    private volatile bool _disposed;
 
     private SecretBytes(byte[] bytes) => _bytes = bytes;
 
@@ -31,5 +36,54 @@ public sealed class SecretBytes : IDisposable, IEquatable<SecretBytes>
 
     public override string ToString() => $"SecretBytes[{_bytes.Length}]";
 
-    public void Dispose() => CryptographicOperations.ZeroMemory(_bytes);
+    /// <summary>
+    /// An AES-GCM context (16-byte tags) keyed with these bytes: a pooled one if one is free, else a new one. Setting
+    /// up a context costs about as much as encrypting a small message, so a key in use keeps a few. Give it back with
+    /// <see cref="ReturnCipher"/>; disposal of this key disposes the pooled contexts with it.
+    /// </summary>
+    internal AesGcm RentCipher()
+    {
+        if (_ciphers is { } pool)
+        {
+            for (var i = 0; i < pool.Length; i++)
+            {
+                if (Interlocked.Exchange(ref pool[i], null) is { } cipher) return cipher;
+            }
+        }
+
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return new AesGcm(_bytes, 16);
+    }
+
+    internal void ReturnCipher(AesGcm cipher)
+    {
+        if (!_disposed)
+        {
+            var pool = _ciphers ?? Interlocked.CompareExchange(ref _ciphers, new AesGcm?[PooledCiphers], null) ?? _ciphers;
+            for (var i = 0; i < pool.Length; i++)
+            {
+                if (Interlocked.CompareExchange(ref pool[i], cipher, null) is null)
+                {
+                    if (_disposed) DisposeCiphers(); // disposed meanwhile: nothing may stay keyed with zeroed bytes
+                    return;
+                }
+            }
+        }
+
+        cipher.Dispose();
+    }
+
+    private void DisposeCiphers()
+    {
+        if (_ciphers is not { } pool) return;
+        for (var i = 0; i < pool.Length; i++) Interlocked.Exchange(ref pool[i], null)?.Dispose();
+    }
+
+    /// <summary>Zeroes the bytes and frees the AES-GCM contexts keyed with them.</summary>
+    public void Dispose()
+    {
+        _disposed = true;
+        CryptographicOperations.ZeroMemory(_bytes);
+        DisposeCiphers();
+    }
 }

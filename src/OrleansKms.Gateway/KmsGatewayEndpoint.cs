@@ -43,7 +43,7 @@ public sealed class KmsGatewayEndpoint(
         var outcome = "ok";
         Activity? activity = null;
         var response = context.Response;
-        var requestId = Guid.NewGuid().ToString("D");
+        var requestId = RequestIds.New();
         response.Headers["x-amzn-RequestId"] = requestId;
         ReadOnlyMemory<byte> body = default;
         Auth.KmsIdentity? identity = null;
@@ -116,7 +116,7 @@ public sealed class KmsGatewayEndpoint(
         var record = new KmsRequestRecord
         {
             RequestId = requestId,
-            EventId = _audited ? Guid.NewGuid().ToString("D") : null,
+            EventId = _audited ? RequestIds.New() : null,
             Time = _clock.GetUtcNow(),
             Operation = operation,
             Target = operation == "unknown" ? context.Request.Headers["X-Amz-Target"].ToString() : null,

@@ -68,13 +68,75 @@ public sealed record AuditQuery(string Region, string AccountId, DateTimeOffset 
     }
 }
 
-/// <summary>Where audit records are kept and looked up: the Region's storage (Azure Table) or memory.</summary>
+/// <summary>Where audit records are kept and looked up: the Region's storage (log files in blobs) or memory.</summary>
 public interface IAuditStore
 {
     /// <summary>Stores a batch, in order. May be retried with the same entries (writes are idempotent by event id).</summary>
     Task AppendAsync(IReadOnlyList<AuditEntry> entries, CancellationToken cancel);
 
+    /// <summary>
+    /// A batch the writer fills record by record as it builds them, so that a store can encode each record (compress
+    /// it) when it comes, in small slices, rather than all at once when the batch is written. The default keeps the entries.
+    /// </summary>
+    AuditBatch StartBatch() => new();
+
+    /// <summary>Stores a batch from <see cref="StartBatch"/>, in order. After a failure the batch takes no more records and is retried as it is.</summary>
+    Task WriteAsync(AuditBatch batch, CancellationToken cancel)
+    {
+        batch.Seal();
+        return AppendAsync(batch.Entries, cancel);
+    }
+
     Task<IReadOnlyList<AuditEntry>> LookupAsync(AuditQuery query, CancellationToken cancel);
+}
+
+/// <summary>
+/// Records on their way to one write. <see cref="Add"/> is called in order by one writer; this base keeps the entries
+/// (<see cref="Entries"/>); a store that encodes as records come overrides <see cref="Encode"/> and keeps its encoding instead.
+/// </summary>
+public class AuditBatch : IDisposable
+{
+    private readonly List<AuditEntry> _entries = [];
+
+    /// <summary>The records added so far.</summary>
+    public int Count { get; private set; }
+
+    /// <summary>The entries, when this batch keeps them (the base class does).</summary>
+    public IReadOnlyList<AuditEntry> Entries => _entries;
+
+    /// <summary>True once a write has begun: the batch is then written as it is, however often that is tried.</summary>
+    public bool Sealed { get; private set; }
+
+    public void Add(AuditEntry entry)
+    {
+        if (Sealed) throw new InvalidOperationException("A batch whose write has begun takes no more records.");
+        Encode(entry);
+        Count++;
+    }
+
+    /// <summary>Marks the batch as being written; a store calls it when its write begins.</summary>
+    public void Seal()
+    {
+        if (Sealed) return;
+        Sealed = true;
+        OnSealed();
+    }
+
+    protected virtual void Encode(AuditEntry entry) => _entries.Add(entry);
+
+    protected virtual void OnSealed()
+    {
+    }
+
+    public void Dispose()
+    {
+        Dispose(true);
+        GC.SuppressFinalize(this);
+    }
+
+    protected virtual void Dispose(bool disposing)
+    {
+    }
 }
 
 /// <summary>

@@ -47,7 +47,7 @@ public sealed class AuditRecordBuilder(IdentityStore identities, string defaultR
         // A refused signature still names an access key: the account it belongs to sees the attempt.
         KmsIdentity? claimed = identity is null && record.AccessKeyId is { } id && identities.TryGet(id, out var known) ? known : null;
         var account = identity?.AccountId ?? claimed?.AccountId;
-        var eventId = record.EventId ?? Guid.NewGuid().ToString("D");
+        var eventId = record.EventId ?? RequestIds.New();
         var buffer = t_buffer ??= new ArrayBufferWriter<byte>(2048);
         var writer = t_writer ??= new Utf8JsonWriter(buffer);
         List<string> resources;
@@ -73,7 +73,7 @@ public sealed class AuditRecordBuilder(IdentityStore identities, string defaultR
     public AuditEntry Build(KmsServiceEvent serviceEvent, long sequence)
     {
         var key = serviceEvent.Key;
-        var eventId = Guid.NewGuid().ToString("D");
+        var eventId = RequestIds.New();
         var buffer = t_buffer ??= new ArrayBufferWriter<byte>(2048);
         var writer = t_writer ??= new Utf8JsonWriter(buffer);
         buffer.ResetWrittenCount();

@@ -48,7 +48,7 @@ public sealed class AuditWriter : IKmsRequestObserver, IKmsServiceEvents, IHoste
     private readonly SemaphoreSlim _wake = new(0, 1);
     private readonly CancellationTokenSource _stop = new();
     private Task? _loop;
-    private readonly List<AuditEntry> _pending = [];
+    private AuditBatch _pending;
     private long _sequence;
     private long _dropped;
 
@@ -68,6 +68,7 @@ public sealed class AuditWriter : IKmsRequestObserver, IKmsServiceEvents, IHoste
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait,
         });
+        _pending = store.StartBatch();
     }
 
     public IAuditStore Store => _store;
@@ -109,9 +110,13 @@ public sealed class AuditWriter : IKmsRequestObserver, IKmsServiceEvents, IHoste
             var waiting = _channel.Reader.Count;
             for (var attempt = 1; _pending.Count > 0 || waiting > 0;)
             {
-                var wanted = Math.Min(waiting, _options.BatchSize - _pending.Count);
-                var took = Take(wanted);
-                waiting = wanted > 0 && took == 0 ? 0 : waiting - took; // (nothing left to take: done)
+                if (!_pending.Sealed)
+                {
+                    var wanted = Math.Min(waiting, _options.BatchSize - _pending.Count);
+                    var took = Take(wanted);
+                    waiting = wanted > 0 && took == 0 ? 0 : waiting - took; // (nothing left to take: done)
+                }
+
                 if (await TryWritePendingAsync(cancel))
                 {
                     attempt = 1;
@@ -131,7 +136,7 @@ public sealed class AuditWriter : IKmsRequestObserver, IKmsServiceEvents, IHoste
     private int Take(int count)
     {
         var taken = 0;
-        while (taken < count && _channel.Reader.TryRead(out var item))
+        while (taken < count && !_pending.Sealed && _channel.Reader.TryRead(out var item))
         {
             taken++;
             try
@@ -155,8 +160,9 @@ public sealed class AuditWriter : IKmsRequestObserver, IKmsServiceEvents, IHoste
         if (_pending.Count == 0) return true;
         try
         {
-            await _store.AppendAsync(_pending, cancel);
-            _pending.Clear();
+            await _store.WriteAsync(_pending, cancel);
+            _pending.Dispose();
+            _pending = _store.StartBatch();
             return true;
         }
         catch (Exception e)
@@ -194,7 +200,7 @@ public sealed class AuditWriter : IKmsRequestObserver, IKmsServiceEvents, IHoste
                 await _drain.WaitAsync(_stop.Token);
                 try
                 {
-                    Take(Math.Min(_channel.Reader.Count, _options.BatchSize - _pending.Count));
+                    Take(Math.Min(_channel.Reader.Count, _options.BatchSize - _pending.Count)); // (none while a failed batch waits for its retry)
                     var now = _clock.GetTimestamp();
                     var due = _pending.Count >= _options.BatchSize || (_pending.Count > 0 && _clock.GetElapsedTime(lastWrite, now) >= _options.FlushInterval);
                     if (due && now >= retryAt)

@@ -97,6 +97,10 @@ public sealed class IdentityStore
 
     public bool TryGet(string accessKeyId, out KmsIdentity identity) => _byAccessKey.TryGetValue(accessKeyId, out identity!);
 
+    /// <summary>The identity of an access key read from a request header, without a string for it.</summary>
+    public bool TryGet(ReadOnlySpan<char> accessKeyId, out KmsIdentity identity) =>
+        _byAccessKey.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(accessKeyId, out identity!);
+
     public bool TryGetRole(string roleArn, out KmsRole role) => _roles.TryGetValue(roleArn, out role!);
 
     public IReadOnlyCollection<KmsIdentity> All => _byAccessKey.Values;

@@ -21,8 +21,9 @@ namespace OrleansKms.Hosting.Audit;
 /// per audited request tripled within a minute of load); blob contents are files of their own.
 /// </para>
 /// A file is named by its first record's time and sequence and this process's writer id, so a retried batch writes the
-/// same file again (a retry that carries more records rewrites it as a superset): no duplicates, and several gateway
-/// processes never write the same file. Records of the table rows of the format before this one
+/// same file again (an append that carries more records rewrites it as a superset): no duplicates, and several gateway
+/// processes never write the same file. The writer's batches (<see cref="StartBatch"/>) are gzipped record by record
+/// as they are built, not at write time. Records of the table rows of the format before this one
 /// (<see cref="AzureTableAuditArchive"/>) are still found by lookups when <c>legacy</c> is given.
 /// </summary>
 public sealed class AzureBlobAuditStore(BlobServiceClient service, IOptions<KmsAuditOptions> options, AzureTableAuditArchive? legacy = null) : IAuditStore
@@ -32,28 +33,113 @@ public sealed class AzureBlobAuditStore(BlobServiceClient service, IOptions<KmsA
 
     public async Task AppendAsync(IReadOnlyList<AuditEntry> entries, CancellationToken cancel)
     {
+        using var batch = StartBatch();
+        foreach (var entry in entries) batch.Add(entry);
+        await WriteAsync(batch, cancel);
+    }
+
+    /// <summary>A batch that gzips each record into its log file as the writer adds it (see <see cref="LogFileBatch"/>).</summary>
+    public AuditBatch StartBatch() => new LogFileBatch(_writer);
+
+    public async Task WriteAsync(AuditBatch batch, CancellationToken cancel)
+    {
+        if (batch is not LogFileBatch files) throw new ArgumentException("Not a batch of this store.", nameof(batch));
+        batch.Seal();
         var container = await ContainerAsync(cancel);
-        foreach (var file in entries.GroupBy(e => (e.Region, Account: e.AccountId ?? "-", Hour: Hour(e.EventTime))))
+        foreach (var file in files.Files)
         {
-            var first = file.First();
-            var name = Name(file.Key.Account, file.Key.Region, first.EventTime, first.Sequence, _writer);
-            using var content = new MemoryStream();
-            using (var gzip = new GZipStream(content, CompressionLevel.Fastest, leaveOpen: true))
+            if (file.Stored) continue; // a retry after a partial failure writes only what is missing
+            file.Content.Position = 0;
+            await container.GetBlobClient(file.Name).UploadAsync(file.Content, overwrite: true, cancel);
+            file.Stored = true;
+        }
+    }
+
+    /// <summary>
+    /// The log files of one write, one per Region, account and hour, each gzipped record by record as the writer adds
+    /// them: the compression is spread over the writer's small build slices, and a built record is garbage at once
+    /// instead of waiting, with thousands of others, for the write. The compressed files are held in pooled chunks
+    /// (no large-object-heap buffer per write).
+    /// </summary>
+    private sealed class LogFileBatch(string writer) : AuditBatch
+    {
+        private readonly Dictionary<(string Region, string Account, DateTimeOffset Hour), LogFile> _byHour = [];
+        private LogFile? _last;
+
+        public List<LogFile> Files { get; } = [];
+
+        protected override void Encode(AuditEntry entry)
+        {
+            var account = entry.AccountId ?? "-";
+            var hour = Hour(entry.EventTime);
+            var file = _last;
+            if (file is null || file.Region != entry.Region || file.Account != account || file.Hour != hour)
             {
-                gzip.Write("{\"Records\":["u8);
-                var separator = false;
-                foreach (var entry in file)
+                if (!_byHour.TryGetValue((entry.Region, account, hour), out file))
                 {
-                    if (separator) gzip.WriteByte((byte)',');
-                    gzip.Write(entry.Utf8Json.Span);
-                    separator = true;
+                    file = new LogFile(entry.Region, account, hour, Name(account, entry.Region, entry.EventTime, entry.Sequence, writer));
+                    _byHour.Add((entry.Region, account, hour), file);
+                    Files.Add(file);
                 }
 
-                gzip.Write("]}"u8);
+                _last = file;
             }
 
-            content.Position = 0;
-            await container.GetBlobClient(name).UploadAsync(content, overwrite: true, cancel);
+            file.Write(entry.Utf8Json.Span);
+        }
+
+        protected override void OnSealed()
+        {
+            foreach (var file in Files) file.Finish();
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            foreach (var file in Files) file.Dispose();
+        }
+    }
+
+    private sealed class LogFile : IDisposable
+    {
+        private readonly GZipStream _gzip;
+        private bool _any;
+
+        public LogFile(string region, string account, DateTimeOffset hour, string name)
+        {
+            (Region, Account, Hour, Name) = (region, account, hour, name);
+            _gzip = new GZipStream(Content, CompressionLevel.Fastest, leaveOpen: true);
+            _gzip.Write("{\"Records\":["u8);
+        }
+
+        public string Region { get; }
+
+        public string Account { get; }
+
+        public DateTimeOffset Hour { get; }
+
+        public string Name { get; }
+
+        public PooledChunkStream Content { get; } = new();
+
+        public bool Stored { get; set; }
+
+        public void Write(ReadOnlySpan<byte> record)
+        {
+            if (_any) _gzip.WriteByte((byte)',');
+            _gzip.Write(record);
+            _any = true;
+        }
+
+        public void Finish()
+        {
+            _gzip.Write("]}"u8);
+            _gzip.Dispose();
+        }
+
+        public void Dispose()
+        {
+            _gzip.Dispose();
+            Content.Dispose();
         }
     }
 

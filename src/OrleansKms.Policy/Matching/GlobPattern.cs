@@ -133,8 +133,28 @@ internal sealed class GlobPattern
         Shape.Everything => true,
         Shape.Exact => value.Equals(_literal, _ignoreCase ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal),
         Shape.Prefix => value.StartsWith(_literal, _ignoreCase ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal),
-        _ => Run(_tokens, value, _ignoreCase),
+        _ => MatchGeneral(value),
     };
+
+    /// <summary>The last value a general pattern was run over, and the answer: a policy meets the same key ARN request after request.</summary>
+    private sealed class Memo(string value, bool result)
+    {
+        public readonly string Value = value;
+        public readonly bool Result = result;
+    }
+
+    private const int MemoLimit = 512;
+    private Memo? _memo;
+
+    private bool MatchGeneral(ReadOnlySpan<char> value)
+    {
+        if (!value.StartsWith(_literal, _ignoreCase ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal)) return false;
+        var memo = _memo;
+        if (memo is not null && value.SequenceEqual(memo.Value)) return memo.Result;
+        var result = Run(_tokens, value, _ignoreCase);
+        if (value.Length <= MemoLimit) _memo = new Memo(value.ToString(), result);
+        return result;
+    }
 
     /// <summary>Runs tokens over <paramref name="value"/> as a nondeterministic automaton (one state per token position).</summary>
     public static bool Run(ReadOnlySpan<GlobToken> tokens, ReadOnlySpan<char> value, bool ignoreCase)

@@ -37,6 +37,28 @@ public sealed class CiphertextBlobTests
     }
 
     [Fact]
+    public void Every_blob_has_its_own_nonce_across_threads_and_refills_of_the_nonce_buffer()
+    {
+        var (set, _) = NewKey();
+        var blobs = new System.Collections.Concurrent.ConcurrentBag<byte[]>();
+        Parallel.For(0, 4, _ => { for (var i = 0; i < 1000; i++) blobs.Add(set.Encrypt(KeyId, [1], null)); }); // 12 KB of nonces each
+        var nonces = blobs.Select(b => Convert.ToHexString(b.AsSpan(CiphertextBlob.NonceOffset, CiphertextBlob.NonceSize))).ToList();
+        Assert.Equal(4000, nonces.Distinct().Count());
+        Assert.All(blobs, b => Assert.True(TryDecrypt(set, b, null, out var back) && back is [1]));
+    }
+
+    [Fact]
+    public void A_disposed_key_decrypts_nothing_more_with_its_pooled_cipher_contexts()
+    {
+        var v = SymmetricKeyVersion.Generate();
+        var set = new SymmetricKeyMaterialSet([v], v);
+        var blob = set.Encrypt(KeyId, [1, 2, 3], null); // leaves a cipher context pooled on the key
+        Assert.True(TryDecrypt(set, blob, null, out _));
+        v.Material.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => TryDecrypt(set, blob, null, out _));
+    }
+
+    [Fact]
     public void The_blob_names_its_key_and_material()
     {
         var (set, version) = NewKey();

@@ -48,6 +48,24 @@ public sealed class PolicyEvaluatorTests
     }
 
     [Fact]
+    public void A_wildcard_resource_answers_each_key_for_itself_when_keys_alternate()
+    {
+        // The pattern remembers its last answer; alternating keys must never get each other's.
+        var doc = PolicyDocument.Parse(Doc(
+            "{'Effect':'Allow','Action':'kms:Encrypt','Resource':'arn:aws:kms:*:111122223333:key/1*'}"), PolicyKind.IdentityPolicy);
+        var inside = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+        var outside = "arn:aws:kms:us-east-1:111122223333:key/2234abcd-12ab-34cd-56ef-1234567890ab";
+        var otherAccount = "arn:aws:kms:us-east-1:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(PolicyResult.Allow, PolicyEvaluator.Evaluate(doc, Request(Bob, resource: inside)).Result);
+            Assert.Equal(PolicyResult.NotApplicable, PolicyEvaluator.Evaluate(doc, Request(Bob, resource: outside)).Result);
+            Assert.Equal(PolicyResult.Allow, PolicyEvaluator.Evaluate(doc, Request(Bob, resource: inside)).Result);
+            Assert.Equal(PolicyResult.NotApplicable, PolicyEvaluator.Evaluate(doc, Request(Bob, resource: otherAccount)).Result);
+        }
+    }
+
+    [Fact]
     public void Nothing_applying_returns_the_shared_result_and_allocates_nothing()
     {
         var request = Request(Alice, "kms:Verify");
