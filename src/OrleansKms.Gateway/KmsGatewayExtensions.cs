@@ -35,7 +35,7 @@ public static class KmsGatewayExtensions
         {
             var o = sp.GetRequiredService<IOptions<KmsGatewayOptions>>().Value;
             return new SigV4Verifier(sp.GetRequiredService<IdentityStore>(), sp.GetService<TimeProvider>() ?? TimeProvider.System,
-                sp.GetRequiredService<Regions.IKmsRegions>(), o.AllowedClockSkew, sp.GetRequiredService<SessionTokens>());
+                sp.GetRequiredService<Regions.IKmsRegions>(), o.AllowedClockSkew, sp.GetRequiredService<SessionTokens>(), o.SigningKeyCacheCapacity);
         });
         services.AddSingleton<KmsGatewayEndpoint>();
         services.AddSingleton<StsEndpoint>();

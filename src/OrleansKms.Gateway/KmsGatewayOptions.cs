@@ -25,6 +25,13 @@ public sealed class KmsGatewayOptions
 
     /// <summary>The roles callers may assume with STS AssumeRole (each under its trust policy). Default none.</summary>
     public IList<KmsRole> Roles { get; } = [];
+
+    /// <summary>
+    /// The most SigV4 signing keys kept (one per access key, day, Region and service; session credentials are never
+    /// kept); past it a request's key is derived for that request alone. Keys of past days are dropped and zeroed.
+    /// Default 1,000.
+    /// </summary>
+    public int SigningKeyCacheCapacity { get; set; } = KmsGatewayOptionsDefaults.SigningKeyCacheCapacity;
 }
 
 internal static class KmsGatewayOptionsDefaults
@@ -32,4 +39,5 @@ internal static class KmsGatewayOptionsDefaults
     public const string Region = "us-east-1";
     public const int MaxRequestBodyBytes = 1024 * 1024;
     public static readonly TimeSpan AllowedClockSkew = TimeSpan.FromMinutes(15);
+    public const int SigningKeyCacheCapacity = SigV4Verifier.DefaultSigningKeyCapacity;
 }

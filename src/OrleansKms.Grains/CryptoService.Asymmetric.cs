@@ -9,7 +9,9 @@ public sealed partial class CryptoService
 {
     public async ValueTask<SignatureResult> SignAsync(SignatureCommand command)
     {
-        var (key, asymmetric) = await SigningKeyAsync(command, "Sign");
+        var (lease, asymmetric) = await SigningKeyAsync(command, "Sign");
+        using var _ = lease;
+        var key = lease.Key;
         if (command.DryRun) throw KmsException.DryRun();
         var signature = Primitive(() => asymmetric.Sign(command.Message, command.MessageType, command.SigningAlgorithm));
         return new SignatureResult(signature, key.Arn.Value);
@@ -17,7 +19,9 @@ public sealed partial class CryptoService
 
     public async ValueTask<SignatureResult> VerifyAsync(SignatureCommand command)
     {
-        var (key, asymmetric) = await SigningKeyAsync(command, "Verify");
+        var (lease, asymmetric) = await SigningKeyAsync(command, "Verify");
+        using var _ = lease;
+        var key = lease.Key;
         if (command.DryRun) throw KmsException.DryRun();
         if (!Primitive(() => asymmetric.Verify(command.Message, command.MessageType, command.Signature ?? [], command.SigningAlgorithm)))
             throw KmsException.WithoutMessage(KmsErrorCode.KMSInvalidSignatureException);
@@ -26,14 +30,18 @@ public sealed partial class CryptoService
 
     public async ValueTask<MacResult> GenerateMacAsync(MacCommand command)
     {
-        var (key, secret) = await MacKeyAsync(command, "GenerateMac");
+        var (lease, secret) = await MacKeyAsync(command, "GenerateMac");
+        using var _ = lease;
+        var key = lease.Key;
         if (command.DryRun) throw KmsException.DryRun();
         return new MacResult(Primitive(() => HmacKeys.Mac(secret, key.KeySpec, command.MacAlgorithm, command.Message)), key.Arn.Value);
     }
 
     public async ValueTask<MacResult> VerifyMacAsync(MacCommand command)
     {
-        var (key, secret) = await MacKeyAsync(command, "VerifyMac");
+        var (lease, secret) = await MacKeyAsync(command, "VerifyMac");
+        using var _ = lease;
+        var key = lease.Key;
         if (command.DryRun) throw KmsException.DryRun();
         if (!Primitive(() => HmacKeys.Verify(secret, key.KeySpec, command.MacAlgorithm, command.Message, command.Mac ?? [])))
             throw KmsException.WithoutMessage(KmsErrorCode.KMSInvalidMacException);
@@ -42,7 +50,8 @@ public sealed partial class CryptoService
 
     public async ValueTask<SharedSecretResult> DeriveSharedSecretAsync(SharedSecretCommand command)
     {
-        var key = await GetAsync(command.Caller, command.KeyId, command.Region);
+        using var lease = await LeaseAsync(command.Caller, command.KeyId, command.Region);
+        var key = lease.Key;
         Authorize(key, command.Caller, "DeriveSharedSecret", new AccessRequest().Alias(command.KeyId).With("kms:KeyAgreementAlgorithm", "ECDH"));
         Usable(key, KmsNames.KeyAgreement, "DeriveSharedSecret");
         var asymmetric = key.Asymmetric ?? throw IncompatibleAlgorithm("ECDH", key.KeySpec);
@@ -53,7 +62,8 @@ public sealed partial class CryptoService
 
     public async ValueTask<PublicKeyResult> GetPublicKeyAsync(KmsCaller caller, string keyId, string region)
     {
-        var key = await GetAsync(caller, keyId, region);
+        using var lease = await LeaseAsync(caller, keyId, region);
+        var key = lease.Key;
         Authorize(key, caller, "GetPublicKey", new AccessRequest().Alias(keyId));
         KeyStates.EnsureUsableForCryptography(key.KeyState, key.Arn);
         var asymmetric = key.Asymmetric ?? throw new KmsException(KmsErrorCode.UnsupportedOperationException,
@@ -74,7 +84,8 @@ public sealed partial class CryptoService
     public async ValueTask<DataKeyPairResult> GenerateDataKeyPairAsync(DataKeyPairCommand command, bool includePlaintext)
     {
         var operation = includePlaintext ? "GenerateDataKeyPair" : "GenerateDataKeyPairWithoutPlaintext";
-        var key = await GetAsync(command.Caller, command.KeyId, command.Region);
+        using var lease = await LeaseAsync(command.Caller, command.KeyId, command.Region);
+        var key = lease.Key;
         Authorize(key, command.Caller, operation, new AccessRequest().Alias(command.KeyId).Context(command.EncryptionContext)
             .With("kms:EncryptionAlgorithm", KmsValues.SymmetricDefault).With("kms:DataKeyPairSpec", command.KeyPairSpec));
         Usable(key, KmsValues.EncryptDecrypt, operation);
@@ -88,26 +99,46 @@ public sealed partial class CryptoService
         }
     }
 
-    private async ValueTask<(CachedKey Key, AsymmetricKey Asymmetric)> SigningKeyAsync(SignatureCommand command, string operation)
+    /// <summary>The signing key, held: the caller disposes the lease.</summary>
+    private async ValueTask<(KeyLease Lease, AsymmetricKey Asymmetric)> SigningKeyAsync(SignatureCommand command, string operation)
     {
-        var key = await GetAsync(command.Caller, command.KeyId, command.Region);
-        Authorize(key, command.Caller, operation, new AccessRequest().Alias(command.KeyId)
-            .With("kms:SigningAlgorithm", command.SigningAlgorithm).With("kms:MessageType", command.MessageType));
-        Usable(key, KmsNames.SignVerify, operation);
-        if (key.Asymmetric is not { } asymmetric || !KeySpecCatalog.TryGet(key.KeySpec, out var info)
-            || !info.SigningAlgorithms(key.KeyUsage).Contains(command.SigningAlgorithm))
-            throw IncompatibleAlgorithm(command.SigningAlgorithm, key.KeySpec);
-        return (key, asymmetric);
+        var lease = await LeaseAsync(command.Caller, command.KeyId, command.Region);
+        try
+        {
+            var key = lease.Key;
+            Authorize(key, command.Caller, operation, new AccessRequest().Alias(command.KeyId)
+                .With("kms:SigningAlgorithm", command.SigningAlgorithm).With("kms:MessageType", command.MessageType));
+            Usable(key, KmsNames.SignVerify, operation);
+            if (key.Asymmetric is not { } asymmetric || !KeySpecCatalog.TryGet(key.KeySpec, out var info)
+                || !info.SigningAlgorithms(key.KeyUsage).Contains(command.SigningAlgorithm))
+                throw IncompatibleAlgorithm(command.SigningAlgorithm, key.KeySpec);
+            return (lease, asymmetric);
+        }
+        catch
+        {
+            lease.Dispose();
+            throw;
+        }
     }
 
-    private async ValueTask<(CachedKey Key, OrleansKms.Crypto.SecretBytes Secret)> MacKeyAsync(MacCommand command, string operation)
+    /// <summary>The MAC key, held: the caller disposes the lease.</summary>
+    private async ValueTask<(KeyLease Lease, OrleansKms.Crypto.SecretBytes Secret)> MacKeyAsync(MacCommand command, string operation)
     {
-        var key = await GetAsync(command.Caller, command.KeyId, command.Region);
-        Authorize(key, command.Caller, operation, new AccessRequest().Alias(command.KeyId).With("kms:MacAlgorithm", command.MacAlgorithm));
-        Usable(key, KmsNames.GenerateVerifyMac, operation);
-        if (key.Hmac is not { } secret || !KeySpecCatalog.TryGet(key.KeySpec, out var info)
-            || !info.MacAlgorithms(key.KeyUsage).Contains(command.MacAlgorithm))
-            throw IncompatibleAlgorithm(command.MacAlgorithm, key.KeySpec);
-        return (key, secret);
+        var lease = await LeaseAsync(command.Caller, command.KeyId, command.Region);
+        try
+        {
+            var key = lease.Key;
+            Authorize(key, command.Caller, operation, new AccessRequest().Alias(command.KeyId).With("kms:MacAlgorithm", command.MacAlgorithm));
+            Usable(key, KmsNames.GenerateVerifyMac, operation);
+            if (key.Hmac is not { } secret || !KeySpecCatalog.TryGet(key.KeySpec, out var info)
+                || !info.MacAlgorithms(key.KeyUsage).Contains(command.MacAlgorithm))
+                throw IncompatibleAlgorithm(command.MacAlgorithm, key.KeySpec);
+            return (lease, secret);
+        }
+        catch
+        {
+            lease.Dispose();
+            throw;
+        }
     }
 }

@@ -45,7 +45,8 @@ public sealed partial class CryptoService(KeySnapshotCache cache, AliasCache ali
 
     public async ValueTask<EncryptResult> EncryptAsync(EncryptCommand command)
     {
-        var key = await GetAsync(command.Caller, command.KeyId, command.Region);
+        using var lease = await LeaseAsync(command.Caller, command.KeyId, command.Region);
+        var key = lease.Key;
         Authorize(key, command.Caller, "Encrypt", new AccessRequest().Alias(command.KeyId).Context(command.EncryptionContext)
             .With("kms:EncryptionAlgorithm", command.EncryptionAlgorithm ?? KmsValues.SymmetricDefault));
         Usable(key, KmsValues.EncryptDecrypt, "Encrypt");
@@ -67,7 +68,8 @@ public sealed partial class CryptoService(KeySnapshotCache cache, AliasCache ali
         var (plaintext, source, sourceMaterialId, sourceAlgorithm) = await DecryptCoreAsync(command.Source, "ReEncrypt");
         try
         {
-            var destination = await GetAsync(command.Source.Caller, command.DestinationKeyId, command.Source.Region);
+            using var lease = await LeaseAsync(command.Source.Caller, command.DestinationKeyId, command.Source.Region);
+            var destination = lease.Key;
             Authorize(destination, command.Source.Caller, "ReEncrypt", new AccessRequest().Alias(command.DestinationKeyId)
                 .Context(command.DestinationEncryptionContext)
                 .With("kms:EncryptionAlgorithm", command.DestinationEncryptionAlgorithm ?? KmsValues.SymmetricDefault)
@@ -87,7 +89,8 @@ public sealed partial class CryptoService(KeySnapshotCache cache, AliasCache ali
     public async ValueTask<DataKeyResult> GenerateDataKeyAsync(GenerateDataKeyCommand command, bool includePlaintext)
     {
         var operation = includePlaintext ? "GenerateDataKey" : "GenerateDataKeyWithoutPlaintext";
-        var key = await GetAsync(command.Caller, command.KeyId, command.Region);
+        using var lease = await LeaseAsync(command.Caller, command.KeyId, command.Region);
+        var key = lease.Key;
         Authorize(key, command.Caller, operation, new AccessRequest().Alias(command.KeyId).Context(command.EncryptionContext)
             .With("kms:EncryptionAlgorithm", KmsValues.SymmetricDefault));
         Usable(key, KmsValues.EncryptDecrypt, operation);
@@ -99,8 +102,9 @@ public sealed partial class CryptoService(KeySnapshotCache cache, AliasCache ali
         return new DataKeyResult(includePlaintext ? dataKey : null, blob, key.Arn.Value, materialId!);
     }
 
-    private async ValueTask<CachedKey> GetAsync(KmsCaller caller, string keyId, string region) =>
-        await cache.GetAsync(await ResolveAsync(caller, keyId, region));
+    /// <summary>The key a request names, held for the request: dispose the lease when its material is no longer needed.</summary>
+    private async ValueTask<KeyLease> LeaseAsync(KmsCaller caller, string keyId, string region) =>
+        await cache.LeaseAsync(await ResolveAsync(caller, keyId, region));
 
     /// <summary>
     /// Authorizes <paramref name="operation"/>'s <paramref name="index"/>th permission on the key (AccessDeniedException
@@ -111,7 +115,8 @@ public sealed partial class CryptoService(KeySnapshotCache cache, AliasCache ali
 
     private async ValueTask<(byte[] Plaintext, CachedKey Key, string? MaterialId, string Algorithm)> DecryptCoreAsync(DecryptCommand command, string operation)
     {
-        CachedKey? named = command.KeyId is null ? null : await GetAsync(command.Caller, command.KeyId, command.Region);
+        using var namedLease = command.KeyId is null ? default : await LeaseAsync(command.Caller, command.KeyId, command.Region);
+        CachedKey? named = command.KeyId is null ? null : namedLease.Key;
         var request = new AccessRequest().Alias(command.KeyId).Context(command.EncryptionContext)
             .With("kms:EncryptionAlgorithm", command.EncryptionAlgorithm ?? KmsValues.SymmetricDefault);
         if (named is not null) Authorize(named, command.Caller, operation, request);
@@ -136,31 +141,46 @@ public sealed partial class CryptoService(KeySnapshotCache cache, AliasCache ali
         if (inKeyStore) keyId = KeyStoreCiphertext.TryParse(command.CiphertextBlob, out storeBlob) ? storeBlob.KeyId : null;
         else keyId = CiphertextBlob.TryParse(command.CiphertextBlob, out blob) ? blob.KeyId : null;
         if (keyId is null) throw KmsException.InvalidCiphertext();
-        CachedKey key;
-        if (named is not null)
+        KeyLease fromBlob = default;
+        try
         {
-            if (named.Arn.KeyId != keyId)
+            CachedKey key;
+            if (named is not null)
             {
-                throw new KmsException(KmsErrorCode.IncorrectKeyException,
-                    "The key ID in the request does not identify a CMK that can perform this operation.");
+                if (named.Arn.KeyId != keyId)
+                {
+                    throw new KmsException(KmsErrorCode.IncorrectKeyException,
+                        "The key ID in the request does not identify a CMK that can perform this operation.");
+                }
+
+                key = named;
+            }
+            else
+            {
+                try
+                {
+                    fromBlob = await cache.LeaseAsync(new KeyArn(command.Region, command.Caller.AccountId, keyId));
+                }
+                catch (KmsException e) when (e.Code == KmsErrorCode.NotFoundException)
+                {
+                    throw KmsException.InvalidCiphertext();
+                }
+
+                key = fromBlob.Key;
+                Authorize(key, command.Caller, operation, request, deniedMessage: KeyAccess.DecryptDeniedMessage);
             }
 
-            key = named;
+            return await DecryptWithAsync(command, operation, key, named, inKeyStore, storeBlob, blob);
         }
-        else
+        finally
         {
-            try
-            {
-                key = await cache.GetAsync(new KeyArn(command.Region, command.Caller.AccountId, keyId));
-            }
-            catch (KmsException e) when (e.Code == KmsErrorCode.NotFoundException)
-            {
-                throw KmsException.InvalidCiphertext();
-            }
-
-            Authorize(key, command.Caller, operation, request, deniedMessage: KeyAccess.DecryptDeniedMessage);
+            fromBlob.Dispose();
         }
+    }
 
+    private async ValueTask<(byte[] Plaintext, CachedKey Key, string? MaterialId, string Algorithm)> DecryptWithAsync(DecryptCommand command, string operation,
+        CachedKey key, CachedKey? named, bool inKeyStore, KeyStoreCiphertext storeBlob, CiphertextBlob blob)
+    {
         Usable(key, KmsValues.EncryptDecrypt, "Decrypt");
         // The algorithm is a parameter: checked after the key's state and usage (docs/key-states.md, "Order of checks").
         if (command.EncryptionAlgorithm is { } requested && requested != KmsValues.SymmetricDefault && named is not null)

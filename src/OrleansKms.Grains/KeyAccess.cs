@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using OrleansKms.Policy;
 using RequestContext = OrleansKms.Policy.RequestContext;
 
@@ -80,9 +81,10 @@ public sealed class AccessRequest
 public sealed class KeyAccess(
     IServiceSecrets secrets,
     [FromKeyedServices(KmsTime.ServiceKey)] TimeProvider time,
-    ILogger<KeyAccess> logger) : IKmsAuthorization
+    ILogger<KeyAccess> logger,
+    IOptions<KmsGrainOptions>? options = null) : IKmsAuthorization
 {
-    private readonly PolicyCache _policies = new();
+    private readonly PolicyCache _policies = new(options?.Value.PolicyCacheCapacity ?? KmsGrainOptionsDefaults.PolicyCacheCapacity);
 
     // Per-object caches for the hot path: a snapshot's compiled key policy, an identity's compiled policies and its
     // principal, found by reference (the same snapshot and the same identity objects serve request after request).
@@ -286,7 +288,7 @@ public sealed class KeyAccess(
     {
         if (_principals.TryGetValue(caller.PrincipalArn, out var cached) && SameIdentity(cached.Source, caller)) return cached.Principal;
         var principal = NewPrincipal(caller);
-        if (_principals.Count >= PolicyCache.Capacity) _principals.Clear();
+        if (_principals.Count >= _policies.Capacity) _principals.Clear();
         _principals[caller.PrincipalArn] = (caller, principal);
         return principal;
     }

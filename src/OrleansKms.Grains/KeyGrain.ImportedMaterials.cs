@@ -122,8 +122,6 @@ public sealed partial class KeyGrain
     private static ImportedMaterial? ExpiredMaterial(StoredKey s, DateTimeOffset now) =>
         ImportsOf(s).Find(m => m.Imported && m.ValidTo is { } validTo && validTo <= now);
 
-    private static bool HasExpiringMaterial(StoredKey s) => ImportsOf(s).Any(m => m.Imported && m.ValidTo is not null);
-
     /// <summary>How ListKeyRotations shows a material: its state, and for an imported key its import fields.</summary>
     private static ListedKeyMaterial Listed(StoredKey s, string materialId, DateTimeOffset? rotationDate, string? rotationType)
     {

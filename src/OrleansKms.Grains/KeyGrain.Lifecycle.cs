@@ -11,6 +11,17 @@ public sealed partial class KeyGrain
 {
     public const string LifecycleReminder = "kms-lifecycle";
 
+    /// <summary>
+    /// The longest a lifecycle reminder is registered ahead. .NET timers wait at most about 49.7 days
+    /// (<c>uint.MaxValue - 1</c> milliseconds); a later date is reached in steps of this.
+    /// </summary>
+    public static readonly TimeSpan MaxReminderDueTime = TimeSpan.FromDays(49);
+
+    /// <summary>Whether <see cref="_lifecycleDue"/> is what this activation last registered (false until the first registration).</summary>
+    private bool _lifecycleKnown;
+
+    private DateTimeOffset? _lifecycleDue;
+
     public async Task<ScheduledDeletion> ScheduleDeletionAsync(KmsCaller caller, int pendingWindowInDays)
     {
         var current = Authorized(caller, "ScheduleKeyDeletion", new AccessRequest().With("kms:ScheduleKeyDeletionPendingWindowInDays", ConditionValue.Of(pendingWindowInDays)));
@@ -60,7 +71,7 @@ public sealed partial class KeyGrain
 
         await RotateIfDueAsync(now);
         await ExpireImportedMaterialIfDueAsync(now);
-        await EnsureLifecycleReminderAsync();
+        await EnsureLifecycleReminderAsync(afterRun: true);
     }
 
     public Task PurgeAsync() => state.State.Exists ? DeleteNowAsync() : Catalog.RemoveAsync(Arn.KeyId);
@@ -110,20 +121,51 @@ public sealed partial class KeyGrain
         return Task.CompletedTask;
     }
 
-    /// <summary>Keeps the lifecycle reminder registered exactly while something is scheduled.</summary>
-    private async Task EnsureLifecycleReminderAsync()
+    /// <summary>
+    /// Keeps the lifecycle reminder due exactly when this key's next scheduled work is (<see cref="NextLifecycleWork"/>):
+    /// registered for that date, unregistered while nothing is scheduled. A date further away than
+    /// <see cref="MaxReminderDueTime"/> is reached in steps: the reminder fires at the limit and registers again. Work that
+    /// is due but could not be done (a failed write) is tried again after <see cref="KmsGrainOptions.LifecycleCheckPeriod"/>,
+    /// the reminder's period. Called after every change of a date it depends on; skips the reminder table when this
+    /// activation already registered the same date.
+    /// </summary>
+    private async Task EnsureLifecycleReminderAsync(bool afterRun = false)
     {
-        var s = state.State;
-        var needed = s.Exists && (s.KeyState == KeyStateKind.PendingDeletion || s.RotationEnabled || HasExpiringMaterial(s));
-        var existing = await this.GetReminder(LifecycleReminder);
-        if (needed && existing is null)
+        var due = NextLifecycleWork(state.State);
+        if (!afterRun && _lifecycleKnown && _lifecycleDue == due) return;
+        if (due is { } at)
         {
-            var period = grainOptions.Value.LifecycleCheckPeriod;
-            await this.RegisterOrUpdateReminder(LifecycleReminder, period, period);
+            var now = time.GetUtcNow();
+            var retry = grainOptions.Value.LifecycleCheckPeriod;
+            // Still due after a run: the work failed or was refused; try again a period later rather than at once.
+            var dueTime = at > now ? at - now : afterRun ? retry : TimeSpan.Zero;
+            await this.RegisterOrUpdateReminder(LifecycleReminder, dueTime < MaxReminderDueTime ? dueTime : MaxReminderDueTime, retry);
         }
-        else if (!needed && existing is not null)
+        else if (await this.GetReminder(LifecycleReminder) is { } existing)
         {
             await this.UnregisterReminder(existing);
         }
+
+        (_lifecycleKnown, _lifecycleDue) = (true, due);
+    }
+
+    /// <summary>
+    /// When the reminder must next wake this key: the end of its deletion window, else the earlier of its next automatic
+    /// rotation (an enabled key that rotates itself: not a replica, whose primary rotates for it) and the expiry of its
+    /// imported material. Null when nothing is scheduled.
+    /// </summary>
+    private DateTimeOffset? NextLifecycleWork(StoredKey s)
+    {
+        if (!s.Exists) return null;
+        if (s.KeyState == KeyStateKind.PendingDeletion) return s.DeletionDate;
+        DateTimeOffset? due = null;
+        if (s.RotationEnabled && s.KeyState == KeyStateKind.Enabled && !(s.MultiRegion && !IsPrimary(s))) due = s.NextRotationDate;
+        if (s.Origin == ImportValues.OriginExternal)
+        {
+            foreach (var m in ImportsOf(s))
+                if (m.Imported && m.ValidTo is { } validTo && (due is null || validTo < due)) due = validTo;
+        }
+
+        return due;
     }
 }

@@ -113,7 +113,8 @@ public sealed partial class KeyGrain
             if (!current.Exists) await Catalog.AddAsync(Arn.KeyId);
         });
         await publisher.PublishAsync(ToSnapshot(next));
-        if (becomesPrimary) await EnsureLifecycleReminderAsync();
+        // A new primary rotates for every Region; a replica (or an old primary) no longer does.
+        await EnsureLifecycleReminderAsync();
         KmsReplication.RecordLag(time.GetUtcNow() - update.SentAt, update.SourceRegion, Arn.Region);
     }
 

@@ -83,6 +83,7 @@ public sealed partial class KeyGrain
         next.OnDemandRotations++;
         await CommitAndPublishAsync(next);
         RecordRotation(current, next, OnDemand);
+        await EnsureLifecycleReminderAsync();
     }
 
     private void EnsureOnDemandRotationsLeft(StoredKey current)

@@ -179,6 +179,8 @@ public sealed partial class KeyGrain(
         var next = current.Clone();
         next.KeyState = target;
         await CommitAndPublishAsync(next);
+        // A disabled key does not rotate: its rotation date stops or starts waking it.
+        if (next.RotationEnabled) await EnsureLifecycleReminderAsync();
     }
 
     /// <summary>Persists a change that the crypto workers must see, then pushes it to every silo.</summary>

@@ -208,6 +208,8 @@ public sealed class KmsServer : IAsyncDisposable
             ? new MemoryUsageStore()
             : new Cost.AzureTableUsageStore(new TableServiceClient(connectionString), sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<KmsCostOptions>>()));
         builder.Services.AddKmsRequestQuotas(options.Quotas);
+        if (options.IdleMemoryTrim is { } quiet)
+            builder.Services.AddHostedService(sp => new IdleMemoryTrim(quiet, TimeProvider.System, sp.GetRequiredService<ILogger<IdleMemoryTrim>>()));
         var linkEndpoint = new RegionLinkEndpoint(regions, links, TimeProvider.System);
         var app = builder.Build();
         app.MapPost(ServiceRegionLinks.DeliverPath, linkEndpoint.HandleAsync);
@@ -262,6 +264,9 @@ public sealed class KmsServer : IAsyncDisposable
             }
 
             silo.AddActivityPropagation();
+            // Idle activations are looked for every 30 s (Orleans: every minute), so an idle key grain leaves within
+            // KmsGrainOptions.KeyGrainCollectionAge + 30 s: fewer idle activations held while many keys are touched.
+            silo.Configure<GrainCollectionOptions>(o => o.CollectionQuantum = TimeSpan.FromSeconds(30));
             silo.AddKms(k =>
             {
                 k.Region = region;

@@ -104,6 +104,14 @@ public sealed class KmsServerOptions
     public bool Audit { get; set; } = true;
 
     /// <summary>
+    /// After this long with (almost) no work following busier work, the process runs one full garbage collection that
+    /// gives free memory back to the operating system (<see cref="IdleMemoryTrim"/>). Default 2 minutes. Dropping idle
+    /// keys from the caches and collecting idle key grains is itself work, so once they are done and the process is
+    /// quiet again, it trims again: what they let go is returned too. Null: never.
+    /// </summary>
+    public TimeSpan? IdleMemoryTrim { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>
     /// OpenTelemetry: traces, metrics and logs (audit records included, category OrleansKms.Audit) are exported over
     /// OTLP to this endpoint. Default the <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> environment variable; null: no export.
     /// The protocol follows <c>OTEL_EXPORTER_OTLP_PROTOCOL</c> (grpc by default, or http/protobuf).

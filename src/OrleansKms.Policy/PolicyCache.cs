@@ -7,10 +7,15 @@ namespace OrleansKms.Policy;
 /// once per process and shared by every request that carries the same text. Bounded: past
 /// <see cref="Capacity"/> distinct documents it starts again empty (compiling is cheap; unbounded growth is not).
 /// </summary>
-public sealed class PolicyCache
+public sealed class PolicyCache(int capacity = PolicyCache.DefaultCapacity)
 {
-    public const int Capacity = 10_000;
+    public const int DefaultCapacity = 10_000;
     private readonly ConcurrentDictionary<(string Text, PolicyKind Kind), PolicyDocument> _documents = new();
+
+    /// <summary>The most distinct documents kept.</summary>
+    public int Capacity { get; } = capacity > 0 ? capacity : throw new ArgumentOutOfRangeException(nameof(capacity), "The capacity must be at least 1.");
+
+    public int Count => _documents.Count;
 
     /// <summary>The compiled document; <see cref="PolicyFormatException"/> if the text is not a valid document of <paramref name="kind"/>.</summary>
     public PolicyDocument Get(string text, PolicyKind kind)

@@ -12,14 +12,21 @@ namespace OrleansKms.Gateway.Auth;
 /// <c>kms</c> (or <c>sts</c> for the STS actions on the same endpoint), and an X-Amz-Date within the allowed skew of
 /// the injected clock. Temporary credentials (an ASIA... key with <c>X-Amz-Security-Token</c>) are a session
 /// <see cref="SessionTokens"/> issued, of a role the identity store still has, before its expiry (on the sessions'
-/// clock).
+/// clock). Signing keys of long-term credentials are kept (at most <paramref name="signingKeyCapacity"/>; each is good
+/// for one day, and those of days no request within the skew can carry are dropped and zeroed).
 /// </summary>
-public sealed class SigV4Verifier(IdentityStore identities, TimeProvider time, Regions.IKmsRegions regions, TimeSpan allowedSkew, SessionTokens? sessions = null)
+public sealed class SigV4Verifier(IdentityStore identities, TimeProvider time, Regions.IKmsRegions regions, TimeSpan allowedSkew, SessionTokens? sessions = null,
+    int signingKeyCapacity = SigV4Verifier.DefaultSigningKeyCapacity)
 {
+    public const int DefaultSigningKeyCapacity = 1_000;
     private const string Algorithm = "AWS4-HMAC-SHA256";
     private const string Service = "kms";
     public const string StsService = "sts";
     private readonly ConcurrentDictionary<(string Secret, string Date, string Region, string Service), byte[]> _signingKeys = new();
+    private string _keptSince = "";
+
+    /// <summary>Signing keys kept (tests).</summary>
+    public int SigningKeysKept => _signingKeys.Count;
 
     /// <summary>The caller a KMS request is signed by; throws the AWS authentication error otherwise.</summary>
     public KmsIdentity Verify(HttpRequest request, ReadOnlySpan<byte> body, out string region) => Verify(request, body, Service, out region);
@@ -92,7 +99,7 @@ public sealed class SigV4Verifier(IdentityStore identities, TimeProvider time, R
             canonical.Append(hex);
             // Session secrets are many and short-lived: caching their keys would grow the cache without bound.
             var signing = (identity.SecretAccessKey, date.ToString(), region, service);
-            var key = identity.RoleArn is null ? _signingKeys.GetOrAdd(signing, DeriveSigningKey) : DeriveSigningKey(signing);
+            var key = identity.RoleArn is null ? KeptSigningKey(signing, now) : DeriveSigningKey(signing);
             Sign(key, canonical.Written, hash);
         }
         finally
@@ -262,6 +269,31 @@ public sealed class SigV4Verifier(IdentityStore identities, TimeProvider time, R
 
         pairs.Sort(StringComparer.Ordinal);
         return string.Join('&', pairs);
+    }
+
+    /// <summary>The signing key of a long-term credential, kept while there is room.</summary>
+    private byte[] KeptSigningKey((string Secret, string Date, string Region, string Service) signing, DateTimeOffset now)
+    {
+        if (_signingKeys.TryGetValue(signing, out var kept)) return kept;
+        var key = DeriveSigningKey(signing);
+        ForgetPastDays(now);
+        if (_signingKeys.Count < signingKeyCapacity) _signingKeys.TryAdd(signing, key);
+        return key;
+    }
+
+    /// <summary>
+    /// Drops (and zeroes) the keys of days before any a request within the allowed skew can be signed on, once per day:
+    /// no request in flight can still be using them.
+    /// </summary>
+    private void ForgetPastDays(DateTimeOffset now)
+    {
+        var oldest = (now - allowedSkew).AddDays(-1).ToString("yyyyMMdd", CultureInfo.InvariantCulture);
+        if (string.CompareOrdinal(oldest, Volatile.Read(ref _keptSince)) <= 0) return;
+        Volatile.Write(ref _keptSince, oldest);
+        foreach (var entry in _signingKeys)
+        {
+            if (string.CompareOrdinal(entry.Key.Date, oldest) < 0 && _signingKeys.TryRemove(entry)) CryptographicOperations.ZeroMemory(entry.Value);
+        }
     }
 
     private static byte[] DeriveSigningKey((string Secret, string Date, string Region, string Service) k)

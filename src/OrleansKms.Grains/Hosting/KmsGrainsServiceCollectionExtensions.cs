@@ -1,5 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
 using Orleans.Runtime.Placement;
 using Microsoft.Extensions.Options;
 using OrleansKms.Crypto;
@@ -19,7 +21,18 @@ public static class KmsGrainsServiceCollectionExtensions
         services.AddOptions<KmsGrainOptions>()
             .Validate(o => o.SnapshotMaxAge > TimeSpan.Zero, $"{nameof(KmsGrainOptions.SnapshotMaxAge)} must be positive.")
             .Validate(o => o.PushTimeout > TimeSpan.Zero, $"{nameof(KmsGrainOptions.PushTimeout)} must be positive.")
+            .Validate(o => o.CacheIdleTime > TimeSpan.Zero, $"{nameof(KmsGrainOptions.CacheIdleTime)} must be positive.")
+            .Validate(o => o.KeyCacheCapacity > 0, $"{nameof(KmsGrainOptions.KeyCacheCapacity)} must be at least 1.")
+            .Validate(o => o.PolicyCacheCapacity > 0, $"{nameof(KmsGrainOptions.PolicyCacheCapacity)} must be at least 1.")
+            .Validate(o => o.KeyGrainCollectionAge > TimeSpan.FromMinutes(1),
+                $"{nameof(KmsGrainOptions.KeyGrainCollectionAge)} must be more than 1 minute (Orleans' collection quantum).")
             .ValidateOnStart();
+        // Idle key and alias activations leave memory after KeyGrainCollectionAge, not Orleans' default 15 minutes.
+        services.AddOptions<GrainCollectionOptions>().Configure<IOptions<KmsGrainOptions>>((collection, kms) =>
+        {
+            foreach (var grain in new[] { typeof(KeyGrain), typeof(AliasGrain) })
+                collection.ClassSpecificCollectionAge[grain.FullName!] = kms.Value.KeyGrainCollectionAge;
+        });
         services.AddSingleton(sp => new RootKeyHolder(rootKey(sp)));
         services.AddSingleton<IKeyMaterialProtector>(sp => new RootKeyMaterialProtector(new RootKeyWrapper(sp.GetRequiredService<RootKeyHolder>().Key)));
         services.AddSingleton<IServiceSecrets>(sp => new DerivedServiceSecrets(sp.GetRequiredService<RootKeyHolder>().Key));

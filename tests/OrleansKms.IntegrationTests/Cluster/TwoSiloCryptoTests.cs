@@ -2,6 +2,8 @@ using System.Text;
 using OrleansKms.Grains;
 using OrleansKms.IntegrationTests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
 
 namespace OrleansKms.IntegrationTests.Cluster;
 
@@ -92,12 +94,42 @@ public sealed class TwoSiloCryptoTests(TwoSiloClusterFixture cluster) : IClassFi
         await EncryptOn(1, arn, [1]);
         var cache = cluster.Cluster.Silos[1].ServiceProvider.GetRequiredService<KeySnapshotCache>();
         var before = await cache.GetAsync(arn);
+        var confirmedBefore = before.ConfirmedAt;
 
         cluster.Time.Advance(new KmsGrainOptions().SnapshotMaxAge);
         var after = await cache.GetAsync(arn);
 
-        Assert.NotSame(before, after);
+        // Asked the key grain again: the same version, confirmed now (its unwrapped material kept, not rebuilt).
+        Assert.True(after.ConfirmedAt > confirmedBefore, "the snapshot was confirmed again by the key grain");
         Assert.Equal(before.Version, after.Version);
+        Assert.Same(before, after);
+    }
+
+    [Fact]
+    public async Task A_key_left_unused_leaves_every_silos_cache_and_is_fetched_again_on_its_next_use()
+    {
+        var arn = await CreateKeyAsync();
+        var blob = (await EncryptOn(0, arn, [9])).CiphertextBlob;
+        await DecryptOn(1, blob);
+        Assert.True(CachedOn(0, arn) && CachedOn(1, arn));
+
+        var idle = new KmsGrainOptions().CacheIdleTime + TimeSpan.FromSeconds(40);
+        for (var passed = TimeSpan.Zero; passed < idle; passed += TimeSpan.FromSeconds(10)) cluster.Time.Advance(TimeSpan.FromSeconds(10));
+
+        Assert.False(CachedOn(0, arn) || CachedOn(1, arn), "an idle key leaves both silos' caches");
+        Assert.Equal([9], (await DecryptOn(1, blob)).Plaintext);
+        Assert.True(CachedOn(1, arn));
+    }
+
+    [Fact]
+    public void Idle_key_and_alias_grain_activations_are_collected_after_the_configured_age_not_Orleans_default()
+    {
+        var collection = cluster.Cluster.Silos[0].ServiceProvider.GetRequiredService<IOptions<GrainCollectionOptions>>().Value;
+        var age = new KmsGrainOptions().KeyGrainCollectionAge;
+        Assert.Equal(TimeSpan.FromMinutes(2), age);
+        Assert.Equal(age, collection.ClassSpecificCollectionAge[typeof(KeyGrain).FullName!]);
+        Assert.Equal(age, collection.ClassSpecificCollectionAge[typeof(AliasGrain).FullName!]);
+        Assert.True(age < collection.CollectionAge);
     }
 
     [Fact]
