@@ -3,7 +3,6 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Runtime.Placement;
-using Microsoft.Extensions.Options;
 using OrleansKms.Crypto;
 using OrleansKms.Crypto.Keys;
 using OrleansKms.Grains.KeyPool;
