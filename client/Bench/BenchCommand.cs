@@ -14,6 +14,7 @@ internal static class BenchCommand
     public static async Task<int> RunAsync(string[] args, CancellationToken cancel)
     {
         if (args.Contains("--envelope")) return await EnvelopeBench.RunAsync(args, cancel);
+        if (args.Contains("--create-keys")) return await CreateKeysBench.RunAsync(args, cancel);
         if (!BenchOptions.TryParse(args, out var options, out var error))
         {
             if (error is null)

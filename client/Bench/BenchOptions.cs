@@ -34,6 +34,9 @@ internal sealed class BenchOptions
         kms bench --envelope SIZE [--frame-size N[,N...]] measures envelope encryption instead (no service needed):
         run 'kms bench --envelope 1GiB --help'.
 
+        kms bench --create-keys N [--callers 32] creates N keys, prints keys/s as the store grows, then checks that
+        ListKeys lists them all: run 'kms bench --create-keys 1 --help'.
+
         Exit code: 0 when every call succeeded, 1 when a call or the setup failed, 2 for a bad command line.
         """;
 

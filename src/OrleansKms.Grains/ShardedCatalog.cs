@@ -23,6 +23,18 @@ public abstract class ShardedCatalogGrain<TState, TShard>(IPersistentState<TStat
 
     protected TShard Shard(string shard) => GrainFactory.GetGrain<TShard>(KeyCatalog.ShardGrainKey(this.GetPrimaryKeyString(), shard));
 
+    /// <summary>Lists the shard in the catalog's row if it is not listed yet.</summary>
+    protected async Task EnsureListedAsync(string shard)
+    {
+        if (SortedList.With(state.State.Shards, shard, s => s) is { } shards) await CommitAsync(shards);
+    }
+
+    /// <summary>Removes the shard from the catalog's row if it is listed.</summary>
+    protected async Task EnsureUnlistedAsync(string shard)
+    {
+        if (SortedList.Without(state.State.Shards, shard, s => s) is { } shards) await CommitAsync(shards);
+    }
+
     /// <summary>Lists the shard if it is not listed yet, then adds through it.</summary>
     protected async Task AddThroughAsync(string shard, Func<TShard, Task> add)
     {

@@ -38,7 +38,7 @@ public sealed class CrossRowMendingTests(CrossRowMendingTests.FaultyCluster clus
     public async Task A_key_whose_catalog_entry_failed_is_listed_once_its_mend_reminder_fires()
     {
         var arn = new KeyArn(cluster.Region, Caller.AccountId, KeyIds.NewSingleRegion());
-        cluster.Faults.FailNext("AddAsync", typeof(IKeyCatalogGrain));
+        cluster.Faults.FailNext("AddAsync", typeof(IKeyCatalogShardGrain));
         await Assert.ThrowsAsync<InvalidOperationException>(() => Grains.GetGrain<IKeyGrain>(arn.Value).CreateAsync(new CreateKeyCommand { Caller = Caller }));
         Assert.Equal(arn.Value, (await Grains.GetGrain<IKeyGrain>(arn.Value).DescribeAsync(Caller)).Arn);
         Assert.DoesNotContain(arn.KeyId, await ListedKeysAsync());
