@@ -84,7 +84,7 @@ public sealed partial class KeyGrain(
         {
             await CommitAsync(next);
             await CatalogShard.AddAsync([Arn.KeyId]);
-        });
+        }, nothingToMend: grantState.State.Grants.Count == 0);
         if (next.RotationEnabled) await EnsureLifecycleReminderAsync();
         logger.LogInformation("Created key {KeyArn}", Arn.Value);
         return ToMetadata(state.State);
