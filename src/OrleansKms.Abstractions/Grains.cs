@@ -25,10 +25,19 @@ public interface IKeyCatalogShardGrain : IGrainWithStringKey
 {
     Task AddAsync(IReadOnlyList<string> keyIds);
 
+    /// <summary>
+    /// CreateKey's first write: stores the id as pending, listed once the key's own row exists (and confirmed by the
+    /// shard's sweep). Answers once stored.
+    /// </summary>
+    Task AddPendingAsync(string keyId);
+
     /// <summary>Removes the key id; returns how many key ids the shard still holds.</summary>
     Task<int> RemoveAsync(string keyId);
 
-    /// <summary>Key ids greater than <paramref name="after"/> (all when null) in ordinal order, at most <paramref name="limit"/>: stored ones only.</summary>
+    /// <summary>
+    /// Key ids greater than <paramref name="after"/> (all when null) in ordinal order, at most <paramref name="limit"/>:
+    /// stored ones, pending ones only if their key exists.
+    /// </summary>
     [Orleans.Concurrency.AlwaysInterleave]
     Task<IReadOnlyList<string>> ListAsync(int limit, string? after);
 

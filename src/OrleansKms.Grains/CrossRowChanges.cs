@@ -21,14 +21,10 @@ public sealed class CrossRowChanges(Grain grain, Func<Task> mendAll)
     /// <summary>True once this activation knows no mend is outstanding; null until it has looked.</summary>
     private bool? _clean;
 
-    /// <summary>
-    /// Runs <paramref name="writes"/> (every row the change touches, in the safe order) under a mend reminder.
-    /// <paramref name="nothingToMend"/>: the grain's rows hold nothing a mend could redo (a key about to be created,
-    /// with no grants), so an earlier change's reminder, if any, need not be looked up first: saves a reminder-table read.
-    /// </summary>
-    public async Task RunAsync(Func<Task> writes, bool nothingToMend = false)
+    /// <summary>Runs <paramref name="writes"/> (every row the change touches, in the safe order) under a mend reminder.</summary>
+    public async Task RunAsync(Func<Task> writes)
     {
-        _clean ??= nothingToMend || await grain.GetReminder(MendReminder) is null;
+        _clean ??= await grain.GetReminder(MendReminder) is null;
         var reminder = await grain.RegisterOrUpdateReminder(MendReminder, MendDelay, MendDelay);
         try
         {

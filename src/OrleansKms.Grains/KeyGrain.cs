@@ -80,11 +80,10 @@ public sealed partial class KeyGrain(
             next.NextRotationDate = next.CreationDate.AddDays(365);
         }
 
-        await CrossRow.RunAsync(async () =>
-        {
-            await CommitAsync(next);
-            await CatalogShard.AddAsync([Arn.KeyId]);
-        }, nothingToMend: grantState.State.Grants.Count == 0);
+        // The catalog shard first (as pending: listed once this row exists), then the key: a CreateKey that dies in
+        // between lists nothing, and one that answers is listed, with no mend reminder (KeyCatalogShardGrain).
+        await CatalogShard.AddPendingAsync(Arn.KeyId);
+        await CommitAsync(next);
         if (next.RotationEnabled) await EnsureLifecycleReminderAsync();
         logger.LogInformation("Created key {KeyArn}", Arn.Value);
         return ToMetadata(state.State);

@@ -179,5 +179,41 @@ public sealed class KeyCatalogShardingTests(TwoSiloClusterFixture cluster) : ICl
         Assert.Equal(seen.Order(StringComparer.Ordinal), seen);
         Assert.Equal(mustList.Order(StringComparer.Ordinal), seen);
     }
+
+    /// <summary>
+    /// CreateKey's catalog entry is pending until the key's row exists: listed from then on and confirmed by the shard's
+    /// sweep; an entry whose key never appears (a CreateKey that died between its two writes) is never listed, and is
+    /// dropped once abandoned.
+    /// </summary>
+    [Fact]
+    public async Task A_pending_entry_is_listed_once_its_key_exists_and_an_abandoned_one_never_is()
+    {
+        var account = Random.Shared.NextInt64(100000000000, 999999999999).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var caller = new KmsCaller(account, $"arn:aws:iam::{account}:root", "test");
+        var catalogKey = KeyCatalog.GrainKey(account, cluster.Region);
+        var created = new KeyArn(cluster.Region, account, KeyIds.NewSingleRegion());
+        var ghost = Ids(created.KeyId[..2]).Single();
+        var shard = cluster.Silo(1).GetGrain<IKeyCatalogShardGrain>(KeyCatalog.ShardGrainKey(catalogKey, created.KeyId[..2]));
+        await shard.AddPendingAsync(ghost);
+
+        await cluster.Silo(0).GetGrain<IKeyGrain>(created.Value).CreateAsync(new CreateKeyCommand { Caller = caller });
+
+        var catalog = cluster.Silo(0).GetGrain<IKeyCatalogGrain>(catalogKey);
+        Assert.Equal([created.KeyId], await ListAllAsync(catalog, 1000));
+        cluster.Time.Advance(KeyCatalogShardGrain.AbandonedAfter + TimeSpan.FromMinutes(1));
+        var storage = cluster.Cluster.Silos[0].ServiceProvider.GetRequiredKeyedService<IGrainStorage>(KmsGrainOptionsDefaults.StorageName);
+        var row = new GrainState<KeyCatalogShardState>(new KeyCatalogShardState());
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        do
+        {
+            Assert.True(DateTime.UtcNow < deadline, "The shard's sweep did not confirm and drop its pending entries within 30 s.");
+            await Task.Delay(100);
+            await storage.ReadStateAsync("catalog-shard", shard.GetGrainId(), row);
+        }
+        while (row.State.Pending.Count > 0);
+
+        Assert.Equal([created.KeyId], row.State.KeyIds);
+        Assert.Equal([created.KeyId], await ListAllAsync(catalog, 1000));
+    }
 }
 
