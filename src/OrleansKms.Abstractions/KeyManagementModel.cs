@@ -223,8 +223,10 @@ public interface IKeyCatalogGrain : IGrainWithStringKey
     Task<KeyListPage> ListAsync(int limit, string? marker);
 
     /// <summary>Lists the shard (its shard grain calls this before it stores its first key id).</summary>
+    [Orleans.Concurrency.AlwaysInterleave]
     Task ListShardAsync(string shard);
 
     /// <summary>Unlists the shard (its shard grain calls this once it has stored itself empty).</summary>
+    [Orleans.Concurrency.AlwaysInterleave]
     Task UnlistShardAsync(string shard);
 }

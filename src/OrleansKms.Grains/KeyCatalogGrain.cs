@@ -41,14 +41,18 @@ public sealed class KeyCatalogState : IShardedCatalogState
 /// <para>
 /// Key grains add their ids straight to the shards, so CreateKeys of one account do not queue here: this grain only
 /// hears from a shard when it becomes non-empty (<see cref="ListShardAsync"/>, before the shard stores its first id)
-/// or empty (<see cref="UnlistShardAsync"/>, after), and only writes then. Listing, adding and removing interleave;
-/// only those two changes of its own row take turns.
+/// or empty (<see cref="UnlistShardAsync"/>, after), and only writes then, grouping the changes that arrive during a
+/// write into the next one. Every call interleaves.
 /// </para>
 /// </summary>
 public sealed class KeyCatalogGrain(
     [PersistentState("catalog", KmsGrainOptionsDefaults.StorageName)] IPersistentState<KeyCatalogState> state)
     : ShardedCatalogGrain<KeyCatalogState, IKeyCatalogShardGrain>(state), IKeyCatalogGrain
 {
+    private readonly List<(string Shard, bool Listed, TaskCompletionSource Done)> _queue = [];
+
+    private bool _draining;
+
     public override Task OnActivateAsync(CancellationToken cancellationToken) =>
         MoveIntoShardsAsync(Stored.KeyIds, KeyCatalog.ShardOf, (shard, ids) => shard.MoveInAsync(ids));
 
@@ -56,7 +60,7 @@ public sealed class KeyCatalogGrain(
 
     public Task RemoveAsync(string keyId) => Shard(KeyCatalog.ShardOf(keyId)).RemoveAsync(keyId);
 
-    public Task ListShardAsync(string shard) => EnsureListedAsync(shard);
+    public Task ListShardAsync(string shard) => Shards.Contains(shard) && !_draining ? Task.CompletedTask : Enqueue(shard, listed: true);
 
     /// <summary>
     /// Unlists the shard if it still stores nothing: a shard that emptied and was filled again by the catalog's own
@@ -64,7 +68,45 @@ public sealed class KeyCatalogGrain(
     /// </summary>
     public async Task UnlistShardAsync(string shard)
     {
-        if ((await Shard(shard).ListAsync(1, null)).Count == 0) await EnsureUnlistedAsync(shard);
+        if ((await Shard(shard).ListAsync(1, null)).Count == 0) await Enqueue(shard, listed: false);
+    }
+
+    /// <summary>
+    /// Group commit of the catalog's row: the shard changes that arrive while it is being written are written together
+    /// next (a new account's first keys list hundreds of shards at once), each answered once its write has landed.
+    /// </summary>
+    private Task Enqueue(string shard, bool listed)
+    {
+        var change = (shard, listed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        _queue.Add(change);
+        if (!_draining) _ = DrainAsync();
+        return change.Item3.Task;
+    }
+
+    private async Task DrainAsync()
+    {
+        _draining = true;
+        try
+        {
+            while (_queue.Count > 0)
+            {
+                var batch = _queue.ToList();
+                _queue.Clear();
+                try
+                {
+                    await ChangeShardsAsync(batch.Select(c => (c.Shard, c.Listed)));
+                    foreach (var c in batch) c.Done.TrySetResult();
+                }
+                catch (Exception e)
+                {
+                    foreach (var c in batch) c.Done.TrySetException(e);
+                }
+            }
+        }
+        finally
+        {
+            _draining = false;
+        }
     }
 
     /// <summary>Shards in ordinal order list ids in ordinal order: a page reads shards from the marker's on.</summary>
