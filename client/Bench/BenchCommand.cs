@@ -16,6 +16,7 @@ internal static class BenchCommand
         if (args.Contains("--envelope")) return await EnvelopeBench.RunAsync(args, cancel);
         if (args.Contains("--create-rsa")) return await CreateRsaBench.RunAsync(args, cancel);
         if (args.Contains("--asymmetric-primitive")) return await AsymmetricPrimitiveBench.RunAsync(args, cancel);
+        if (args.Contains("--create-keys")) return await CreateKeysBench.RunAsync(args, cancel);
         if (!BenchOptions.TryParse(args, out var options, out var error))
         {
             if (error is null)

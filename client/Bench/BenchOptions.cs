@@ -37,6 +37,9 @@ internal sealed class BenchOptions
         kms bench --asymmetric-primitive compares the service's Sign/Verify with the bare primitives, in-process
         (run 'kms bench --asymmetric-primitive --help').
 
+        kms bench --create-keys N [--callers 32] creates N keys, prints keys/s as the store grows, then checks that
+        ListKeys lists them all: run 'kms bench --create-keys 1 --help'.
+
         Exit code: 0 when every call succeeded, 1 when a call or the setup failed, 2 for a bad command line.
         """;
 

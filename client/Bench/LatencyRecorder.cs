@@ -41,6 +41,15 @@ internal sealed class LatencyRecorder
         _counts[BucketOf(Math.Min(micros, MaxMicroseconds))]++;
     }
 
+    /// <summary>Empties the recorder (an interval's figures are taken, the next interval starts).</summary>
+    public void Reset()
+    {
+        Array.Clear(_counts);
+        Count = 0;
+        SumMicros = 0;
+        MaxMicros = 0;
+    }
+
     public void Merge(LatencyRecorder other)
     {
         for (var i = 0; i < BucketCount; i++) _counts[i] += other._counts[i];

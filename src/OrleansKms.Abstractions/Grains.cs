@@ -17,17 +17,35 @@ public interface IAliasCatalogShardGrain : IGrainWithStringKey
 
 /// <summary>
 /// The key ids of one account and region that share their first characters (grain key: <c>ACCOUNT/REGION/SHARD</c>,
-/// the shard being e.g. <c>3f</c> or <c>mrk-3f</c>), sorted. Called only by the <see cref="IKeyCatalogGrain"/>.
+/// the shard being e.g. <c>3f</c> or <c>mrk-3f</c>), sorted. Key grains add to it directly; it makes sure its
+/// <see cref="IKeyCatalogGrain"/> lists it before it stores its first id, and unlists itself once empty. Changes that
+/// arrive while a write is in flight are stored together in the next write; each call answers once its change is stored.
 /// </summary>
 public interface IKeyCatalogShardGrain : IGrainWithStringKey
 {
     Task AddAsync(IReadOnlyList<string> keyIds);
 
+    /// <summary>
+    /// CreateKey's first write: stores the id as pending, listed once the key's own row exists (and confirmed by the
+    /// shard's sweep). Answers once stored.
+    /// </summary>
+    Task AddPendingAsync(string keyId);
+
     /// <summary>Removes the key id; returns how many key ids the shard still holds.</summary>
     Task<int> RemoveAsync(string keyId);
 
-    /// <summary>Key ids greater than <paramref name="after"/> (all when null) in ordinal order, at most <paramref name="limit"/>.</summary>
+    /// <summary>
+    /// Key ids greater than <paramref name="after"/> (all when null) in ordinal order, at most <paramref name="limit"/>:
+    /// stored ones, pending ones only if their key exists.
+    /// </summary>
+    [Orleans.Concurrency.AlwaysInterleave]
     Task<IReadOnlyList<string>> ListAsync(int limit, string? after);
+
+    /// <summary>
+    /// Adds key ids without asking the catalog to list the shard: for the catalog itself, which lists the shard
+    /// afterwards (it moves ids stored before sharding into the shards while it activates).
+    /// </summary>
+    Task MoveInAsync(IReadOnlyList<string> keyIds);
 }
 
 /// <summary>

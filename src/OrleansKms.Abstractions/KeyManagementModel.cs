@@ -210,10 +210,23 @@ public partial interface IKeyGrain : IGrainWithStringKey
 /// </summary>
 public interface IKeyCatalogGrain : IGrainWithStringKey
 {
+    /// <summary>Adds the key id through its shard (key grains call the shard directly; this is for everyone else).</summary>
+    [Orleans.Concurrency.AlwaysInterleave]
     Task AddAsync(string keyId);
 
+    /// <summary>Removes the key id through its shard, which unlists itself once empty.</summary>
+    [Orleans.Concurrency.AlwaysInterleave]
     Task RemoveAsync(string keyId);
 
     /// <summary>Keys in key-id order after <paramref name="marker"/>, at most <paramref name="limit"/>.</summary>
+    [Orleans.Concurrency.AlwaysInterleave]
     Task<KeyListPage> ListAsync(int limit, string? marker);
+
+    /// <summary>Lists the shard (its shard grain calls this before it stores its first key id).</summary>
+    [Orleans.Concurrency.AlwaysInterleave]
+    Task ListShardAsync(string shard);
+
+    /// <summary>Unlists the shard (its shard grain calls this once it has stored itself empty).</summary>
+    [Orleans.Concurrency.AlwaysInterleave]
+    Task UnlistShardAsync(string shard);
 }

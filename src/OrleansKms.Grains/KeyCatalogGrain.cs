@@ -7,6 +7,10 @@ public static class KeyCatalog
 
     public static string ShardGrainKey(string catalogKey, string shard) => $"{catalogKey}/{shard}";
 
+    /// <summary>The shard grain that lists <paramref name="keyId"/> of an account and region.</summary>
+    public static IKeyCatalogShardGrain ShardOf(IGrainFactory grains, string accountId, string region, string keyId) =>
+        grains.GetGrain<IKeyCatalogShardGrain>(ShardGrainKey(GrainKey(accountId, region), ShardOf(keyId)));
+
     /// <summary>
     /// A key id's first two hex digits (<c>3f</c>), after <c>mrk-</c> for a multi-Region key (<c>mrk-3f</c>): 512
     /// shards. Every id of a shard starts with the shard's name, so shards in ordinal order list ids in ordinal order.
@@ -32,20 +36,78 @@ public sealed class KeyCatalogState : IShardedCatalogState
 /// <summary>
 /// The list behind ListKeys for one account and region. Pages are in key-id order; the marker is the last key id
 /// of the previous page, so a page is stable while keys are added or removed around it. The ids are spread over
-/// shard grains (<see cref="KeyCatalog.ShardOf"/>) so that no stored row outgrows a storage entity (960 KB in Azure
-/// Table storage, about 24 000 key ids): a catalog holds millions of keys. This grain only writes when a shard
-/// becomes empty or non-empty.
+/// shard grains (<see cref="KeyCatalog.ShardOf(string)"/>) so that no stored row outgrows a storage entity (960 KB in
+/// Azure Table storage, about 24 000 key ids): a catalog holds millions of keys.
+/// <para>
+/// Key grains add their ids straight to the shards, so CreateKeys of one account do not queue here: this grain only
+/// hears from a shard when it becomes non-empty (<see cref="ListShardAsync"/>, before the shard stores its first id)
+/// or empty (<see cref="UnlistShardAsync"/>, after), and only writes then, grouping the changes that arrive during a
+/// write into the next one. Every call interleaves.
+/// </para>
 /// </summary>
 public sealed class KeyCatalogGrain(
     [PersistentState("catalog", KmsGrainOptionsDefaults.StorageName)] IPersistentState<KeyCatalogState> state)
     : ShardedCatalogGrain<KeyCatalogState, IKeyCatalogShardGrain>(state), IKeyCatalogGrain
 {
+    private readonly List<(string Shard, bool Listed, TaskCompletionSource Done)> _queue = [];
+
+    private bool _draining;
+
     public override Task OnActivateAsync(CancellationToken cancellationToken) =>
-        MoveIntoShardsAsync(Stored.KeyIds, KeyCatalog.ShardOf, (shard, ids) => shard.AddAsync(ids));
+        MoveIntoShardsAsync(Stored.KeyIds, KeyCatalog.ShardOf, (shard, ids) => shard.MoveInAsync(ids));
 
-    public Task AddAsync(string keyId) => AddThroughAsync(KeyCatalog.ShardOf(keyId), shard => shard.AddAsync([keyId]));
+    public Task AddAsync(string keyId) => Shard(KeyCatalog.ShardOf(keyId)).AddAsync([keyId]);
 
-    public Task RemoveAsync(string keyId) => RemoveThroughAsync(KeyCatalog.ShardOf(keyId), shard => shard.RemoveAsync(keyId));
+    public Task RemoveAsync(string keyId) => Shard(KeyCatalog.ShardOf(keyId)).RemoveAsync(keyId);
+
+    public Task ListShardAsync(string shard) => Shards.Contains(shard) && !_draining ? Task.CompletedTask : Enqueue(shard, listed: true);
+
+    /// <summary>
+    /// Unlists the shard if it still stores nothing: a shard that emptied and was filled again by the catalog's own
+    /// move of unsharded ids (which does not go through <see cref="ListShardAsync"/>) stays listed.
+    /// </summary>
+    public async Task UnlistShardAsync(string shard)
+    {
+        if ((await Shard(shard).ListAsync(1, null)).Count == 0) await Enqueue(shard, listed: false);
+    }
+
+    /// <summary>
+    /// Group commit of the catalog's row: the shard changes that arrive while it is being written are written together
+    /// next (a new account's first keys list hundreds of shards at once), each answered once its write has landed.
+    /// </summary>
+    private Task Enqueue(string shard, bool listed)
+    {
+        var change = (shard, listed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        _queue.Add(change);
+        if (!_draining) _ = DrainAsync();
+        return change.Item3.Task;
+    }
+
+    private async Task DrainAsync()
+    {
+        _draining = true;
+        try
+        {
+            while (_queue.Count > 0)
+            {
+                var batch = _queue.ToList();
+                _queue.Clear();
+                try
+                {
+                    await ChangeShardsAsync(batch.Select(c => (c.Shard, c.Listed)));
+                    foreach (var c in batch) c.Done.TrySetResult();
+                }
+                catch (Exception e)
+                {
+                    foreach (var c in batch) c.Done.TrySetException(e);
+                }
+            }
+        }
+        finally
+        {
+            _draining = false;
+        }
+    }
 
     /// <summary>Shards in ordinal order list ids in ordinal order: a page reads shards from the marker's on.</summary>
     public async Task<KeyListPage> ListAsync(int limit, string? marker)
@@ -66,39 +128,4 @@ public sealed class KeyCatalogGrain(
     /// <summary>True when every id of the shard sorts before the marker: the shard is below the marker's same-length prefix.</summary>
     private static bool IsBefore(string shard, string marker) =>
         string.CompareOrdinal(shard, 0, marker, 0, shard.Length) < 0;
-}
-
-/// <summary>The stored key ids of one catalog shard, sorted.</summary>
-[GenerateSerializer]
-public sealed class KeyCatalogShardState
-{
-    [Id(0)] public List<string> KeyIds { get; set; } = [];
-}
-
-/// <summary>One shard of a <see cref="KeyCatalogGrain"/>: a sorted list of key ids, written whole on each change.</summary>
-public sealed class KeyCatalogShardGrain(
-    [PersistentState("catalog-shard", KmsGrainOptionsDefaults.StorageName)] IPersistentState<KeyCatalogShardState> state)
-    : Grain, IKeyCatalogShardGrain
-{
-    private static string Id(string keyId) => keyId;
-
-    public async Task AddAsync(IReadOnlyList<string> keyIds)
-    {
-        var ids = state.State.KeyIds;
-        foreach (var keyId in keyIds) ids = SortedList.With(ids, keyId, Id) ?? ids;
-        if (ids != state.State.KeyIds) await state.CommitAsync(new KeyCatalogShardState { KeyIds = ids });
-    }
-
-    public async Task<int> RemoveAsync(string keyId)
-    {
-        if (SortedList.Without(state.State.KeyIds, keyId, Id) is { } ids) await state.CommitAsync(new KeyCatalogShardState { KeyIds = ids });
-        return state.State.KeyIds.Count;
-    }
-
-    public Task<IReadOnlyList<string>> ListAsync(int limit, string? after)
-    {
-        var ids = state.State.KeyIds;
-        var start = SortedList.IndexAfter(ids, after, Id);
-        return Task.FromResult<IReadOnlyList<string>>(ids.GetRange(start, Math.Max(Math.Min(limit, ids.Count - start), 0)));
-    }
 }

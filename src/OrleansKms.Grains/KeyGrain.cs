@@ -81,11 +81,10 @@ public sealed partial class KeyGrain(
             next.NextRotationDate = next.CreationDate.AddDays(365);
         }
 
-        await CrossRow.RunAsync(async () =>
-        {
-            await CommitAsync(next);
-            await Catalog.AddAsync(Arn.KeyId);
-        });
+        // The catalog shard first (as pending: listed once this row exists), then the key: a CreateKey that dies in
+        // between lists nothing, and one that answers is listed, with no mend reminder (KeyCatalogShardGrain).
+        await CatalogShard.AddPendingAsync(Arn.KeyId);
+        await CommitAsync(next);
         if (next.RotationEnabled) await EnsureLifecycleReminderAsync();
         logger.LogInformation("Created key {KeyArn}", Arn.Value);
         return ToMetadata(state.State);
@@ -193,12 +192,15 @@ public sealed partial class KeyGrain(
 
     private IKeyCatalogGrain Catalog => GrainFactory.GetGrain<IKeyCatalogGrain>(KeyCatalog.GrainKey(Arn.AccountId, Arn.Region));
 
+    /// <summary>The catalog shard that lists this key: added to directly, so that CreateKeys do not queue at the catalog.</summary>
+    private IKeyCatalogShardGrain CatalogShard => KeyCatalog.ShardOf(GrainFactory, Arn.AccountId, Arn.Region, Arn.KeyId);
+
     private CrossRowChanges CrossRow => _crossRow ??= new CrossRowChanges(this, MendAllAsync);
 
     /// <summary>What a change interrupted between rows may have left undone: the catalog entry, the retiring index entries.</summary>
     private async Task MendAllAsync()
     {
-        if (state.State.Exists) await Catalog.AddAsync(Arn.KeyId);
+        if (state.State.Exists) await CatalogShard.AddAsync([Arn.KeyId]);
         foreach (var grant in grantState.State.Grants)
         {
             if (RetiringIndex(grant) is { } index) await index.AddAsync(new ListedGrant(Arn.Value, grant));

@@ -23,6 +23,15 @@ public abstract class ShardedCatalogGrain<TState, TShard>(IPersistentState<TStat
 
     protected TShard Shard(string shard) => GrainFactory.GetGrain<TShard>(KeyCatalog.ShardGrainKey(this.GetPrimaryKeyString(), shard));
 
+    /// <summary>Lists and unlists shards (in order: true lists, false unlists) in one write of the catalog's row, if any changes.</summary>
+    protected async Task ChangeShardsAsync(IEnumerable<(string Shard, bool Listed)> changes)
+    {
+        var shards = state.State.Shards;
+        foreach (var (shard, listed) in changes)
+            shards = (listed ? SortedList.With(shards, shard, s => s) : SortedList.Without(shards, shard, s => s)) ?? shards;
+        if (shards != state.State.Shards) await CommitAsync(shards);
+    }
+
     /// <summary>Lists the shard if it is not listed yet, then adds through it.</summary>
     protected async Task AddThroughAsync(string shard, Func<TShard, Task> add)
     {

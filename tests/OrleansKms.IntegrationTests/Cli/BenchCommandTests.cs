@@ -1,5 +1,6 @@
 using System.Text.Json;
 using OrleansKms.Cli.Bench;
+using OrleansKms.IntegrationTests.Compatibility;
 using OrleansKms.IntegrationTests.Infrastructure;
 
 namespace OrleansKms.IntegrationTests.Cli;
@@ -70,6 +71,36 @@ public sealed class BenchCommandTests(KmsServerFixture fixture) : IDisposable
 
         Assert.Equal(1, code);
         Assert.False(File.Exists(_json));
+    }
+
+    [Fact]
+    public async Task Create_keys_creates_that_many_keys_and_succeeds_only_when_list_keys_lists_them_all()
+    {
+        var kms = fixture.Client();
+        var before = (await kms.ListAllKeyIdsAsync()).Count;
+
+        var code = await BenchCommand.RunAsync(["--create-keys", "30", "--callers", "4", "--interval", "100ms", "--endpoint", Endpoint], TestContext.Current.CancellationToken);
+
+        Assert.Equal(0, code);
+        Assert.Equal(before + 30, (await kms.ListAllKeyIdsAsync()).Count);
+    }
+
+    [Theory]
+    [InlineData("--create-keys", "0")]
+    [InlineData("--callers", "x")]
+    [InlineData("--interval", "1ms")]
+    public async Task Create_keys_with_a_bad_option_exits_with_2(string option, string value)
+    {
+        var args = option == "--create-keys" ? new[] { option, value } : ["--create-keys", "5", option, value];
+        Assert.Equal(2, await BenchCommand.RunAsync(args, TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task Create_keys_with_a_wrong_secret_exits_with_1()
+    {
+        var code = await BenchCommand.RunAsync(["--create-keys", "5", "--callers", "2", "--secret-key", "wrong", "--endpoint", Endpoint], TestContext.Current.CancellationToken);
+
+        Assert.Equal(1, code);
     }
 
     public void Dispose() => File.Delete(_json);

@@ -90,4 +90,130 @@ public sealed class KeyCatalogShardingTests(TwoSiloClusterFixture cluster) : ICl
         await catalog.AddAsync(added);
         Assert.Equal(legacyIds.Append(added).Order(StringComparer.Ordinal), await ListAllAsync(catalog, 1000));
     }
+
+    [Fact]
+    public async Task Concurrent_adds_to_one_shard_are_each_stored_before_they_are_acknowledged()
+    {
+        var key = NewCatalogKey();
+        var catalog = cluster.Silo(0).GetGrain<IKeyCatalogGrain>(key);
+        var ids = Ids(Enumerable.Repeat("7d", 60).Concat(Enumerable.Repeat("mrk-7d", 20)).ToArray()).ToList();
+
+        await Task.WhenAll(ids.Select((id, i) => i % 2 == 0
+            ? catalog.AddAsync(id)
+            : cluster.Silo(1).GetGrain<IKeyCatalogShardGrain>(KeyCatalog.ShardGrainKey(key, KeyCatalog.ShardOf(id))).AddAsync([id])));
+
+        var storage = cluster.Cluster.Silos[0].ServiceProvider.GetRequiredKeyedService<IGrainStorage>(KmsGrainOptionsDefaults.StorageName);
+        var stored = new List<string>();
+        foreach (var shard in new[] { "7d", "mrk-7d" })
+        {
+            var row = new GrainState<KeyCatalogShardState>(new KeyCatalogShardState());
+            await storage.ReadStateAsync("catalog-shard", cluster.Silo(0).GetGrain<IKeyCatalogShardGrain>(KeyCatalog.ShardGrainKey(key, shard)).GetGrainId(), row);
+            stored.AddRange(row.State.KeyIds);
+        }
+
+        var expected = ids.Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(expected, stored);
+        Assert.Equal(expected, await ListAllAsync(catalog, 1000));
+    }
+
+    [Fact]
+    public async Task A_shard_emptied_while_keys_are_added_to_it_stays_listed_with_them()
+    {
+        var catalog = cluster.Silo(0).GetGrain<IKeyCatalogGrain>(NewCatalogKey());
+        var first = Ids("5e").Single();
+        await catalog.AddAsync(first);
+        var later = Ids("5e", "5e", "5e").ToList();
+
+        await Task.WhenAll(later.Select(catalog.AddAsync).Prepend(catalog.RemoveAsync(first)));
+        await catalog.RemoveAsync(first);
+
+        Assert.Equal(later.Order(StringComparer.Ordinal), await ListAllAsync(catalog, 2));
+        foreach (var id in later) await catalog.RemoveAsync(id);
+        Assert.Empty((await catalog.ListAsync(10, null)).KeyIds);
+        await catalog.AddAsync(first);
+        Assert.Equal([first], await ListAllAsync(catalog, 10));
+    }
+
+    /// <summary>
+    /// A catalog spread over every shard, paged 1 000 at a time (ListKeys' largest page) while keys are added and
+    /// removed between pages: each page follows the marker, no key is listed twice, keys added after the marker are
+    /// listed, keys removed after it are not, and everything else is listed once.
+    /// </summary>
+    [Fact]
+    public async Task Paging_a_catalog_across_every_shard_is_stable_while_keys_come_and_go()
+    {
+        var catalog = cluster.Silo(1).GetGrain<IKeyCatalogGrain>(NewCatalogKey());
+        var ids = Enumerable.Range(0, 3000).Select(_ => KeyIds.NewSingleRegion()).Concat(Enumerable.Range(0, 300).Select(_ => KeyIds.NewMultiRegion())).ToList();
+        await Task.WhenAll(ids.Chunk(100).Select(async chunk => { foreach (var id in chunk) await catalog.AddAsync(id); }));
+        var present = new SortedSet<string>(ids, StringComparer.Ordinal);
+        var mustList = new HashSet<string>(ids, StringComparer.Ordinal);
+
+        var seen = new List<string>();
+        string? marker = null;
+        while (true)
+        {
+            var page = await catalog.ListAsync(1000, marker);
+            Assert.All(page.KeyIds, id => Assert.True(marker is null || string.CompareOrdinal(id, marker) > 0));
+            seen.AddRange(page.KeyIds);
+            if (page.NextMarker is null) break;
+            Assert.Equal(1000, page.KeyIds.Count);
+            Assert.Equal(page.KeyIds[^1], page.NextMarker);
+            marker = page.NextMarker;
+
+            // Between pages: the next key after the marker and the last one before it are removed, and a new key added.
+            var after = present.GetViewBetween(marker + "\0", "\uffff").First();
+            var before = present.GetViewBetween("", marker).Last();
+            foreach (var removed in new[] { after, before })
+            {
+                await catalog.RemoveAsync(removed);
+                present.Remove(removed);
+            }
+
+            mustList.Remove(after);
+            var added = KeyIds.NewSingleRegion();
+            await catalog.AddAsync(added);
+            present.Add(added);
+            if (string.CompareOrdinal(added, marker) > 0) mustList.Add(added);
+        }
+
+        Assert.Equal(seen.Order(StringComparer.Ordinal), seen);
+        Assert.Equal(mustList.Order(StringComparer.Ordinal), seen);
+    }
+
+    /// <summary>
+    /// CreateKey's catalog entry is pending until the key's row exists: listed from then on and confirmed by the shard's
+    /// sweep; an entry whose key never appears (a CreateKey that died between its two writes) is never listed, and is
+    /// dropped once abandoned.
+    /// </summary>
+    [Fact]
+    public async Task A_pending_entry_is_listed_once_its_key_exists_and_an_abandoned_one_never_is()
+    {
+        var account = Random.Shared.NextInt64(100000000000, 999999999999).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var caller = new KmsCaller(account, $"arn:aws:iam::{account}:root", "test");
+        var catalogKey = KeyCatalog.GrainKey(account, cluster.Region);
+        var created = new KeyArn(cluster.Region, account, KeyIds.NewSingleRegion());
+        var ghost = Ids(created.KeyId[..2]).Single();
+        var shard = cluster.Silo(1).GetGrain<IKeyCatalogShardGrain>(KeyCatalog.ShardGrainKey(catalogKey, created.KeyId[..2]));
+        await shard.AddPendingAsync(ghost);
+
+        await cluster.Silo(0).GetGrain<IKeyGrain>(created.Value).CreateAsync(new CreateKeyCommand { Caller = caller });
+
+        var catalog = cluster.Silo(0).GetGrain<IKeyCatalogGrain>(catalogKey);
+        Assert.Equal([created.KeyId], await ListAllAsync(catalog, 1000));
+        cluster.Time.Advance(KeyCatalogShardGrain.AbandonedAfter + TimeSpan.FromMinutes(1));
+        var storage = cluster.Cluster.Silos[0].ServiceProvider.GetRequiredKeyedService<IGrainStorage>(KmsGrainOptionsDefaults.StorageName);
+        var row = new GrainState<KeyCatalogShardState>(new KeyCatalogShardState());
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        do
+        {
+            Assert.True(DateTime.UtcNow < deadline, "The shard's sweep did not confirm and drop its pending entries within 30 s.");
+            await Task.Delay(100);
+            await storage.ReadStateAsync("catalog-shard", shard.GetGrainId(), row);
+        }
+        while (row.State.Pending.Count > 0);
+
+        Assert.Equal([created.KeyId], row.State.KeyIds);
+        Assert.Equal([created.KeyId], await ListAllAsync(catalog, 1000));
+    }
 }
+

@@ -47,6 +47,10 @@ public sealed class JournalReplayTests : IAsyncDisposable
             if (i == 1) await kms.DeleteAliasAsync(new DeleteAliasRequest { AliasName = $"alias/replay-{i}" }, cancel);
         }
 
+        // The catalog shards confirm CreateKey's pending key ids in the background (every 2 s): once they have, the
+        // service writes nothing more, and the journal copied next holds every write the live store has.
+        await WaitUntilNoKeyIdIsPendingAsync(new TableServiceClient(connectionString));
+
         // The live journal before Azurite has saved (and the journal dropped) its segments.
         Directory.CreateDirectory(copy);
         foreach (var segment in StorageJournal.Segments(Path.Combine(_dataDirectory, "journal")))
@@ -63,6 +67,25 @@ public sealed class JournalReplayTests : IAsyncDisposable
             Assert.NotEmpty(live);
             Assert.Equal(live.Keys.Order(), replayed.Keys.Order());
             foreach (var (row, properties) in live) Assert.Equal(properties, replayed[row]);
+        }
+    }
+
+    private static async Task WaitUntilNoKeyIdIsPendingAsync(TableServiceClient tables)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            var pending = 0;
+            await foreach (var entity in tables.GetTableClient("kmskeys").QueryAsync<TableEntity>(cancellationToken: TestContext.Current.CancellationToken))
+            {
+                if (entity.RowKey != "catalog-shard" || entity.GetBinary("Data") is not { } data) continue;
+                using var state = System.Text.Json.JsonDocument.Parse(data);
+                pending += state.RootElement.GetProperty("Pending").GetProperty("$values").GetArrayLength();
+            }
+
+            if (pending == 0) return;
+            Assert.True(DateTime.UtcNow < deadline, $"{pending} key ids were still pending in the catalog shards after 30 s.");
+            await Task.Delay(100, TestContext.Current.CancellationToken);
         }
     }
 
