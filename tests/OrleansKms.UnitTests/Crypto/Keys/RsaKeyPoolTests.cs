@@ -67,7 +67,7 @@ public sealed class RsaKeyPoolTests
     }
 
     [Fact]
-    public void A_key_taken_while_a_filler_refills_is_handed_out_once()
+    public async Task A_key_taken_while_a_filler_refills_is_handed_out_once()
     {
         var generator = new CountingGenerator();
         using var pool = new RsaKeyPool(Targets(4), generator.Generate);
@@ -90,7 +90,7 @@ public sealed class RsaKeyPoolTests
         var taken = new ConcurrentBag<string>();
         Parallel.For(0, 500, new ParallelOptions { MaxDegreeOfParallelism = 4 }, _ => taken.Add(Convert.ToHexString(pool.Take(2048).Expose())));
         stop.Cancel();
-        filler.GetAwaiter().GetResult();
+        await filler;
 
         Assert.Equal(500, taken.Distinct().Count());
         var (pooled, inline) = pool.Taken(2048);
