@@ -200,6 +200,8 @@ public sealed class SoftHsmTokenFixture : IDisposable
         {
             var module = Pkcs11Tokens.SoftHsmModule;
             if (module is null) Assert.Skip("SoftHSM2 is not installed, so the PKCS#11 tests cannot run: apt-get install -y softhsm2");
+            // Before the module is first loaded (SoftHSM reads its configuration once), whichever test comes first.
+            SoftHsm.EnsureConfigured(Configured.Value);
             return module;
         }
     }
