@@ -4,7 +4,8 @@ namespace OrleansKms.Gateway;
 
 /// <summary>
 /// One KMS request as the gateway answered it, for what records requests (the audit trail, key last usage, metering).
-/// Made once per request after the answer is written; observers must not block (buffer and return).
+/// Made once per request, after it ran and before its answer is written (so a caller holding its answer finds it recorded);
+/// observers must not block (buffer and return).
 /// </summary>
 public sealed class KmsRequestRecord
 {
