@@ -65,7 +65,7 @@ public sealed class KmsGatewayEndpoint(
             activity?.SetTag("kms.region", regionName);
             var region = await regions.GetAsync(regionName, context.RequestAborted);
             var caller = identity.ToCaller(context.Connection.RemoteIpAddress?.ToString(), context.Request.IsHttps, regionName);
-            var call = new KmsCall(caller, body, regionName, region.Grains) { Authorization = region.Authorization, InProcessCrypto = region.InProcessCrypto };
+            var call = new KmsCall(caller, body, regionName, region.Grains) { Authorization = region.Authorization, InProcessCrypto = region.InProcessCrypto, Gates = _gates };
             answer = await handler(call);
         }
         catch (KmsException e)

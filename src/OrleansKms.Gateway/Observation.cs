@@ -107,5 +107,16 @@ public interface IKmsRequestObserver
 /// </summary>
 public interface IKmsRequestGate
 {
+    /// <summary>Before the request is read: the operation alone.</summary>
     void Admit(string region, KmsIdentity identity, string operation);
+
+    /// <summary>
+    /// Once a cryptographic request is read, before it is run (Encrypt, Decrypt, ReEncrypt, Sign, Verify,
+    /// GenerateDataKeyPair and GenerateDataKeyPairWithoutPlaintext): <paramref name="kind"/> is the type of key it uses
+    /// (<see cref="Quotas.KeyTypes"/>), or for GenerateDataKeyPair the KeyPairSpec it asks for. A ReEncrypt whose two
+    /// keys are of different types is asked once for each. The account is the caller's.
+    /// </summary>
+    void AdmitKeyUse(string region, string accountId, string operation, string kind)
+    {
+    }
 }

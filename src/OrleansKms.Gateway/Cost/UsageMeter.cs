@@ -1,5 +1,9 @@
 using System.Collections.Concurrent;
+<<<<<<< HEAD
 using Microsoft.Extensions.Hosting;
+=======
+using System.Text;
+>>>>>>> quotas
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -26,7 +30,7 @@ public sealed class KmsCostOptions
 /// harmless. A crash loses the counts since the last flush: at most one interval of requests.
 /// Only successful requests of an authenticated caller are metered (see docs/cost.md).
 /// </summary>
-public sealed class UsageMeter : IKmsRequestObserver, IHostedLifecycleService, IAsyncDisposable
+public sealed class UsageMeter : BackgroundWriter, IKmsRequestObserver
 {
     private readonly ConcurrentDictionary<UsageDimension, Counter> _counters = new();
     private readonly IUsageStore _store;
@@ -34,8 +38,6 @@ public sealed class UsageMeter : IKmsRequestObserver, IHostedLifecycleService, I
     private readonly TimeProvider _clock;
     private readonly ILogger<UsageMeter> _logger;
     private readonly SemaphoreSlim _flushing = new(1, 1);
-    private readonly CancellationTokenSource _stop = new();
-    private Task? _loop;
 
     /// <summary>Counts in the hours of <paramref name="clock"/>: the KMS clock (keyed <see cref="KmsTime.ServiceKey"/>).</summary>
     public UsageMeter(IUsageStore store, IOptions<KmsCostOptions> options, ILogger<UsageMeter> logger, TimeProvider? clock = null)
@@ -70,7 +72,7 @@ public sealed class UsageMeter : IKmsRequestObserver, IHostedLifecycleService, I
     public int Tracked => _counters.Count;
 
     /// <summary>Writes every counter that changed since its last write; forgets hours long over once written.</summary>
-    public async Task FlushAsync(CancellationToken cancel)
+    public override async Task FlushAsync(CancellationToken cancel)
     {
         await _flushing.WaitAsync(cancel);
         try
@@ -114,16 +116,16 @@ public sealed class UsageMeter : IKmsRequestObserver, IHostedLifecycleService, I
         return (key, AnswerMembers.Interned(detail));
     }
 
-    private async Task RunAsync()
+    protected override async Task RunAsync(CancellationToken stopping)
     {
-        while (!_stop.IsCancellationRequested)
+        while (!stopping.IsCancellationRequested)
         {
             try
             {
-                await Task.Delay(_options.FlushInterval, _clock, _stop.Token);
-                await FlushAsync(_stop.Token);
+                await Task.Delay(_options.FlushInterval, _clock, stopping);
+                await FlushAsync(stopping);
             }
-            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
             {
                 return;
             }
@@ -134,41 +136,8 @@ public sealed class UsageMeter : IKmsRequestObserver, IHostedLifecycleService, I
         }
     }
 
-    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public Task StartAsync(CancellationToken cancellationToken)
-    {
-        _loop ??= Task.Run(RunAsync, CancellationToken.None);
-        return Task.CompletedTask;
-    }
-
-    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    /// <summary>After the server has stopped taking requests: write what is left (bounded, so a dead store cannot hold the stop).</summary>
-    public async Task StoppedAsync(CancellationToken cancellationToken)
-    {
-        await _stop.CancelAsync();
-        if (_loop is not null) await _loop;
-        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        try
-        {
-            await FlushAsync(limit.Token);
-        }
-        catch (Exception e)
-        {
-            _logger.LogError(e, "Usage meter stopped with {Count} requests unwritten", Unwritten);
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (!_stop.IsCancellationRequested) await StoppedAsync(CancellationToken.None);
-        _stop.Dispose();
-    }
+    protected override void ReportUnwritten(Exception failure) =>
+        _logger.LogError(failure, "Usage meter stopped with {Count} requests unwritten", Unwritten);
 
     private readonly record struct UsageDimension(string Region, string Account, long HourTicks, string Key, string Operation, string Principal, string Detail);
 
