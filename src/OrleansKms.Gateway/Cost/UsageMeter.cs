@@ -1,9 +1,4 @@
 using System.Collections.Concurrent;
-<<<<<<< HEAD
-using Microsoft.Extensions.Hosting;
-=======
-using System.Text;
->>>>>>> quotas
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
