@@ -117,6 +117,20 @@ public sealed class KeyCatalogShardGrain(
         }
     }
 
+    public async Task ClearAsync()
+    {
+        await _write.WaitAsync();
+        try
+        {
+            await StoreAsync(new KeyCatalogShardState());
+            _listed = false;
+        }
+        finally
+        {
+            _write.Release();
+        }
+    }
+
     private static string Id(string keyId) => keyId;
 
     /// <summary>Whether the key's row is stored (the key grain's committed state; asked without waiting for its turn).</summary>
