@@ -27,7 +27,7 @@ public interface IKeyCatalogShardGrain : IGrainWithStringKey
 
     /// <summary>
     /// CreateKey's first write: stores the id as pending, listed once the key's own row exists (and confirmed by the
-    /// shard's sweep). Answers once stored.
+    /// shard's next write, or its sweep). Answers once stored.
     /// </summary>
     Task AddPendingAsync(string keyId);
 
@@ -46,6 +46,9 @@ public interface IKeyCatalogShardGrain : IGrainWithStringKey
     /// afterwards (it moves ids stored before sharding into the shards while it activates).
     /// </summary>
     Task MoveInAsync(IReadOnlyList<string> keyIds);
+
+    /// <summary>Stores the shard empty, without unlisting it: for the catalog, which has already unlisted it (a shard split again).</summary>
+    Task ClearAsync();
 }
 
 /// <summary>

@@ -105,7 +105,7 @@ public sealed class AliasGrain(
         var service = name[AliasNames.ReservedPrefix.Length..];
         var arn = new KeyArn(region, account, KeyIds.NewSingleRegion());
         var accountRoot = new KmsCaller(account, $"arn:{KeyArn.PartitionOf(region)}:iam::{account}:root", "aws-managed");
-        await GrainFactory.GetGrain<IKeyGrain>(arn.Value).CreateAsync(new CreateKeyCommand
+        await GrainFactory.GetGrain<IKeyGrain>(arn.Value).CreateMintedAsync(new CreateKeyCommand
         {
             Caller = accountRoot,
             Description = $"Default key that protects my {service} data when no other key is defined",

@@ -12,11 +12,19 @@ public static class KeyCatalog
         grains.GetGrain<IKeyCatalogShardGrain>(ShardGrainKey(GrainKey(accountId, region), ShardOf(keyId)));
 
     /// <summary>
-    /// A key id's first two hex digits (<c>3f</c>), after <c>mrk-</c> for a multi-Region key (<c>mrk-3f</c>): 512
-    /// shards. Every id of a shard starts with the shard's name, so shards in ordinal order list ids in ordinal order.
+    /// A key id's first three hex digits (<c>3fa</c>), after <c>mrk-</c> for a multi-Region key (<c>mrk-3fa</c>): 8192
+    /// shards, so a shard's row holds about 250 ids (10 KB) at a million keys; each CreateKey writes its shard's row
+    /// once or twice, whole. Every id of a shard starts with the shard's name, so shards in ordinal order list ids in
+    /// ordinal order.
     /// </summary>
     public static string ShardOf(string keyId) =>
-        keyId.StartsWith(KeyIds.MultiRegionPrefix, StringComparison.Ordinal) ? keyId[..(KeyIds.MultiRegionPrefix.Length + 2)] : keyId[..2];
+        keyId.StartsWith(KeyIds.MultiRegionPrefix, StringComparison.Ordinal) ? keyId[..(KeyIds.MultiRegionPrefix.Length + ShardDigits)] : keyId[..ShardDigits];
+
+    /// <summary>Whether <paramref name="shard"/> is a shard of an earlier, shallower split (two hex digits), to be split again.</summary>
+    public static bool IsShallow(string shard) =>
+        (shard.StartsWith(KeyIds.MultiRegionPrefix, StringComparison.Ordinal) ? shard.Length - KeyIds.MultiRegionPrefix.Length : shard.Length) < ShardDigits;
+
+    private const int ShardDigits = 3;
 }
 
 /// <summary>The catalog's stored state: which shards hold key ids.</summary>
@@ -53,8 +61,25 @@ public sealed class KeyCatalogGrain(
 
     private bool _draining;
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken) =>
-        MoveIntoShardsAsync(Stored.KeyIds, KeyCatalog.ShardOf, (shard, ids) => shard.MoveInAsync(ids));
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        await MoveIntoShardsAsync(Stored.KeyIds, KeyCatalog.ShardOf, (shard, ids) => shard.MoveInAsync(ids));
+        foreach (var shallow in Shards.Where(KeyCatalog.IsShallow).ToList()) await SplitAsync(shallow);
+    }
+
+    /// <summary>
+    /// Moves the ids of a shard of the earlier two-digit split into the three-digit shards: first into them, then the
+    /// catalog's row lists them instead of the old shard (one write), then the old shard is emptied. Runs while the
+    /// catalog activates, so no listing sees both; interrupted, it is simply done again at the next activation.
+    /// </summary>
+    private async Task SplitAsync(string shallow)
+    {
+        var ids = await Shard(shallow).ListAsync(int.MaxValue, null);
+        var groups = ids.GroupBy(KeyCatalog.ShardOf).ToList();
+        foreach (var group in groups) await Shard(group.Key).MoveInAsync([.. group]);
+        await ChangeShardsAsync(groups.Select(g => (g.Key, true)).Append((shallow, false)));
+        await Shard(shallow).ClearAsync();
+    }
 
     public Task AddAsync(string keyId) => Shard(KeyCatalog.ShardOf(keyId)).AddAsync([keyId]);
 

@@ -26,9 +26,11 @@ public sealed record PendingKeyId([property: Id(0)] string KeyId, [property: Id(
 /// <para>
 /// CreateKey stores its key id here as <em>pending</em> before it writes the key's row, and answers once that row is
 /// written: two writes, and no reminder. A pending id is listed only if its key exists (asked of the key grain), so a
-/// CreateKey that failed or died between the two writes lists nothing, and one that answered is always listed. A
-/// sweep every <see cref="SweepPeriod"/> moves the pending ids of existing keys into <see cref="KeyCatalogShardState.KeyIds"/>
-/// in one write, and drops those whose key never appeared within <see cref="AbandonedAfter"/>.
+/// CreateKey that failed or died between the two writes lists nothing, and one that answered is always listed. The
+/// next write that adds ids moves the pending ids of keys that exist by then into <see cref="KeyCatalogShardState.KeyIds"/>
+/// and drops those whose key never appeared within <see cref="AbandonedAfter"/>; a shard that stored nothing for a
+/// <see cref="SweepPeriod"/> does so in a write of its own (the sweep). So under load a CreateKey costs its shard one
+/// write, not two.
 /// </para>
 /// <para>
 /// Group commit: the grain is reentrant, and changes that arrive while a write is in flight wait in a queue and are
@@ -55,6 +57,9 @@ public sealed class KeyCatalogShardGrain(
     private readonly SemaphoreSlim _write = new(1, 1);
 
     private bool _draining;
+
+    /// <summary>Whether a write landed since the sweep's last tick (and so settled the pending ids it could).</summary>
+    private bool _storedSinceSweep;
 
     /// <summary>True once this activation has made sure the catalog lists this shard (and it has not unlisted itself since).</summary>
     private bool _listed;
@@ -112,6 +117,20 @@ public sealed class KeyCatalogShardGrain(
         }
     }
 
+    public async Task ClearAsync()
+    {
+        await _write.WaitAsync();
+        try
+        {
+            await StoreAsync(new KeyCatalogShardState());
+            _listed = false;
+        }
+        finally
+        {
+            _write.Release();
+        }
+    }
+
     private static string Id(string keyId) => keyId;
 
     /// <summary>Whether the key's row is stored (the key grain's committed state; asked without waiting for its turn).</summary>
@@ -121,25 +140,42 @@ public sealed class KeyCatalogShardGrain(
     private void StartSweep() =>
         _sweep ??= this.RegisterGrainTimer(SweepAsync, new GrainTimerCreationOptions(SweepPeriod, SweepPeriod) { Interleave = true });
 
-    /// <summary>Confirms the pending ids of keys that exist, drops those abandoned; stops once nothing is pending.</summary>
+    /// <summary>
+    /// Settles the pending ids of a shard that stored nothing since the last tick (a shard that stores settles them in
+    /// that write, <see cref="StoreBatchAsync"/>); stops once nothing is pending.
+    /// </summary>
     private async Task SweepAsync(CancellationToken cancel)
     {
-        var now = time.GetUtcNow();
-        var pending = Committed.Pending;
-        if (pending.Count == 0)
+        if (Committed.Pending.Count == 0)
         {
             _sweep?.Dispose();
             _sweep = null;
             return;
         }
 
+        if (_storedSinceSweep)
+        {
+            _storedSinceSweep = false;
+            return;
+        }
+
+        var settled = await SettlePendingAsync();
+        if (settled.Count > 0) await Task.WhenAll(settled.Select(Enqueue));
+    }
+
+    /// <summary>What to do with the stored pending ids: confirm those whose key exists, drop those abandoned.</summary>
+    private async Task<List<Change>> SettlePendingAsync()
+    {
+        var now = time.GetUtcNow();
+        var pending = Committed.Pending;
+        if (pending.Count == 0) return [];
         var exists = await Task.WhenAll(pending.Select(p => ExistsAsync(p.KeyId)));
         var confirmed = pending.Where((_, k) => exists[k]).Select(p => p.KeyId).ToList();
         var abandoned = pending.Where((p, k) => !exists[k] && now - p.Since > AbandonedAfter).Select(p => p.KeyId).ToList();
-        var changes = new List<Task>();
-        if (confirmed.Count > 0) changes.Add(Enqueue(new Change(ChangeKind.Confirm, confirmed)));
-        if (abandoned.Count > 0) changes.Add(Enqueue(new Change(ChangeKind.Drop, abandoned)));
-        await Task.WhenAll(changes);
+        var changes = new List<Change>();
+        if (confirmed.Count > 0) changes.Add(new Change(ChangeKind.Confirm, confirmed));
+        if (abandoned.Count > 0) changes.Add(new Change(ChangeKind.Drop, abandoned));
+        return changes;
     }
 
     private Task<int> Enqueue(Change change)
@@ -168,12 +204,16 @@ public sealed class KeyCatalogShardGrain(
         var adds = _queue.Any(c => c.Kind is ChangeKind.Add or ChangeKind.AddPending);
         if (!_listed && adds && !await TryAsync(_queue, () => Catalog.ListShardAsync(ShardName))) return;
         _listed |= adds;
+        // Pending ids stored earlier whose key now exists are confirmed by this write: no write of their own.
+        var settled = adds ? await SettlePendingAsync() : [];
         var batch = _queue.ToList();
         _queue.Clear();
+        batch.AddRange(settled);
         await _write.WaitAsync();
         try
         {
             if (!await TryAsync(batch, () => StoreAsync(Apply(Committed, batch, time.GetUtcNow())))) return;
+            _storedSinceSweep = true;
         }
         finally
         {

@@ -26,9 +26,11 @@ public static class KmsSiloBuilderExtensions
         services.Configure<Grains.KeyPool.RsaKeyPoolOptions>(o => o.CopyFrom(options.RsaKeyPool));
         services.AddKmsGrains(sp => RootKeySource.Load(options, sp.GetRequiredService<ILoggerFactory>().CreateLogger("OrleansKms.RootKey")));
 
+        // The store itself under a name of its own; the KMS name is the store behind MintedKeyAwareGrainStorage.
+        const string store = KmsGrainOptionsDefaults.StorageName + "-store";
         if (options.AzureStorageConnectionString is { } cs)
         {
-            silo.AddAzureTableGrainStorage(KmsGrainOptionsDefaults.StorageName, o =>
+            silo.AddAzureTableGrainStorage(store, o =>
             {
                 o.TableServiceClient = new TableServiceClient(cs, options.TableClientOptions);
                 o.TableName = options.TableName;
@@ -37,8 +39,11 @@ public static class KmsSiloBuilderExtensions
         }
         else
         {
-            silo.AddMemoryGrainStorage(KmsGrainOptionsDefaults.StorageName);
+            silo.AddMemoryGrainStorage(store);
         }
+
+        services.AddKeyedSingleton<Orleans.Storage.IGrainStorage>(KmsGrainOptionsDefaults.StorageName,
+            (sp, _) => new MintedKeyAwareGrainStorage(sp.GetRequiredKeyedService<Orleans.Storage.IGrainStorage>(store)));
 
         return silo;
     }

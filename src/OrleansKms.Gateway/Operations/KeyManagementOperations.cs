@@ -47,7 +47,7 @@ internal static partial class KeyManagementOperations
         var multiRegion = r.MultiRegion == true;
         CheckKeyStoreMembers(origin, spec, multiRegion, r.CustomKeyStoreId, r.XksKeyId);
         var arn = new KeyArn(call.Region, call.Caller.AccountId, multiRegion ? KeyIds.NewMultiRegion() : KeyIds.NewSingleRegion());
-        var metadata = await call.Key(arn).CreateAsync(new CreateKeyCommand
+        var metadata = await call.Key(arn).CreateMintedAsync(new CreateKeyCommand
         {
             Caller = call.Caller,
             Description = r.Description ?? "",

@@ -45,8 +45,9 @@ public sealed class KeyCatalogShardingTests(TwoSiloClusterFixture cluster) : ICl
         var expected = ids.Order(StringComparer.Ordinal).ToList();
         foreach (var limit in new[] { 1, 2, 3, 4, 7, 14, 15, 16, 1000 })
             Assert.Equal(expected, await ListAllAsync(catalog, limit));
-        var shard = await cluster.Silo(1).GetGrain<IKeyCatalogShardGrain>(KeyCatalog.ShardGrainKey(key, "3a")).ListAsync(100, null);
-        Assert.Equal(expected.Where(id => id.StartsWith("3a", StringComparison.Ordinal)), shard);
+        var name = KeyCatalog.ShardOf(ids[3]);
+        var shard = await cluster.Silo(1).GetGrain<IKeyCatalogShardGrain>(KeyCatalog.ShardGrainKey(key, name)).ListAsync(100, null);
+        Assert.Equal(expected.Where(id => id.StartsWith(name, StringComparison.Ordinal)), shard);
         var afterMarker = await catalog.ListAsync(3, expected[5]);
         Assert.Equal(expected.Skip(6).Take(3), afterMarker.KeyIds);
     }
@@ -85,10 +86,40 @@ public sealed class KeyCatalogShardingTests(TwoSiloClusterFixture cluster) : ICl
         var stored = new GrainState<KeyCatalogState>(new KeyCatalogState());
         await storage.ReadStateAsync("catalog", catalog.GetGrainId(), stored);
         Assert.Empty(stored.State.KeyIds);
-        Assert.Equal(["01", "7c", "e4", "mrk-99"], stored.State.Shards);
+        Assert.Equal(legacyIds.Select(KeyCatalog.ShardOf).Distinct().Order(StringComparer.Ordinal), stored.State.Shards);
         var added = Ids("01").Single();
         await catalog.AddAsync(added);
         Assert.Equal(legacyIds.Append(added).Order(StringComparer.Ordinal), await ListAllAsync(catalog, 1000));
+    }
+
+    [Fact]
+    public async Task Shards_of_the_earlier_two_digit_split_are_split_again_and_keep_listing_every_key()
+    {
+        var key = NewCatalogKey();
+        var ids = Ids("3a", "3a", "3a", "3a", "3a", "3a", "c0", "mrk-5e", "mrk-5e").Order(StringComparer.Ordinal).ToList();
+        var silo = cluster.Cluster.Silos[0].ServiceProvider;
+        var grains = silo.GetRequiredService<IGrainFactory>();
+        var storage = silo.GetRequiredKeyedService<IGrainStorage>(KmsGrainOptionsDefaults.StorageName);
+        var shallow = ids.GroupBy(id => id.StartsWith("mrk-", StringComparison.Ordinal) ? id[..6] : id[..2]).ToList();
+        foreach (var group in shallow)
+        {
+            var old = grains.GetGrain<IKeyCatalogShardGrain>(KeyCatalog.ShardGrainKey(key, group.Key));
+            await storage.WriteStateAsync("catalog-shard", old.GetGrainId(), new GrainState<KeyCatalogShardState>(new KeyCatalogShardState { KeyIds = [.. group] }));
+        }
+
+        var catalog = grains.GetGrain<IKeyCatalogGrain>(key);
+        await storage.WriteStateAsync("catalog", catalog.GetGrainId(), new GrainState<KeyCatalogState>(new KeyCatalogState { Shards = [.. shallow.Select(g => g.Key)] }));
+
+        Assert.Equal(ids, await ListAllAsync(catalog, 2));
+        var stored = new GrainState<KeyCatalogState>(new KeyCatalogState());
+        await storage.ReadStateAsync("catalog", catalog.GetGrainId(), stored);
+        Assert.Equal(ids.Select(KeyCatalog.ShardOf).Distinct().Order(StringComparer.Ordinal), stored.State!.Shards);
+        var oldRow = new GrainState<KeyCatalogShardState>(new KeyCatalogShardState());
+        await storage.ReadStateAsync("catalog-shard", grains.GetGrain<IKeyCatalogShardGrain>(KeyCatalog.ShardGrainKey(key, "c0")).GetGrainId(), oldRow);
+        Assert.Empty(oldRow.State!.KeyIds);
+        var added = Ids("3a").Single();
+        await catalog.AddAsync(added);
+        Assert.Equal(ids.Append(added).Order(StringComparer.Ordinal), await ListAllAsync(catalog, 1000));
     }
 
     [Fact]
@@ -96,7 +127,7 @@ public sealed class KeyCatalogShardingTests(TwoSiloClusterFixture cluster) : ICl
     {
         var key = NewCatalogKey();
         var catalog = cluster.Silo(0).GetGrain<IKeyCatalogGrain>(key);
-        var ids = Ids(Enumerable.Repeat("7d", 60).Concat(Enumerable.Repeat("mrk-7d", 20)).ToArray()).ToList();
+        var ids = Ids(Enumerable.Repeat("7d0", 60).Concat(Enumerable.Repeat("mrk-7d0", 20)).ToArray()).ToList();
 
         await Task.WhenAll(ids.Select((id, i) => i % 2 == 0
             ? catalog.AddAsync(id)
@@ -104,7 +135,7 @@ public sealed class KeyCatalogShardingTests(TwoSiloClusterFixture cluster) : ICl
 
         var storage = cluster.Cluster.Silos[0].ServiceProvider.GetRequiredKeyedService<IGrainStorage>(KmsGrainOptionsDefaults.StorageName);
         var stored = new List<string>();
-        foreach (var shard in new[] { "7d", "mrk-7d" })
+        foreach (var shard in new[] { "7d0", "mrk-7d0" })
         {
             var row = new GrainState<KeyCatalogShardState>(new KeyCatalogShardState());
             await storage.ReadStateAsync("catalog-shard", cluster.Silo(0).GetGrain<IKeyCatalogShardGrain>(KeyCatalog.ShardGrainKey(key, shard)).GetGrainId(), row);
@@ -192,8 +223,8 @@ public sealed class KeyCatalogShardingTests(TwoSiloClusterFixture cluster) : ICl
         var caller = new KmsCaller(account, $"arn:aws:iam::{account}:root", "test");
         var catalogKey = KeyCatalog.GrainKey(account, cluster.Region);
         var created = new KeyArn(cluster.Region, account, KeyIds.NewSingleRegion());
-        var ghost = Ids(created.KeyId[..2]).Single();
-        var shard = cluster.Silo(1).GetGrain<IKeyCatalogShardGrain>(KeyCatalog.ShardGrainKey(catalogKey, created.KeyId[..2]));
+        var ghost = Ids(KeyCatalog.ShardOf(created.KeyId)).Single();
+        var shard = cluster.Silo(1).GetGrain<IKeyCatalogShardGrain>(KeyCatalog.ShardGrainKey(catalogKey, KeyCatalog.ShardOf(created.KeyId)));
         await shard.AddPendingAsync(ghost);
 
         await cluster.Silo(0).GetGrain<IKeyGrain>(created.Value).CreateAsync(new CreateKeyCommand { Caller = caller });
