@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """GenerateDataKeyPair latency: N calls per RSA spec, one at a time, after one unmeasured call; prints p50/p99/mean ms."""
-import sys, time, json, http.client, statistics
-sys.path.insert(0, "/work/shared/bench")
+import os, sys, time, json, http.client, statistics
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "shared", "bench"))
 from kmsreq import signed
 endpoint, n = sys.argv[1], int(sys.argv[2]); specs = sys.argv[3].split(",")
 host, port = endpoint.replace("http://", "").rstrip("/").split(":")
