@@ -2,7 +2,7 @@ namespace OrleansKms.Cli;
 
 /// <summary>
 /// A command line in the style every <c>kms</c> command takes: positional arguments, <c>--name value</c> (or
-/// <c>--name=value</c>) options, flags, <c>--output text|json</c>, the connection options
+/// <c>--name=value</c>) options, flags, <c>--output text|json</c> (<c>table</c> is text), the connection options
 /// (<see cref="ServiceConnection"/>) and <c>-h</c>/<c>--help</c>.
 /// </summary>
 internal sealed class CommandLine
@@ -15,7 +15,10 @@ internal sealed class CommandLine
 
     public ServiceConnection Connection { get; } = new();
 
-    public bool Json { get; private set; }
+    public bool Json => Output == "json";
+
+    /// <summary>The <c>--output</c> given (text, table or json), null when none was.</summary>
+    public string? Output { get; private set; }
 
     public bool Help { get; private set; }
 
@@ -64,8 +67,8 @@ internal sealed class CommandLine
             var value = inline ?? args[++i];
             if (name == "--output")
             {
-                if (value is "text" or "json") line.Json = value == "json";
-                else error = $"--output takes text or json, not '{value}'.";
+                if (value is "text" or "table" or "json") line.Output = value;
+                else error = $"--output takes text (or table) or json, not '{value}'.";
             }
             else if (ServiceConnection.IsOption(name)) line.Connection.Set(name, value);
             else (line.Values.TryGetValue(name, out var list) ? list : line.Values[name] = []).Add(value);

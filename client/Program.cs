@@ -11,7 +11,7 @@ var commands = new CommandTable("kms")
     { "alias", "aliases: 'kms alias list|create|update|delete'", OrleansKms.Cli.Aliases.AliasCommand.RunAsync },
     { "audit", "the audit trail: 'kms audit' looks up CloudTrail records of KMS calls; 'kms audit export' writes a CloudTrail log file", OrleansKms.Cli.Audit.AuditCommand.RunAsync },
     { "bench", "measure ops/s and latency of a KMS endpoint, and of a bare-Kestrel ceiling", BenchCommand.RunAsync },
-    { "cost", "the month's bill as this service meters it: 'kms cost [--month 2026-11] [--by key|operation|principal] [--output table|json]'", OrleansKms.Cli.Cost.CostCommand.RunAsync },
+    { "cost", "the month's bill as this service meters it: 'kms cost [--month 2026-11] [--by key|operation|principal] [--output text|json]'", OrleansKms.Cli.Cost.CostCommand.RunAsync },
     { "decrypt", "decrypt an AWS Encryption SDK message (file or pipe) with the KMS keys it names", OrleansKms.Cli.Envelope.EnvelopeCommands.DecryptAsync },
     { "drill", "development: 'kms drill failover' takes a multi-Region key's primary Region down under load, reports what clients saw", DrillCommand.RunAsync },
     { "encrypt", "envelope-encrypt a file or pipe into an AWS Encryption SDK message under one or more KMS keys", OrleansKms.Cli.Envelope.EnvelopeCommands.EncryptAsync },

@@ -51,6 +51,9 @@ internal sealed class ServiceConnection
     /// <summary>The endpoint, once <see cref="TryValidate"/> has accepted it.</summary>
     public Uri Endpoint { get; private set; } = null!;
 
+    /// <summary>The Region given with <c>--region</c> on the command line; null when it comes from elsewhere.</summary>
+    public string? GivenRegion => _options.GetValueOrDefault("--region");
+
     /// <summary>Whether <paramref name="name"/> is one of the connection options (each takes a value).</summary>
     public static bool IsOption(string name) => name is "--endpoint-url" or "--endpoint" or "--region" or "--access-key" or "--secret-key" or "--profile";
 

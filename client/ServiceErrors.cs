@@ -32,6 +32,7 @@ internal static class ServiceErrors
     /// <summary>One line for a failure a user can act on; null for a bug (which then surfaces with its stack).</summary>
     public static string? Describe(Exception e, Uri endpoint)
     {
+        if (e is Admin.SignedCallException signed) return signed.Message;
         if (e is AmazonServiceException { ErrorCode: { Length: > 0 } code } service && service.InnerException is not HttpRequestException)
             return $"{code}: {OneLine(service.Message)}";
         for (Exception? cause = e; cause is not null; cause = cause.InnerException)

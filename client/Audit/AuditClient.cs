@@ -24,9 +24,6 @@ internal sealed record AuditLookup
     public bool? Ascending { get; init; }
 }
 
-/// <summary>The service refused or could not be asked; the message says why, for a person.</summary>
-internal sealed class AuditException(string message, Exception? inner = null) : Exception(message, inner);
-
 /// <summary>Asks the service's audit trail (<c>POST /_kms/audit/lookup</c>, SigV4-signed as an account root) for CloudTrail records.</summary>
 internal sealed class AuditClient(HttpClient http, ServiceConnection connection, TimeProvider time)
 {
@@ -35,7 +32,7 @@ internal sealed class AuditClient(HttpClient http, ServiceConnection connection,
     {
         var body = JsonSerializer.SerializeToUtf8Bytes(lookup, AuditJsonContext.Default.AuditLookup);
         return await SignedCall.PostAsync(http, connection, "/_kms/audit/lookup", body, time,
-            json => json?["Records"] as JsonArray, (message, inner) => new AuditException(message, inner), cancel);
+            json => json?["Records"] as JsonArray, cancel);
     }
 
     /// <summary>CloudTrail's log-file shape, indented.</summary>

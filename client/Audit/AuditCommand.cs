@@ -10,7 +10,7 @@ namespace OrleansKms.Cli.Audit;
 /// </summary>
 internal static class AuditCommand
 {
-    public const int Done = 0, Failed = 1, BadUsage = 2, Interrupted = 130;
+    public const int Done = ServiceErrors.Done, Failed = ServiceErrors.Failed, BadUsage = ServiceErrors.BadUsage, Interrupted = ServiceErrors.Interrupted;
 
     public const string Usage = $"""
         Usage: kms audit [options]
@@ -44,101 +44,54 @@ internal static class AuditCommand
     /// <summary>Runs <c>kms audit ARGS</c>, printing to <paramref name="output"/> and <paramref name="error"/>.</summary>
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, TimeProvider time, CancellationToken cancel)
     {
-        if (!TryParse(args, out var line, out var problem))
-        {
-            if (problem is null)
-            {
-                output.WriteLine(Usage);
-                return Done;
-            }
-
-            error.WriteLine($"kms audit: {problem}");
-            error.WriteLine("Run 'kms audit --help' for usage.");
-            return BadUsage;
-        }
+        var export = args.Length > 0 && args[0] == "export";
+        var line = CommandLine.Parse(export ? args[1..] : args, ValueOptions, [], out var problem);
+        if (line is { Help: false }) problem = Check(line, export);
+        if (line is null || line.Help || problem is not null) return Usages.Print(problem is null ? null : $"kms audit: {problem}", Usage, "kms audit", output, error);
 
         using var http = new HttpClient();
-        var client = new AuditClient(http, line.Connection, time);
-        try
+        return await ServiceErrors.RunAsync("kms audit", line.Connection.Endpoint, error, cancel, async () =>
         {
-            var records = await client.LookupAsync(line.Lookup, cancel);
-            if (line.Export)
+            var records = await new AuditClient(http, line.Connection, time).LookupAsync(Lookup(line, export), cancel);
+            if (!export) output.Write(line.Json ? AuditClient.LogFile(records) + Environment.NewLine : AuditClient.Table(records));
+            else if (line.Value("--out") is { } path)
             {
-                var file = AuditClient.LogFile(records);
-                if (line.OutFile is { } path)
-                {
-                    await File.WriteAllTextAsync(path, file, cancel);
-                    output.WriteLine($"{records.Count} records written to {path}.");
-                }
-                else output.WriteLine(file);
+                await File.WriteAllTextAsync(path, AuditClient.LogFile(records), cancel);
+                output.WriteLine($"{records.Count} records written to {path}.");
             }
-            else output.Write(line.Json ? AuditClient.LogFile(records) + Environment.NewLine : AuditClient.Table(records));
+            else output.WriteLine(AuditClient.LogFile(records));
 
             return Done;
-        }
-        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
-        {
-            error.WriteLine("kms audit: interrupted.");
-            return Interrupted;
-        }
-        catch (AuditException e)
-        {
-            error.WriteLine($"kms audit: {e.Message}");
-            return Failed;
-        }
+        });
     }
 
-    private sealed record AuditCommandLine(AuditLookup Lookup, bool Export, bool Json, string? OutFile, ServiceConnection Connection);
+    private static readonly string[] ValueOptions = ["--key", "--principal", "--event-name", "--since", "--until", "--max", "--out"];
 
-    private static readonly string[] ValueOptions = ["--key", "--principal", "--event-name", "--since", "--until", "--max", "--output", "--out"];
-
-    private static bool TryParse(string[] args, out AuditCommandLine line, out string? error)
+    private static AuditLookup Lookup(CommandLine line, bool export) => new()
     {
-        line = null!;
-        error = null;
-        var export = args.Length > 0 && args[0] == "export";
-        var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        var connection = new ServiceConnection();
-        for (var i = export ? 1 : 0; i < args.Length && error is null; i++)
-        {
-            var name = args[i];
-            if (name is "-h" or "--help") return false;
-            if (!ValueOptions.Contains(name) && !ServiceConnection.IsOption(name)) error = name.StartsWith('-') ? $"unknown option {name}." : $"unexpected argument '{name}'.";
-            else if (i + 1 >= args.Length) error = $"{name} needs a value.";
-            else if (ServiceConnection.IsOption(name)) connection.Set(name, args[++i]);
-            else values[name] = args[++i];
-        }
+        Key = line.Value("--key"),
+        Principal = line.Value("--principal"),
+        EventName = line.Value("--event-name"),
+        Since = line.Value("--since"),
+        Until = line.Value("--until"),
+        MaxResults = export ? null : line.Value("--max") is { } max ? int.Parse(max, CultureInfo.InvariantCulture) : null,
+        Ascending = export ? true : null,
+    };
 
-        error ??= Check(values, export);
-        if (error is not null || !connection.TryValidate(out error)) return false;
-        line = new AuditCommandLine(new AuditLookup
-        {
-            Key = values.GetValueOrDefault("--key"),
-            Principal = values.GetValueOrDefault("--principal"),
-            EventName = values.GetValueOrDefault("--event-name"),
-            Since = values.GetValueOrDefault("--since"),
-            Until = values.GetValueOrDefault("--until"),
-            MaxResults = export ? null : values.TryGetValue("--max", out var max) ? int.Parse(max, CultureInfo.InvariantCulture) : null,
-            Ascending = export ? true : null,
-        }, export, values.GetValueOrDefault("--output") == "json", values.GetValueOrDefault("--out"), connection);
-        return true;
-    }
-
-    private static string? Check(Dictionary<string, string> values, bool export)
+    private static string? Check(CommandLine line, bool export)
     {
+        if (line.Arguments.Count > 0) return $"unexpected argument '{line.Arguments[0]}'.";
         foreach (var name in new[] { "--since", "--until" })
         {
-            if (values.TryGetValue(name, out var t) && !DateTimeOffset.TryParse(t, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out _))
+            if (line.Value(name) is { } t && !DateTimeOffset.TryParse(t, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out _))
                 return $"{name} '{t}' is not an ISO 8601 time (for example 2026-12-01T06:00:00Z).";
         }
 
-        if (values.TryGetValue("--max", out var max) && !(int.TryParse(max, CultureInfo.InvariantCulture, out var n) && n > 0))
+        if (line.Value("--max") is { } max && !(int.TryParse(max, CultureInfo.InvariantCulture, out var n) && n > 0))
             return $"--max takes a positive number, not '{max}'.";
-        if (values.TryGetValue("--output", out var output) && output is not ("table" or "text" or "json"))
-            return $"--output takes text (or table) or json, not '{output}'.";
-        if (export && (!values.ContainsKey("--since") || !values.ContainsKey("--until"))) return "export needs --since and --until.";
-        if (export && (values.ContainsKey("--max") || values.ContainsKey("--output"))) return "export writes every record in CloudTrail's format: --max and --output are for lookups.";
-        if (!export && values.ContainsKey("--out")) return "--out is for 'kms audit export'.";
-        return null;
+        if (export && (line.Value("--since") is null || line.Value("--until") is null)) return "export needs --since and --until.";
+        if (export && (line.Value("--max") is not null || line.Output is not null)) return "export writes every record in CloudTrail's format: --max and --output are for lookups.";
+        if (!export && line.Value("--out") is not null) return "--out is for 'kms audit export'.";
+        return line.Connection.TryValidate(out var error) ? null : error;
     }
 }

@@ -17,9 +17,6 @@ internal sealed record CostQuery
     public string? By { get; init; }
 }
 
-/// <summary>The service refused or could not be asked; the message says why, for a person.</summary>
-internal sealed class CostException(string message, Exception? inner = null) : Exception(message, inner);
-
 /// <summary>Asks the service for the month's bill (<c>POST /_kms/cost</c>, SigV4-signed as an account root).</summary>
 internal sealed class CostClient(HttpClient http, ServiceConnection connection, TimeProvider time)
 {
@@ -27,7 +24,7 @@ internal sealed class CostClient(HttpClient http, ServiceConnection connection, 
     {
         var body = JsonSerializer.SerializeToUtf8Bytes(query, CostCliJsonContext.Default.CostQuery);
         return await SignedCall.PostAsync(http, connection, "/_kms/cost", body, time,
-            json => json is JsonObject bill && bill["lines"] is JsonArray ? bill : null, (message, inner) => new CostException(message, inner), cancel);
+            json => json is JsonObject bill && bill["lines"] is JsonArray ? bill : null, cancel);
     }
 
     public static string Json(JsonObject bill) => bill.ToJsonString(new JsonSerializerOptions { WriteIndented = true });

@@ -3,12 +3,12 @@ using System.Globalization;
 namespace OrleansKms.Cli.Cost;
 
 /// <summary>
-/// <c>kms cost [--month yyyy-MM] [--by key|operation|principal] [--output table|json]</c>: the month's bill of the
+/// <c>kms cost [--month yyyy-MM] [--by key|operation|principal] [--output text|json]</c>: the month's bill of the
 /// caller's account. Exit codes: 0 done, 1 the service refused or could not be reached, 2 bad command line, 130 interrupted.
 /// </summary>
 internal static class CostCommand
 {
-    public const int Done = 0, Failed = 1, BadUsage = 2, Interrupted = 130;
+    public const int Done = ServiceErrors.Done, Failed = ServiceErrors.Failed, BadUsage = ServiceErrors.BadUsage, Interrupted = ServiceErrors.Interrupted;
 
     public const string Usage = $"""
         Usage: kms cost [options]
@@ -21,7 +21,7 @@ internal static class CostCommand
           --month yyyy-MM         the month (default this month, UTC)
           --by key|operation|principal
                                   add a breakdown of the bill by key, operation or principal
-          --output table|json     a table, or the bill as JSON (default table)
+          --output text|json      a table (text; "table" also accepted), or the bill as JSON (default text)
           --region NAME           only this Region's lines (default every Region); also the signing region
         {ServiceConnection.Help}
           -h, --help              print this help
@@ -35,72 +35,27 @@ internal static class CostCommand
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, TimeProvider time, CancellationToken cancel)
     {
-        if (!TryParse(args, out var line, out var problem))
-        {
-            if (problem is null)
-            {
-                output.WriteLine(Usage);
-                return Done;
-            }
-
-            error.WriteLine($"kms cost: {problem}");
-            error.WriteLine("Run 'kms cost --help' for usage.");
-            return BadUsage;
-        }
+        var line = CommandLine.Parse(args, ["--month", "--by"], [], out var problem);
+        if (line is { Help: false }) problem = Check(line);
+        if (line is null || line.Help || problem is not null) return Usages.Print(problem is null ? null : $"kms cost: {problem}", Usage, "kms cost", output, error);
 
         using var http = new HttpClient();
-        try
+        return await ServiceErrors.RunAsync("kms cost", line.Connection.Endpoint, error, cancel, async () =>
         {
-            var bill = await new CostClient(http, line.Connection, time).BillAsync(line.Query, cancel);
+            var query = new CostQuery { Month = line.Value("--month"), Region = line.Connection.GivenRegion, By = line.Value("--by") };
+            var bill = await new CostClient(http, line.Connection, time).BillAsync(query, cancel);
             output.Write(line.Json ? CostClient.Json(bill) + Environment.NewLine : CostClient.Table(bill));
             return Done;
-        }
-        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
-        {
-            error.WriteLine("kms cost: interrupted.");
-            return Interrupted;
-        }
-        catch (CostException e)
-        {
-            error.WriteLine($"kms cost: {e.Message}");
-            return Failed;
-        }
+        });
     }
 
-    private sealed record CostCommandLine(CostQuery Query, bool Json, ServiceConnection Connection);
-
-    private static readonly string[] ValueOptions = ["--month", "--by", "--output"];
-
-    private static bool TryParse(string[] args, out CostCommandLine line, out string? error)
+    private static string? Check(CommandLine line)
     {
-        line = null!;
-        error = null;
-        var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        var connection = new ServiceConnection();
-        string? region = null;
-        for (var i = 0; i < args.Length && error is null; i++)
-        {
-            var name = args[i];
-            if (name is "-h" or "--help") return false;
-            if (!ValueOptions.Contains(name) && !ServiceConnection.IsOption(name)) error = name.StartsWith('-') ? $"unknown option {name}." : $"unexpected argument '{name}'.";
-            else if (i + 1 >= args.Length) error = $"{name} needs a value.";
-            else if (ServiceConnection.IsOption(name))
-            {
-                if (name == "--region") region = args[i + 1];
-                connection.Set(name, args[++i]);
-            }
-            else values[name] = args[++i];
-        }
-
-        if (error is null && values.TryGetValue("--month", out var month) && !DateTime.TryParseExact(month, "yyyy-MM", CultureInfo.InvariantCulture, DateTimeStyles.None, out _))
-            error = $"--month takes a month as yyyy-MM (for example 2026-11), not '{month}'.";
-        if (error is null && values.TryGetValue("--by", out var by) && by is not ("key" or "operation" or "principal"))
-            error = $"--by takes key, operation or principal, not '{by}'.";
-        if (error is null && values.TryGetValue("--output", out var output) && output is not ("table" or "json"))
-            error = $"--output takes table or json, not '{output}'.";
-        if (error is not null || !connection.TryValidate(out error)) return false;
-        line = new CostCommandLine(new CostQuery { Month = values.GetValueOrDefault("--month"), Region = region, By = values.GetValueOrDefault("--by") },
-            values.GetValueOrDefault("--output") == "json", connection);
-        return true;
+        if (line.Arguments.Count > 0) return $"unexpected argument '{line.Arguments[0]}'.";
+        if (line.Value("--month") is { } month && !DateTime.TryParseExact(month, "yyyy-MM", CultureInfo.InvariantCulture, DateTimeStyles.None, out _))
+            return $"--month takes a month as yyyy-MM (for example 2026-11), not '{month}'.";
+        if (line.Value("--by") is { } by && by is not ("key" or "operation" or "principal"))
+            return $"--by takes key, operation or principal, not '{by}'.";
+        return line.Connection.TryValidate(out var error) ? null : error;
     }
 }

@@ -50,6 +50,7 @@ public sealed class KmsGatewayEndpoint(
         string? regionName = null;
         byte[]? answer = null;
         string? errorMessage = null;
+        var errorStatus = 0;
         try
         {
             body = await ReadBodyAsync(context.Request, context.RequestAborted);
@@ -64,19 +65,14 @@ public sealed class KmsGatewayEndpoint(
             activity?.SetTag("kms.region", regionName);
             var region = await regions.GetAsync(regionName, context.RequestAborted);
             var caller = identity.ToCaller(context.Connection.RemoteIpAddress?.ToString(), context.Request.IsHttps, regionName);
-            var call = new KmsCall(caller, body, regionName, region.Grains) { Authorization = region.Authorization, InProcessCrypto = region.InProcessCrypto };
-            var json = await handler(call);
-            answer = json;
-            response.StatusCode = StatusCodes.Status200OK;
-            response.ContentType = "application/x-amz-json-1.1";
-            response.ContentLength = json.Length;
-            await response.Body.WriteAsync(json, context.RequestAborted);
+            var call = new KmsCall(caller, body, regionName, region.Grains) { Authorization = region.Authorization, InProcessCrypto = region.InProcessCrypto, Gates = _gates };
+            answer = await handler(call);
         }
         catch (KmsException e)
         {
             outcome = e.Code.ToString();
             errorMessage = e.Message;
-            await WriteErrorAsync(response, e.Code == KmsErrorCode.RequestEntityTooLargeException ? 413 : 400, e.Code.ToString(), e.Message);
+            errorStatus = e.Code == KmsErrorCode.RequestEntityTooLargeException ? 413 : 400;
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
@@ -86,18 +82,43 @@ public sealed class KmsGatewayEndpoint(
         {
             // A stopped Region looks like an unreachable endpoint: the connection closes with no answer.
             outcome = "region-unavailable";
-            context.Abort();
         }
         catch (Exception e)
         {
             outcome = nameof(KmsErrorCode.KMSInternalException);
             var traceId = Activity.Current?.TraceId.ToString() ?? context.TraceIdentifier;
             logger.LogError(e, "Internal error in {Operation}, trace {TraceId}", operation, traceId);
-            await WriteErrorAsync(response, 500, outcome, $"An internal error occurred. Trace id: {traceId}");
+            errorMessage = $"An internal error occurred. Trace id: {traceId}";
+            errorStatus = 500;
+        }
+
+        try
+        {
+            // Recorded (audit, last usage, metering) before the caller has its answer: a caller who got an answer and
+            // then flushes or looks up finds its request.
+            if (_observers.Length > 0) Observe(context, requestId, operation, regionName, identity, body, answer, outcome, errorMessage, started);
+            if (answer is not null)
+            {
+                response.StatusCode = StatusCodes.Status200OK;
+                response.ContentType = "application/x-amz-json-1.1";
+                response.ContentLength = answer.Length;
+                await response.Body.WriteAsync(answer, context.RequestAborted);
+            }
+            else if (errorStatus > 0)
+            {
+                await WriteErrorAsync(response, errorStatus, outcome, errorMessage!);
+            }
+            else if (outcome == "region-unavailable")
+            {
+                context.Abort();
+            }
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The caller went away while its answer was written; the request was done and is recorded as such.
         }
         finally
         {
-            if (_observers.Length > 0) Observe(context, requestId, operation, regionName, identity, body, answer, outcome, errorMessage, started);
             var tags = new TagList { { "operation", operation }, { "outcome", outcome } };
             Requests.Add(1, tags);
             Duration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, tags);

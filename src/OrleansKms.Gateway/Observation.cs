@@ -4,7 +4,8 @@ namespace OrleansKms.Gateway;
 
 /// <summary>
 /// One KMS request as the gateway answered it, for what records requests (the audit trail, key last usage, metering).
-/// Made once per request after the answer is written; observers must not block (buffer and return).
+/// Made once per request, after it ran and before its answer is written (so a caller holding its answer finds it recorded);
+/// observers must not block (buffer and return).
 /// </summary>
 public sealed class KmsRequestRecord
 {
@@ -48,6 +49,50 @@ public sealed class KmsRequestRecord
     public double DurationMs { get; init; }
 
     public bool Succeeded => ErrorCode is null;
+
+    private string? _answerKeyId;
+
+    /// <summary>
+    /// The answer's <c>"KeyId"</c> member (the first one: on a cryptographic operation the key's ARN; in a
+    /// KeyMetadata the bare key id), found once for every observer and interned; "" when the answer has none.
+    /// </summary>
+    public string AnswerKeyId => _answerKeyId ??= ResponseBody is { } body ? AnswerMembers.Interned(AnswerMembers.Find(body, "\"KeyId\":\""u8)) : "";
+}
+
+/// <summary>
+/// Members of the gateway's own answers, found without a JSON parse. The answers are compact JSON written by the
+/// gateway, so a member is found by a vectorized search for <c>"Name":"</c>: inside a string value every quote is
+/// escaped, so the pattern only matches a member. A value with an escape in it is left out (no key ARN, key id or
+/// spec has one). Found strings are interned (keys and specs repeat): no allocation once seen.
+/// </summary>
+public static class AnswerMembers
+{
+    private const int MaxInterned = 100_000;
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> Strings = new(StringComparer.Ordinal);
+
+    /// <summary>The string value of the first member matching <paramref name="quotedName"/> (<c>"Name":"</c>, UTF-8), or empty.</summary>
+    public static ReadOnlySpan<byte> Find(ReadOnlySpan<byte> body, ReadOnlySpan<byte> quotedName)
+    {
+        var at = body.IndexOf(quotedName);
+        if (at < 0) return default;
+        var value = body[(at + quotedName.Length)..];
+        var end = value.IndexOfAny((byte)'"', (byte)'\\');
+        return end > 0 && value[end] == (byte)'"' ? value[..end] : default;
+    }
+
+    /// <summary>The string of <paramref name="utf8"/>, from a table of those seen: no allocation once seen.</summary>
+    public static string Interned(ReadOnlySpan<byte> utf8)
+    {
+        if (utf8.IsEmpty) return "";
+        if (utf8.Length > 256) return System.Text.Encoding.UTF8.GetString(utf8);
+        Span<char> chars = stackalloc char[256];
+        var length = System.Text.Encoding.UTF8.GetChars(utf8, chars);
+        var lookup = Strings.GetAlternateLookup<ReadOnlySpan<char>>();
+        if (lookup.TryGetValue(chars[..length], out var known)) return known;
+        var text = new string(chars[..length]);
+        if (Strings.Count < MaxInterned) Strings.TryAdd(text, text);
+        return text;
+    }
 }
 
 /// <summary>Told of every KMS request the gateway answered (<see cref="KmsRequestRecord"/>). Must not block.</summary>
@@ -62,5 +107,16 @@ public interface IKmsRequestObserver
 /// </summary>
 public interface IKmsRequestGate
 {
+    /// <summary>Before the request is read: the operation alone.</summary>
     void Admit(string region, KmsIdentity identity, string operation);
+
+    /// <summary>
+    /// Once a cryptographic request is read, before it is run (Encrypt, Decrypt, ReEncrypt, Sign, Verify,
+    /// GenerateDataKeyPair and GenerateDataKeyPairWithoutPlaintext): <paramref name="kind"/> is the type of key it uses
+    /// (<see cref="Quotas.KeyTypes"/>), or for GenerateDataKeyPair the KeyPairSpec it asks for. A ReEncrypt whose two
+    /// keys are of different types is asked once for each. The account is the caller's.
+    /// </summary>
+    void AdmitKeyUse(string region, string accountId, string operation, string kind)
+    {
+    }
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Collections.Frozen;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -16,6 +17,8 @@ namespace OrleansKms.Grains;
 public sealed class AccessRequest
 {
     public static readonly AccessRequest None = new();
+
+    private static readonly ConditionValue SymmetricDefault = ConditionValue.Of(KmsValues.SymmetricDefault);
 
     /// <summary>The request's condition keys, named as AWS names them.</summary>
     public Dictionary<string, ConditionValue> Keys { get; } = new(StringComparer.OrdinalIgnoreCase);
@@ -43,7 +46,8 @@ public sealed class AccessRequest
 
     public AccessRequest With(string key, string? value)
     {
-        if (value is not null) Keys[key] = ConditionValue.Of(value);
+        // SYMMETRIC_DEFAULT is on nearly every symmetric request: one shared (immutable) value.
+        if (value is not null) Keys[key] = ReferenceEquals(value, KmsValues.SymmetricDefault) ? SymmetricDefault : ConditionValue.Of(value);
         return this;
     }
 
@@ -91,6 +95,8 @@ public sealed class KeyAccess(
     private readonly ConditionalWeakTable<KeySnapshot, PolicyDocument> _keyPolicies = new();
     private readonly ConditionalWeakTable<IReadOnlyList<string>, PolicyDocument[]> _identityPolicies = new();
     private readonly ConcurrentDictionary<string, (KmsCaller Source, CallerPrincipal Principal)> _principals = new(StringComparer.Ordinal);
+    private readonly ConditionalWeakTable<KeySnapshot, FrozenDictionary<string, ConditionValue>> _keyConditionKeys = new();
+    private readonly ConcurrentDictionary<(string Account, bool SecureTransport, string? SourceIp, string? ViaService), FrozenDictionary<string, ConditionValue>> _callerConditionKeys = new();
     private readonly byte[] _grantTokenKey = secrets.KeyFor(GrantTokens.Purpose);
 
     /// <summary>AWS's message when Decrypt finds its key in the ciphertext and the caller may not use it.</summary>
@@ -305,26 +311,52 @@ public sealed class KeyAccess(
             Tags = caller.Tags,
         };
 
-    /// <summary>The request context: the request's own keys, the caller's (<see cref="KmsConditionKeys"/>) and, on a key, the key's.</summary>
+    /// <summary>
+    /// The request context: the request's own keys, and the caller's and (on a key) the key's (<see cref="KmsConditionKeys"/>)
+    /// as shared layers built once per key snapshot and per caller's connection facts, not once per request.
+    /// </summary>
     private RequestContext Context(CallerPrincipal principal, KmsCaller caller, string action, string resource, AccessRequest request, KeySnapshot? key = null)
     {
-        // A request's own dictionary (made for this one request) takes the caller's and key's keys too: one dictionary
-        // per request on the hot path. The shared None is never written to.
-        var keys = ReferenceEquals(request, AccessRequest.None) ? new Dictionary<string, ConditionValue>(StringComparer.OrdinalIgnoreCase) : request.Keys;
-        KmsConditionKeys.AddCaller(keys, caller.AccountId, caller.SecureTransport, caller.SourceIp);
-        if (caller.ViaService is { } via) keys["kms:ViaService"] = ConditionValue.Of(via);
-        if (key is not null)
+        Dictionary<string, ConditionValue>? own = ReferenceEquals(request, AccessRequest.None) ? null : request.Keys;
+        if (key is null && resource.StartsWith("arn:", StringComparison.Ordinal) && resource.Split(':') is { Length: > 3 } parts && parts[3].Length > 0)
         {
+            // An alias ARN (a role ARN has none). The shared None is never written to.
+            own ??= new Dictionary<string, ConditionValue>(StringComparer.OrdinalIgnoreCase);
+            own["aws:RequestedRegion"] = ConditionValue.Of(parts[3]);
+        }
+
+        return new RequestContext
+        {
+            Principal = principal, Action = action, Resource = resource, ConditionKeys = (IReadOnlyDictionary<string, ConditionValue>?)own ?? NoOwnKeys, Now = time.GetUtcNow(),
+            KeyConditionKeys = key is null ? null : KeyKeys(key),
+            CallerConditionKeys = CallerKeys(caller),
+        };
+    }
+
+    private static readonly FrozenDictionary<string, ConditionValue> NoOwnKeys =
+        FrozenDictionary.ToFrozenDictionary(Array.Empty<KeyValuePair<string, ConditionValue>>(), StringComparer.OrdinalIgnoreCase);
+
+    private FrozenDictionary<string, ConditionValue> KeyKeys(KeySnapshot key) =>
+        _keyConditionKeys.TryGetValue(key, out var keys) ? keys : _keyConditionKeys.GetValue(key, static key =>
+        {
+            var keys = new Dictionary<string, ConditionValue>(StringComparer.OrdinalIgnoreCase);
             KmsConditionKeys.AddKey(keys, key.Arn.Region, key.KeySpec, key.KeyUsage, key.Origin, multiRegion: key.MultiRegionKeyType is not null,
                 key.Tags.Select(t => KeyValuePair.Create(t.TagKey, t.TagValue)), key.Aliases);
             if (key.MultiRegionKeyType is { } type) keys["kms:MultiRegionKeyType"] = ConditionValue.Of(type);
-        }
-        else if (resource.StartsWith("arn:", StringComparison.Ordinal) && resource.Split(':') is { Length: > 3 } parts && parts[3].Length > 0)
-        {
-            keys["aws:RequestedRegion"] = ConditionValue.Of(parts[3]); // an alias ARN (a role ARN has none)
-        }
+            return keys.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
+        });
 
-        return new RequestContext { Principal = principal, Action = action, Resource = resource, ConditionKeys = keys, Now = time.GetUtcNow() };
+    private FrozenDictionary<string, ConditionValue> CallerKeys(KmsCaller caller)
+    {
+        var facts = (caller.AccountId, caller.SecureTransport, caller.SourceIp, caller.ViaService);
+        if (_callerConditionKeys.TryGetValue(facts, out var known)) return known;
+        var keys = new Dictionary<string, ConditionValue>(StringComparer.OrdinalIgnoreCase);
+        KmsConditionKeys.AddCaller(keys, caller.AccountId, caller.SecureTransport, caller.SourceIp);
+        if (caller.ViaService is { } via) keys["kms:ViaService"] = ConditionValue.Of(via);
+        var frozen = keys.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
+        if (_callerConditionKeys.Count >= _policies.Capacity) _callerConditionKeys.Clear();
+        _callerConditionKeys[facts] = frozen;
+        return frozen;
     }
 
     private void Deny(KmsCaller caller, RequestContext context, KmsDecision decision, string? deniedMessage)

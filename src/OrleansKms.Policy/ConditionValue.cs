@@ -48,7 +48,10 @@ public sealed class ConditionValue
     }
 
     /// <summary>A boolean, written "true" or "false" as the Bool operator reads it.</summary>
-    public static ConditionValue Of(bool value) => new([value ? "true" : "false"]);
+    public static ConditionValue Of(bool value) => value ? True : False;
+
+    private static readonly ConditionValue True = new(["true"]);
+    private static readonly ConditionValue False = new(["false"]);
 
     /// <summary>An integer, written in invariant culture.</summary>
     public static ConditionValue Of(long value) => new([value.ToString(CultureInfo.InvariantCulture)]);

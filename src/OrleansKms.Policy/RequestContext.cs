@@ -32,6 +32,23 @@ public sealed class RequestContext
         init => _keys = IgnoringCase(value);
     }
 
+    /// <summary>
+    /// Condition keys shared by many requests, looked up before <see cref="ConditionKeys"/> (a name in both takes these
+    /// values): the key's (kms:KeySpec, aws:ResourceTag/*, ...) and the caller's (kms:CallerAccount, aws:SourceIp, ...),
+    /// each built once and reused, so a request builds only its own keys. Case-insensitive (OrdinalIgnoreCase) like
+    /// <see cref="ConditionKeys"/>; null entries are skipped.
+    /// </summary>
+    public IReadOnlyDictionary<string, ConditionValue>? KeyConditionKeys { get; init; }
+
+    /// <inheritdoc cref="KeyConditionKeys"/>
+    public IReadOnlyDictionary<string, ConditionValue>? CallerConditionKeys { get; init; }
+
+    /// <summary>A condition key's values from any of the request's layers (key, caller, request), or false when none has it.</summary>
+    public bool TryGetConditionKey(string name, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out ConditionValue value) =>
+        (KeyConditionKeys is { } key && key.TryGetValue(name, out value))
+        || (CallerConditionKeys is { } caller && caller.TryGetValue(name, out value))
+        || _keys.TryGetValue(name, out value);
+
     /// <summary>The time of the request: aws:CurrentTime and aws:EpochTime.</summary>
     public DateTimeOffset Now { get; init; }
 

@@ -35,6 +35,13 @@ public sealed class AuditRecordBuilder(IdentityStore identities, string defaultR
 
     private static readonly ConditionalWeakTable<KmsIdentity, byte[]> UserIdentities = new();
 
+    /// <summary>Operations whose answer is one flat object naming its key in KeyId (and ReEncrypt's SourceKeyId).</summary>
+    private static readonly FrozenSet<string> FlatAnswers = new[]
+    {
+        "Encrypt", "Decrypt", "ReEncrypt", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext", "GenerateDataKeyPair",
+        "GenerateDataKeyPairWithoutPlaintext", "GenerateMac", "VerifyMac", "Sign", "Verify", "DeriveSharedSecret",
+    }.ToFrozenSet(StringComparer.Ordinal);
+
     [ThreadStatic] private static ArrayBufferWriter<byte>? t_buffer;
     [ThreadStatic] private static Utf8JsonWriter? t_writer;
 
@@ -155,7 +162,7 @@ public sealed class AuditRecordBuilder(IdentityStore identities, string defaultR
         writer.WriteString("requestID"u8, record.RequestId);
         writer.WriteString("eventID"u8, eventId);
         writer.WriteBoolean("readOnly"u8, ReadOnlyByOperation.TryGetValue(operation, out var readOnly) ? readOnly : IsReadOnly(operation));
-        var resources = Resources(bodies && record.Succeeded ? record.ResponseBody : null, requestKeys, region, account);
+        var resources = Resources(bodies && record.Succeeded ? record : null, requestKeys, region, account);
         writer.WriteStartArray("resources"u8);
         foreach (var arn in resources)
         {
@@ -232,7 +239,7 @@ public sealed class AuditRecordBuilder(IdentityStore identities, string defaultR
     }
 
     /// <summary>The key ARNs of the call: from the answer (KeyId, SourceKeyId, KeyMetadata.Arn, ReplicaKeyMetadata.Arn) when it succeeded, then from the request's key ids and ARNs (not aliases).</summary>
-    private static List<string> Resources(byte[]? response, List<string> requestKeys, string region, string? account)
+    private static List<string> Resources(KmsRequestRecord? answered, List<string> requestKeys, string region, string? account)
     {
         var arns = new List<string>(2);
         void Add(string? arn)
@@ -240,7 +247,14 @@ public sealed class AuditRecordBuilder(IdentityStore identities, string defaultR
             if (arn is not null && arn.Contains(":key/", StringComparison.Ordinal) && !arns.Contains(arn)) arns.Add(arn);
         }
 
-        if (response is { Length: > 0 })
+        var response = answered?.ResponseBody;
+        if (response is { Length: > 0 } && FlatAnswers.Contains(answered!.Operation))
+        {
+            // A cryptographic operation's answer: flat, its key the KeyId other observers found already.
+            Add(answered.AnswerKeyId);
+            if (answered.Operation == "ReEncrypt") Add(AnswerMembers.Interned(AnswerMembers.Find(response, "\"SourceKeyId\":\""u8)));
+        }
+        else if (response is { Length: > 0 })
         {
             var reader = new Utf8JsonReader(response);
             if (reader.Read() && reader.TokenType == JsonTokenType.StartObject)

@@ -1,5 +1,4 @@
 using System.Threading.Channels;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -36,7 +35,7 @@ public sealed class KmsAuditOptions
 /// succeeds or the host stops. On a clean stop (after the server has stopped taking requests) everything still
 /// waiting is written. A crash loses what waits in the channel: at most about one flush interval of records.
 /// </summary>
-public sealed class AuditWriter : IKmsRequestObserver, IKmsServiceEvents, IHostedLifecycleService, IAsyncDisposable
+public sealed class AuditWriter : BackgroundWriter, IKmsRequestObserver, IKmsServiceEvents
 {
     private readonly Channel<AuditItem> _channel;
     private readonly IAuditStore _store;
@@ -46,8 +45,6 @@ public sealed class AuditWriter : IKmsRequestObserver, IKmsServiceEvents, IHoste
     private readonly ILogger<AuditWriter> _logger;
     private readonly SemaphoreSlim _drain = new(1, 1);
     private readonly SemaphoreSlim _wake = new(0, 1);
-    private readonly CancellationTokenSource _stop = new();
-    private Task? _loop;
     private AuditBatch _pending;
     private long _sequence;
     private long _dropped;
@@ -100,7 +97,7 @@ public sealed class AuditWriter : IKmsRequestObserver, IKmsServiceEvents, IHoste
     /// Writes everything observed so far (a lookup calls it first, so it sees every answered request). A batch that
     /// failed stays first in line, so records are stored in order; cancelling stops the retries, not the batch.
     /// </summary>
-    public async Task FlushAsync(CancellationToken cancel)
+    public override async Task FlushAsync(CancellationToken cancel)
     {
         await _drain.WaitAsync(cancel);
         try
@@ -184,20 +181,20 @@ public sealed class AuditWriter : IKmsRequestObserver, IKmsServiceEvents, IHoste
     /// the built records when <see cref="KmsAuditOptions.BatchSize"/> are ready or <see cref="KmsAuditOptions.FlushInterval"/>
     /// has passed since the last write. A failed write is retried with a growing pause, in order.
     /// </summary>
-    private async Task RunAsync()
+    protected override async Task RunAsync(CancellationToken stopping)
     {
         Task? wake = null; // one waiter at a time: a new one per turn would pile up while no batch fills
         var lastWrite = _clock.GetTimestamp();
         var retryAt = 0L;
         var attempt = 0;
         var tick = BuildInterval < _options.FlushInterval ? BuildInterval : _options.FlushInterval;
-        while (!_stop.IsCancellationRequested)
+        while (!stopping.IsCancellationRequested)
         {
             try
             {
-                if (wake is null || wake.IsCompleted) wake = _wake.WaitAsync(_stop.Token);
-                await Task.WhenAny(Task.Delay(tick, _clock, _stop.Token), wake);
-                await _drain.WaitAsync(_stop.Token);
+                if (wake is null || wake.IsCompleted) wake = _wake.WaitAsync(stopping);
+                await Task.WhenAny(Task.Delay(tick, _clock, stopping), wake);
+                await _drain.WaitAsync(stopping);
                 try
                 {
                     Take(Math.Min(_channel.Reader.Count, _options.BatchSize - _pending.Count)); // (none while a failed batch waits for its retry)
@@ -205,7 +202,7 @@ public sealed class AuditWriter : IKmsRequestObserver, IKmsServiceEvents, IHoste
                     var due = _pending.Count >= _options.BatchSize || (_pending.Count > 0 && _clock.GetElapsedTime(lastWrite, now) >= _options.FlushInterval);
                     if (due && now >= retryAt)
                     {
-                        if (await TryWritePendingAsync(_stop.Token))
+                        if (await TryWritePendingAsync(stopping))
                         {
                             lastWrite = _clock.GetTimestamp();
                             attempt = 0;
@@ -221,7 +218,7 @@ public sealed class AuditWriter : IKmsRequestObserver, IKmsServiceEvents, IHoste
                     _drain.Release();
                 }
             }
-            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
             {
                 return;
             }
@@ -232,46 +229,11 @@ public sealed class AuditWriter : IKmsRequestObserver, IKmsServiceEvents, IHoste
         }
     }
 
-    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    protected override void ReportUnwritten(Exception failure) =>
+        _logger.LogError(failure, "Audit writer stopped with {Count} records unwritten: the store did not accept them within {Limit}",
+            _pending.Count + _channel.Reader.Count, FinalFlushLimit);
 
-    public Task StartAsync(CancellationToken cancellationToken)
-    {
-        _loop ??= Task.Run(RunAsync, CancellationToken.None);
-        return Task.CompletedTask;
-    }
-
-    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    /// <summary>After every hosted service, the server included, has stopped: no request can come any more, so write everything left.</summary>
-    public async Task StoppedAsync(CancellationToken cancellationToken)
-    {
-        await _stop.CancelAsync();
-        if (_loop is not null) await _loop;
-        // Bounded, so a storage that stays down cannot hold the stop forever; what is then unwritten is logged.
-        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        try
-        {
-            await FlushAsync(limit.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            _logger.LogError("Audit writer stopped with {Count} records unwritten: the store did not accept them within 30 s",
-                _pending.Count + _channel.Reader.Count);
-            return;
-        }
-
-        _logger.LogDebug("Audit writer stopped; every buffered record written");
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (!_stop.IsCancellationRequested) await StoppedAsync(CancellationToken.None);
-        _stop.Dispose();
-    }
+    protected override void ReportStopped() => _logger.LogDebug("Audit writer stopped; every buffered record written");
 }
 
 /// <summary>A request or a service event waiting to be recorded.</summary>

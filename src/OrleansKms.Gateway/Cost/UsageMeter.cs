@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -27,18 +25,14 @@ public sealed class KmsCostOptions
 /// harmless. A crash loses the counts since the last flush: at most one interval of requests.
 /// Only successful requests of an authenticated caller are metered (see docs/cost.md).
 /// </summary>
-public sealed class UsageMeter : IKmsRequestObserver, IHostedLifecycleService, IAsyncDisposable
+public sealed class UsageMeter : BackgroundWriter, IKmsRequestObserver
 {
-    private const int MaxInterned = 100_000;
     private readonly ConcurrentDictionary<UsageDimension, Counter> _counters = new();
-    private readonly ConcurrentDictionary<string, string> _strings = new(StringComparer.Ordinal);
     private readonly IUsageStore _store;
     private readonly KmsCostOptions _options;
     private readonly TimeProvider _clock;
     private readonly ILogger<UsageMeter> _logger;
     private readonly SemaphoreSlim _flushing = new(1, 1);
-    private readonly CancellationTokenSource _stop = new();
-    private Task? _loop;
 
     /// <summary>Counts in the hours of <paramref name="clock"/>: the KMS clock (keyed <see cref="KmsTime.ServiceKey"/>).</summary>
     public UsageMeter(IUsageStore store, IOptions<KmsCostOptions> options, ILogger<UsageMeter> logger, TimeProvider? clock = null)
@@ -57,7 +51,7 @@ public sealed class UsageMeter : IKmsRequestObserver, IHostedLifecycleService, I
     public void Observe(KmsRequestRecord record)
     {
         if (!record.Succeeded || record.Region is not { } region || record.Identity is not { } caller) return;
-        var (key, detail) = record.ResponseBody is { } body ? KeyOf(record.Operation, body) : ("", "");
+        var (key, detail) = record.ResponseBody is { } body ? KeyOf(record, body) : ("", "");
         // The KMS clock, the one keys' creation and deletion dates come from (the record's time is the gateway's wall clock).
         var now = _clock.GetUtcNow().UtcTicks;
         var hour = now - now % TimeSpan.TicksPerHour;
@@ -73,7 +67,7 @@ public sealed class UsageMeter : IKmsRequestObserver, IHostedLifecycleService, I
     public int Tracked => _counters.Count;
 
     /// <summary>Writes every counter that changed since its last write; forgets hours long over once written.</summary>
-    public async Task FlushAsync(CancellationToken cancel)
+    public override async Task FlushAsync(CancellationToken cancel)
     {
         await _flushing.WaitAsync(cancel);
         try
@@ -105,52 +99,28 @@ public sealed class UsageMeter : IKmsRequestObserver, IHostedLifecycleService, I
 
     /// <summary>
     /// The key ARN a request's answer names (KeyId, or KeyMetadata's Arn), and the spec that prices it (KeyPairSpec of
-    /// GenerateDataKeyPair, KeySpec of GetPublicKey). The answer is the gateway's own compact JSON, so a member is found
-    /// by a vectorized search for <c>"Name":"</c>: inside a string value every quote is escaped, so the pattern only
-    /// matches a member. A value with an escape in it is left out (no key ARN or spec has one).
+    /// GenerateDataKeyPair, KeySpec of GetPublicKey), found by <see cref="AnswerMembers"/> (no JSON parse).
     /// </summary>
-    private (string Key, string Detail) KeyOf(string operation, ReadOnlySpan<byte> body)
+    private static (string Key, string Detail) KeyOf(KmsRequestRecord record, ReadOnlySpan<byte> body)
     {
-        var key = Member(body, "\"KeyId\":\""u8);
-        if (!key.StartsWith("arn:"u8)) key = Member(body, "\"Arn\":\""u8); // KeyMetadata: its KeyId is the bare id
-        var detail = PriceClasses.IsDataKeyPair(operation) ? Member(body, "\"KeyPairSpec\":\""u8)
-            : operation == "GetPublicKey" ? Member(body, "\"KeySpec\":\""u8)
+        var key = record.AnswerKeyId;
+        if (!key.StartsWith("arn:", StringComparison.Ordinal)) key = AnswerMembers.Interned(AnswerMembers.Find(body, "\"Arn\":\""u8)); // KeyMetadata: its KeyId is the bare id
+        var detail = PriceClasses.IsDataKeyPair(record.Operation) ? AnswerMembers.Find(body, "\"KeyPairSpec\":\""u8)
+            : record.Operation == "GetPublicKey" ? AnswerMembers.Find(body, "\"KeySpec\":\""u8)
             : default;
-        return (Intern(key), Intern(detail));
+        return (key, AnswerMembers.Interned(detail));
     }
 
-    private static ReadOnlySpan<byte> Member(ReadOnlySpan<byte> body, ReadOnlySpan<byte> name)
+    protected override async Task RunAsync(CancellationToken stopping)
     {
-        var at = body.IndexOf(name);
-        if (at < 0) return default;
-        var value = body[(at + name.Length)..];
-        var end = value.IndexOfAny((byte)'"', (byte)'\\');
-        return end > 0 && value[end] == (byte)'"' ? value[..end] : default;
-    }
-
-    /// <summary>The string of <paramref name="utf8"/>, from a table of those seen (keys and specs repeat): no allocation once seen.</summary>
-    private string Intern(ReadOnlySpan<byte> utf8)
-    {
-        if (utf8.IsEmpty || utf8.Length > 256) return utf8.IsEmpty ? "" : Encoding.UTF8.GetString(utf8);
-        Span<char> chars = stackalloc char[256];
-        var length = Encoding.UTF8.GetChars(utf8, chars);
-        var lookup = _strings.GetAlternateLookup<ReadOnlySpan<char>>();
-        if (lookup.TryGetValue(chars[..length], out var known)) return known;
-        var text = new string(chars[..length]);
-        if (_strings.Count < MaxInterned) _strings.TryAdd(text, text);
-        return text;
-    }
-
-    private async Task RunAsync()
-    {
-        while (!_stop.IsCancellationRequested)
+        while (!stopping.IsCancellationRequested)
         {
             try
             {
-                await Task.Delay(_options.FlushInterval, _clock, _stop.Token);
-                await FlushAsync(_stop.Token);
+                await Task.Delay(_options.FlushInterval, _clock, stopping);
+                await FlushAsync(stopping);
             }
-            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
             {
                 return;
             }
@@ -161,41 +131,8 @@ public sealed class UsageMeter : IKmsRequestObserver, IHostedLifecycleService, I
         }
     }
 
-    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public Task StartAsync(CancellationToken cancellationToken)
-    {
-        _loop ??= Task.Run(RunAsync, CancellationToken.None);
-        return Task.CompletedTask;
-    }
-
-    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    /// <summary>After the server has stopped taking requests: write what is left (bounded, so a dead store cannot hold the stop).</summary>
-    public async Task StoppedAsync(CancellationToken cancellationToken)
-    {
-        await _stop.CancelAsync();
-        if (_loop is not null) await _loop;
-        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        try
-        {
-            await FlushAsync(limit.Token);
-        }
-        catch (Exception e)
-        {
-            _logger.LogError(e, "Usage meter stopped with {Count} requests unwritten", Unwritten);
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (!_stop.IsCancellationRequested) await StoppedAsync(CancellationToken.None);
-        _stop.Dispose();
-    }
+    protected override void ReportUnwritten(Exception failure) =>
+        _logger.LogError(failure, "Usage meter stopped with {Count} requests unwritten", Unwritten);
 
     private readonly record struct UsageDimension(string Region, string Account, long HourTicks, string Key, string Operation, string Principal, string Detail);
 

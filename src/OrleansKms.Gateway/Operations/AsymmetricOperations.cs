@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using OrleansKms.Crypto.Keys;
 using OrleansKms.Gateway.Protocol;
+using OrleansKms.Gateway.Quotas;
 
 namespace OrleansKms.Gateway.Operations;
 
@@ -94,6 +95,7 @@ internal static class AsymmetricOperations
             .GrantTokens(r.GrantTokens);
         if (verify) v.Required(r.Signature, "Signature").Length(r.Signature, "Signature", 1, 6144);
         v.ThrowIfInvalid();
+        call.AdmitKeyUse(verify ? "Verify" : "Sign", KeyTypes.OfSigningAlgorithm(r.SigningAlgorithm!));
         return new SignatureCommand(call.CallerWith(r.GrantTokens), r.KeyId!, call.Region, r.Message!, r.MessageType ?? "RAW", r.SigningAlgorithm!, r.Signature, r.DryRun == true);
     }
 
@@ -121,6 +123,7 @@ internal static class AsymmetricOperations
             .ThrowIfInvalid();
         if (includePlaintext) Algorithms.RefuseRecipient(r.Recipient);
         KeySpecRules.EnsureRegionOffers(r.KeyPairSpec!, call.Region);
+        call.AdmitKeyUse(includePlaintext ? "GenerateDataKeyPair" : "GenerateDataKeyPairWithoutPlaintext", r.KeyPairSpec!);
         var result = await call.Crypto.GenerateDataKeyPairAsync(new DataKeyPairCommand(
             call.CallerWith(r.GrantTokens), r.KeyId!, call.Region, r.KeyPairSpec!, KmsCall.Context(r.EncryptionContext), r.DryRun == true), includePlaintext);
         var body = KmsCall.Write(new GenerateDataKeyPairResponse(result.PrivateKeyCiphertextBlob, result.PrivateKeyPlaintext, result.PublicKey,

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using OrleansKms.Gateway.Protocol;
+using OrleansKms.Gateway.Quotas;
 
 namespace OrleansKms.Gateway.Operations;
 
@@ -29,6 +30,7 @@ internal static class CryptoOperations
             .GrantTokens(r.GrantTokens)
             .Enum(r.EncryptionAlgorithm, "EncryptionAlgorithm", ModelEnums.EncryptionAlgorithm)
             .ThrowIfInvalid();
+        call.AdmitKeyUse("Encrypt", KeyTypes.OfEncryptionAlgorithm(r.EncryptionAlgorithm));
         var result = await call.Crypto.EncryptAsync(new EncryptCommand(
             call.CallerWith(r.GrantTokens), r.KeyId!, r.Plaintext!, KmsCall.Context(r.EncryptionContext), r.DryRun == true, call.Region, r.EncryptionAlgorithm));
         return KmsCall.Write(new EncryptResponse(result.CiphertextBlob, result.KeyArn, result.EncryptionAlgorithm), KmsCryptoJsonContext.Default.EncryptResponse);
@@ -46,6 +48,7 @@ internal static class CryptoOperations
             .Enum(r.EncryptionAlgorithm, "EncryptionAlgorithm", ModelEnums.EncryptionAlgorithm)
             .ThrowIfInvalid();
         Algorithms.RefuseRecipient(r.Recipient);
+        call.AdmitKeyUse("Decrypt", KeyTypes.OfEncryptionAlgorithm(r.EncryptionAlgorithm));
         var result = await call.Crypto.DecryptAsync(new DecryptCommand(
             call.CallerWith(r.GrantTokens), r.CiphertextBlob!, KmsCall.Context(r.EncryptionContext),
             r.KeyId, call.Region, r.DryRun == true, r.EncryptionAlgorithm));
@@ -68,6 +71,11 @@ internal static class CryptoOperations
             .Enum(r.DestinationEncryptionAlgorithm, "DestinationEncryptionAlgorithm", ModelEnums.EncryptionAlgorithm)
             .GrantTokens(r.GrantTokens)
             .ThrowIfInvalid();
+        // Two keys: counted once against each type of key used.
+        var sourceType = KeyTypes.OfEncryptionAlgorithm(r.SourceEncryptionAlgorithm);
+        var destinationType = KeyTypes.OfEncryptionAlgorithm(r.DestinationEncryptionAlgorithm);
+        call.AdmitKeyUse("ReEncrypt", sourceType);
+        if (destinationType != sourceType) call.AdmitKeyUse("ReEncrypt", destinationType);
         var source = new DecryptCommand(call.CallerWith(r.GrantTokens), r.CiphertextBlob!, KmsCall.Context(r.SourceEncryptionContext),
             r.SourceKeyId, call.Region, r.DryRun == true, r.SourceEncryptionAlgorithm);
         var result = await call.Crypto.ReEncryptAsync(new ReEncryptCommand(

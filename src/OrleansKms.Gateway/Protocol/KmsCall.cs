@@ -37,6 +37,18 @@ public sealed class KmsCall(KmsCaller caller, ReadOnlyMemory<byte> body, string 
 
     public IGrainFactory Grains { get; } = grains;
 
+    /// <summary>The gateway's request gates (request quotas), asked again once a cryptographic request is read.</summary>
+    internal IKmsRequestGate[] Gates { get; init; } = [];
+
+    /// <summary>
+    /// Admits a cryptographic request by the type of key it uses (<see cref="Quotas.KeyTypes"/>) or, for
+    /// GenerateDataKeyPair, the KeyPairSpec: ThrottlingException over its quota. Call before running it.
+    /// </summary>
+    internal void AdmitKeyUse(string operation, string kind)
+    {
+        foreach (var gate in Gates) gate.AdmitKeyUse(Region, Caller.AccountId, operation, kind);
+    }
+
     /// <summary>
     /// The crypto path: the silo's own crypto service, in-process, when the gateway runs in a silo; else the crypto
     /// worker grain (a stateless worker, activated on the calling silo).

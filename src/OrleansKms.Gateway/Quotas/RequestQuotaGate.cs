@@ -6,7 +6,8 @@ namespace OrleansKms.Gateway.Quotas;
 
 /// <summary>
 /// Enforces request quotas (<c>--quotas</c>): one token bucket per account, Region and quota, on the KMS clock. A
-/// request over its quota is refused with ThrottlingException and AWS's message, before it is run.
+/// request over its quota is refused with ThrottlingException and AWS's message, before it is run: before it is read
+/// when the operation decides its quota, once it is read when the type of key it uses does (<see cref="AdmitKeyUse"/>).
 /// </summary>
 public sealed class RequestQuotaGate(RequestQuotas quotas, [FromKeyedServices(KmsTime.ServiceKey)] TimeProvider? clock = null) : IKmsRequestGate
 {
@@ -18,9 +19,19 @@ public sealed class RequestQuotaGate(RequestQuotas quotas, [FromKeyedServices(Km
 
     public void Admit(string region, KmsIdentity identity, string operation)
     {
-        if (RequestQuotas.QuotaOf(operation) is not { } quota || quotas.RateOf(quota, region) is not { } rate) return;
+        if (RequestQuotas.QuotaOf(operation) is { } quota) Take(identity.AccountId, region, quota);
+    }
+
+    public void AdmitKeyUse(string region, string accountId, string operation, string kind)
+    {
+        if (RequestQuotas.QuotaOfKeyUse(operation, kind) is { } quota) Take(accountId, region, quota);
+    }
+
+    private void Take(string account, string region, string quota)
+    {
+        if (quotas.RateOf(quota, region) is not { } rate) return;
         var now = _clock.GetUtcNow();
-        var bucket = _buckets.GetOrAdd((identity.AccountId, region, quota), static (_, state) => new TokenBucket(state.rate, state.now), (rate, now));
+        var bucket = _buckets.GetOrAdd((account, region, quota), static (_, state) => new TokenBucket(state.rate, state.now), (rate, now));
         if (!bucket.TryTake(now)) throw new KmsException(KmsErrorCode.ThrottlingException, ThrottledMessage);
     }
 }

@@ -36,8 +36,14 @@ public sealed class KeyLastUsageRecorder(IKmsRegions regions, ILogger<KeyLastUsa
         if (!record.Succeeded || record.Region is not { } region || record.ResponseBody is not { } body) return;
         if (!TrackedOperations.Contains(record.Operation)) return;
         var usage = new KeyLastUsage(record.Operation, record.Time, record.RequestId) { EventId = record.EventId };
-        foreach (var keyArn in KeysOf(body))
-            _pending.AddOrUpdate((region, keyArn), static (_, u) => u, static (_, known, u) => u.Timestamp >= known.Timestamp ? u : known, usage);
+        Record(region, record.AnswerKeyId, usage);
+        if (record.Operation == "ReEncrypt") Record(region, AnswerMembers.Interned(AnswerMembers.Find(body, "\"SourceKeyId\":\""u8)), usage);
+    }
+
+    private void Record(string region, string keyArn, KeyLastUsage usage)
+    {
+        if (keyArn.Length == 0) return;
+        _pending.AddOrUpdate((region, keyArn), static (_, u) => u, static (_, known, u) => u.Timestamp >= known.Timestamp ? u : known, usage);
     }
 
     /// <summary>Reports every pending usage to its key now (the timer does this every interval; tests may call it).</summary>
@@ -70,23 +76,6 @@ public sealed class KeyLastUsageRecorder(IKmsRegions regions, ILogger<KeyLastUsa
             _pending.AddOrUpdate(key, usage, (_, known) => known.Timestamp >= usage.Timestamp ? known : usage);
             logger.LogWarning(e, "Could not record the last usage of {KeyArn}; will retry", key.KeyArn);
         }
-    }
-
-    /// <summary>The key ARNs of a cryptographic operation's answer: KeyId, and ReEncrypt's SourceKeyId.</summary>
-    private static List<string> KeysOf(byte[] body)
-    {
-        var keys = new List<string>(2);
-        var reader = new Utf8JsonReader(body);
-        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return keys;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            var wanted = reader.ValueTextEquals("KeyId"u8) || reader.ValueTextEquals("SourceKeyId"u8);
-            if (!reader.Read()) break;
-            if (wanted && reader.TokenType == JsonTokenType.String && reader.GetString() is { Length: > 0 } arn) keys.Add(arn);
-            else reader.Skip();
-        }
-
-        return keys;
     }
 
     public Task StartAsync(CancellationToken cancellationToken)

@@ -76,15 +76,15 @@ public sealed class RsaKeyPoolFiller(RsaKeyPool pool, IOptions<RsaKeyPoolOptions
 }
 
 /// <summary>
-/// Lowers the calling thread's scheduling priority by <see cref="Steps"/> nice steps below the process's (Linux:
-/// setpriority on the thread id; raising a nice value needs no privilege). Under contention a thread 10 steps nicer
-/// gets about a tenth of the CPU the process's other threads get, so requests keep the cores while the pool still
-/// fills on a busy machine; on an idle one it takes a whole core. Elsewhere the .NET thread priority (set by the
-/// caller) is all there is.
+/// Gives the calling thread the lowest scheduling priority there is, nice 19 (Linux: setpriority on the thread id;
+/// lowering needs no privilege). Under contention a nice-19 thread gets about 1.5% of the CPU a nice-0 thread gets
+/// (less against a process run with a negative nice value), so requests keep the cores and the pool fills from idle
+/// time; on an idle machine it still takes a whole core. A nicer step (the earlier +10) took about a tenth of a core
+/// from a fully loaded gateway for the first tens of seconds after start. Elsewhere the .NET thread priority (set by
+/// the caller) is all there is.
 /// </summary>
 internal static class LowerPriority
 {
-    public const int Steps = 10;
     private const int PrioProcess = 0;
     private const int Nicest = 19;
 
@@ -93,21 +93,14 @@ internal static class LowerPriority
         if (!OperatingSystem.IsLinux()) return;
         try
         {
-            // On Linux a thread id given to get/setpriority names that one thread (see setpriority(2), NOTES); a new
-            // thread starts with its creator's nice value. getpriority returns the nice value itself (-20..19).
+            // On Linux a thread id given to setpriority names that one thread (see setpriority(2), NOTES).
             var tid = GetTid();
-            Marshal.SetLastPInvokeError(0);
-            var nice = GetPriority(PrioProcess, tid);
-            if (nice == -1 && Marshal.GetLastPInvokeError() != 0) nice = 0;
-            _ = SetPriority(PrioProcess, tid, Math.Min(Nicest, nice + Steps));
+            _ = SetPriority(PrioProcess, tid, Nicest);
         }
         catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
         {
         }
     }
-
-    [DllImport("libc", EntryPoint = "getpriority", SetLastError = true)]
-    private static extern int GetPriority(int which, int who);
 
     [DllImport("libc", EntryPoint = "setpriority")]
     private static extern int SetPriority(int which, int who, int priority);

@@ -81,7 +81,7 @@ internal readonly struct ResolvedKey
 
     public static ResolvedKey Resolve(KeyRef key, RequestContext request)
     {
-        if (request.ConditionKeys.TryGetValue(key.Name, out var sent)) return new(sent, null, default, GlobalKey.None);
+        if (request.TryGetConditionKey(key.Name, out var sent)) return new(sent, null, default, GlobalKey.None);
         var p = request.Principal;
         var isPerson = p.Type is not (PrincipalTypes.Service or PrincipalTypes.Anonymous);
         string? value = key.Global switch

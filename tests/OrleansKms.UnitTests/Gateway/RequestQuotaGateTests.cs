@@ -26,16 +26,16 @@ public sealed class RequestQuotaGateTests
     {
         var gate = Gate(RequestQuotas.Parse(FiveSymmetric, "test"));
 
-        for (var i = 0; i < 5; i++) gate.Admit("us-east-1", Alice, "Encrypt");
-        AssertThrottled(() => gate.Admit("us-east-1", Alice, "Encrypt"));
+        for (var i = 0; i < 5; i++) gate.Admit("us-east-1", Alice, "GenerateDataKey");
+        AssertThrottled(() => gate.Admit("us-east-1", Alice, "GenerateDataKey"));
 
         _clock.Advance(TimeSpan.FromMilliseconds(200));
-        gate.Admit("us-east-1", Alice, "Encrypt");
-        AssertThrottled(() => gate.Admit("us-east-1", Alice, "Encrypt"));
+        gate.Admit("us-east-1", Alice, "GenerateDataKey");
+        AssertThrottled(() => gate.Admit("us-east-1", Alice, "GenerateDataKey"));
 
         _clock.Advance(TimeSpan.FromSeconds(10));
-        for (var i = 0; i < 5; i++) gate.Admit("us-east-1", Alice, "Encrypt");
-        AssertThrottled(() => gate.Admit("us-east-1", Alice, "Encrypt"));
+        for (var i = 0; i < 5; i++) gate.Admit("us-east-1", Alice, "GenerateDataKey");
+        AssertThrottled(() => gate.Admit("us-east-1", Alice, "GenerateDataKey"));
     }
 
     [Fact]
@@ -43,23 +43,25 @@ public sealed class RequestQuotaGateTests
     {
         var gate = Gate(RequestQuotas.Parse(FiveSymmetric, "test"));
 
-        foreach (var operation in new[] { "Encrypt", "Decrypt", "GenerateDataKey", "GenerateMac", "GenerateRandom" })
+        foreach (var operation in new[] { "GenerateDataKey", "GenerateMac", "GenerateRandom" })
             gate.Admit("us-east-1", Alice, operation);
+        gate.AdmitKeyUse("us-east-1", Alice.AccountId, "Encrypt", KeyTypes.Symmetric);
+        gate.AdmitKeyUse("us-east-1", Alice.AccountId, "Decrypt", KeyTypes.Symmetric);
 
-        AssertThrottled(() => gate.Admit("us-east-1", Alice, "ReEncrypt"));
+        AssertThrottled(() => gate.AdmitKeyUse("us-east-1", Alice.AccountId, "ReEncrypt", KeyTypes.Symmetric));
     }
 
     [Fact]
     public void Each_account_and_each_Region_has_its_own_allowance()
     {
         var gate = Gate(RequestQuotas.Parse(FiveSymmetric, "test"));
-        for (var i = 0; i < 5; i++) gate.Admit("us-east-1", Alice, "Encrypt");
+        for (var i = 0; i < 5; i++) gate.Admit("us-east-1", Alice, "GenerateDataKey");
 
-        for (var i = 0; i < 5; i++) gate.Admit("us-east-1", Bob, "Encrypt");
-        for (var i = 0; i < 5; i++) gate.Admit("eu-west-1", Alice, "Encrypt");
+        for (var i = 0; i < 5; i++) gate.Admit("us-east-1", Bob, "GenerateDataKey");
+        for (var i = 0; i < 5; i++) gate.Admit("eu-west-1", Alice, "GenerateDataKey");
 
-        AssertThrottled(() => gate.Admit("us-east-1", Bob, "Encrypt"));
-        AssertThrottled(() => gate.Admit("eu-west-1", Alice, "Encrypt"));
+        AssertThrottled(() => gate.Admit("us-east-1", Bob, "GenerateDataKey"));
+        AssertThrottled(() => gate.Admit("eu-west-1", Alice, "GenerateDataKey"));
     }
 
     [Fact]
@@ -86,7 +88,7 @@ public sealed class RequestQuotaGateTests
     [Fact]
     public void A_quota_below_one_a_second_admits_one_per_interval()
     {
-        var gate = Gate(RequestQuotas.Aws());
+        var gate = Gate(RequestQuotas.Parse("""{"GetParametersForImport request rate": 0.25}""", "test"));
 
         gate.Admit("us-east-1", Alice, "GetParametersForImport");
         _clock.Advance(TimeSpan.FromSeconds(3.9));
@@ -96,36 +98,115 @@ public sealed class RequestQuotaGateTests
     }
 
     [Theory]
-    [InlineData("us-east-1", 100_000)]
-    [InlineData("us-east-2", 20_000)]
-    [InlineData("eu-central-1", 20_000)]
-    [InlineData("sa-east-1", 10_000)]
-    public void AWS_symmetric_quota_depends_on_the_Region(string region, double rate)
+    [InlineData(RequestQuotas.Symmetric, "us-east-1", 100_000)]
+    [InlineData(RequestQuotas.Symmetric, "us-east-2", 20_000)]
+    [InlineData(RequestQuotas.Symmetric, "eu-central-1", 20_000)]
+    [InlineData(RequestQuotas.Symmetric, "sa-east-1", 10_000)]
+    [InlineData("GenerateDataKeyPair (RSA_2048) request rate", "us-east-1", 20)]
+    [InlineData("GenerateDataKeyPair (RSA_2048) request rate", "cn-north-1", 1)]
+    [InlineData("GenerateDataKeyPair (RSA_4096) request rate", "cn-northwest-1", 0.1)]
+    public void AWS_quotas_that_depend_on_the_Region(string quota, string region, double rate)
     {
-        Assert.Equal(rate, RequestQuotas.Aws().RateOf(RequestQuotas.Symmetric, region));
+        Assert.Equal(rate, RequestQuotas.Aws().RateOf(quota, region));
     }
 
     [Theory]
-    [InlineData("Encrypt", RequestQuotas.Symmetric)]
     [InlineData("GenerateRandom", RequestQuotas.Symmetric)]
+    [InlineData("GenerateDataKey", RequestQuotas.Symmetric)]
     [InlineData("VerifyMac", RequestQuotas.Symmetric)]
-    [InlineData("Sign", RequestQuotas.Rsa)]
     [InlineData("DeriveSharedSecret", RequestQuotas.Ecc)]
     [InlineData("CreateKey", "CreateKey request rate")]
+    [InlineData("GetKeyLastUsage", "GetKeyLastUsage request rate")]
+    [InlineData("Encrypt", null)]
+    [InlineData("Sign", null)]
     [InlineData("GenerateDataKeyPair", null)]
-    public void Each_operation_counts_against_its_quota(string operation, string? quota)
+    public void Before_the_request_is_read_the_operation_decides_its_quota_unless_the_key_does(string operation, string? quota)
     {
         Assert.Equal(quota, RequestQuotas.QuotaOf(operation));
     }
 
+    [Theory]
+    [InlineData("Encrypt", null, RequestQuotas.Symmetric)]
+    [InlineData("Encrypt", "RSAES_OAEP_SHA_256", RequestQuotas.Rsa)]
+    [InlineData("Decrypt", "SM2PKE", RequestQuotas.Ecc)]
+    [InlineData("ReEncrypt", "SYMMETRIC_DEFAULT", RequestQuotas.Symmetric)]
+    public void Encryption_counts_against_the_quota_of_the_type_of_key_its_algorithm_needs(string operation, string? algorithm, string quota)
+    {
+        Assert.Equal(quota, RequestQuotas.QuotaOfKeyUse(operation, KeyTypes.OfEncryptionAlgorithm(algorithm)));
+    }
+
+    [Theory]
+    [InlineData("RSASSA_PSS_SHA_256", RequestQuotas.Rsa)]
+    [InlineData("RSASSA_PKCS1_V1_5_SHA_512", RequestQuotas.Rsa)]
+    [InlineData("ECDSA_SHA_384", RequestQuotas.Ecc)]
+    [InlineData("ED25519_SHA_512", RequestQuotas.Ecc)]
+    [InlineData("SM2DSA", RequestQuotas.Ecc)]
+    [InlineData("ML_DSA_SHAKE_256", RequestQuotas.MlDsa)]
+    public void Signatures_count_against_the_quota_of_the_type_of_key_their_algorithm_needs(string algorithm, string quota)
+    {
+        Assert.Equal(quota, RequestQuotas.QuotaOfKeyUse("Sign", KeyTypes.OfSigningAlgorithm(algorithm)));
+        Assert.Equal(quota, RequestQuotas.QuotaOfKeyUse("Verify", KeyTypes.OfSigningAlgorithm(algorithm)));
+    }
+
+    [Theory]
+    [InlineData("RSA_2048", "GenerateDataKeyPair (RSA_2048) request rate")]
+    [InlineData("RSA_4096", "GenerateDataKeyPair (RSA_4096) request rate")]
+    [InlineData("ECC_NIST_EDWARDS25519", "GenerateDataKeyPair (ECC_NIST_EDWARDS25519) request rate")]
+    [InlineData("SM2", "GenerateDataKeyPair (SM2 — China Regions only) request rate")]
+    public void A_data_key_pair_counts_against_the_quota_of_its_KeyPairSpec(string spec, string quota)
+    {
+        Assert.Equal(quota, RequestQuotas.QuotaOfKeyUse("GenerateDataKeyPair", spec));
+        Assert.Equal(quota, RequestQuotas.QuotaOfKeyUse("GenerateDataKeyPairWithoutPlaintext", spec));
+    }
+
     [Fact]
-    public void Operations_without_a_documented_quota_are_not_limited()
+    public void Every_data_key_pair_spec_and_every_operation_has_an_AWS_quota()
+    {
+        foreach (var spec in OrleansKms.Gateway.Protocol.ModelEnums.DataKeyPairSpec)
+            Assert.NotNull(RequestQuotas.QuotaOfKeyUse("GenerateDataKeyPair", spec));
+
+        var keyDependent = new[] { "Encrypt", "Decrypt", "ReEncrypt", "Sign", "Verify", "GenerateDataKeyPair", "GenerateDataKeyPairWithoutPlaintext" };
+        var unlimited = OrleansKms.Gateway.Operations.OperationTable.Implemented.Keys
+            .Where(operation => !keyDependent.Contains(operation))
+            .Where(operation => RequestQuotas.QuotaOf(operation) is not { } quota || RequestQuotas.Aws().RateOf(quota, "us-east-1") is null);
+        Assert.Empty(unlimited);
+    }
+
+    [Fact]
+    public void RSA_key_use_is_throttled_at_the_RSA_quota_while_symmetric_keys_still_pass()
+    {
+        var gate = Gate(RequestQuotas.Parse("""{"Cryptographic operations (RSA) request rate": 2, "Cryptographic operations (symmetric) request rate": 3}""", "test"));
+
+        gate.AdmitKeyUse("us-east-1", Alice.AccountId, "Encrypt", KeyTypes.Rsa);
+        gate.AdmitKeyUse("us-east-1", Alice.AccountId, "Sign", KeyTypes.Rsa);
+        AssertThrottled(() => gate.AdmitKeyUse("us-east-1", Alice.AccountId, "Decrypt", KeyTypes.Rsa));
+
+        for (var i = 0; i < 3; i++) gate.AdmitKeyUse("us-east-1", Alice.AccountId, "Encrypt", KeyTypes.Symmetric);
+        AssertThrottled(() => gate.Admit("us-east-1", Alice, "GenerateDataKey"));
+        gate.AdmitKeyUse("us-east-1", Alice.AccountId, "Sign", KeyTypes.EccOrSm2); // not named in the file: not limited
+    }
+
+    [Fact]
+    public void Data_key_pairs_are_throttled_per_KeyPairSpec_at_AWS_rates()
     {
         var gate = Gate(RequestQuotas.Aws());
 
-        for (var i = 0; i < 1000; i++) gate.Admit("us-east-1", Alice, "GetKeyLastUsage");
+        for (var i = 0; i < 20; i++) gate.AdmitKeyUse("us-east-1", Alice.AccountId, "GenerateDataKeyPair", "RSA_2048");
+        AssertThrottled(() => gate.AdmitKeyUse("us-east-1", Alice.AccountId, "GenerateDataKeyPairWithoutPlaintext", "RSA_2048"));
+        gate.AdmitKeyUse("us-east-1", Alice.AccountId, "GenerateDataKeyPair", "ECC_NIST_P256");
 
-        Assert.Null(RequestQuotas.Aws().RateOf("GetKeyLastUsage request rate", "us-east-1"));
+        gate.AdmitKeyUse("cn-north-1", Alice.AccountId, "GenerateDataKeyPair", "RSA_2048");
+        AssertThrottled(() => gate.AdmitKeyUse("cn-north-1", Alice.AccountId, "GenerateDataKeyPair", "RSA_2048"));
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        gate.AdmitKeyUse("cn-north-1", Alice.AccountId, "GenerateDataKeyPair", "RSA_2048");
+    }
+
+    [Fact]
+    public void A_custom_file_may_name_the_ECC_quota_by_its_former_name()
+    {
+        var quotas = RequestQuotas.Parse("""{"Cryptographic operations (ECC) request rate": 7}""", "test");
+
+        Assert.Equal(7, quotas.RateOf(RequestQuotas.Ecc, "us-east-1"));
     }
 
     [Theory]
