@@ -91,7 +91,7 @@ public sealed partial class CryptoService
         Usable(key, KmsValues.EncryptDecrypt, operation);
         var material = Symmetric(key, operation);
         if (command.DryRun) throw KmsException.DryRun();
-        var (privateKey, publicKey) = DataKeyPairs.Generate(command.KeyPairSpec);
+        var (privateKey, publicKey) = DataKeyPairs.Generate(command.KeyPairSpec, rsaKeys);
         using (privateKey)
         {
             var blob = material.Encrypt(key.Arn.KeyId, privateKey.Expose(), command.EncryptionContext);

@@ -12,7 +12,8 @@ namespace OrleansKms.Grains;
 /// it in-process (registered as the keyed <see cref="ICryptoWorker"/> <see cref="KmsServiceKeys.InProcessCrypto"/>);
 /// grain callers reach it through the <see cref="CryptoWorker"/> stateless worker.
 /// </summary>
-public sealed partial class CryptoService(KeySnapshotCache cache, AliasCache aliases, KeyAccess access, IGrainFactory grains, KeyStores.KeyStoreCrypto keyStores)
+public sealed partial class CryptoService(KeySnapshotCache cache, AliasCache aliases, KeyAccess access, IGrainFactory grains, KeyStores.KeyStoreCrypto keyStores,
+    RsaKeyPool rsaKeys)
     : ICryptoWorker
 {
     public ValueTask<KeyArn> ResolveAsync(KmsCaller caller, string keyId, string region)

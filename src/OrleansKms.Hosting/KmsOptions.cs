@@ -39,7 +39,7 @@ public sealed class KmsOptions
     public string RootKeyFileName { get; set; } = KmsOptionsDefaults.RootKeyFileName;
 
     /// <summary>
-    /// The silo's pool of pre-generated RSA keys for CreateKey and GetParametersForImport: keys kept ready per size
+    /// The silo's pool of pre-generated RSA keys for CreateKey, GetParametersForImport and GenerateDataKeyPair: keys kept ready per size
     /// (default 8 RSA_2048, 4 RSA_3072, 4 RSA_4096), filled in the background at a low CPU priority.
     /// </summary>
     public Grains.KeyPool.RsaKeyPoolOptions RsaKeyPool { get; } = new();

@@ -126,7 +126,7 @@ public sealed class KmsServerOptions
     public LogLevel LogLevel { get; set; } = LogLevel.Information;
 
     /// <summary>
-    /// The pool of pre-generated RSA keys that CreateKey and GetParametersForImport take from (one per process, shared
+    /// The pool of pre-generated RSA keys that CreateKey, GetParametersForImport and GenerateDataKeyPair take from (one per process, shared
     /// by its Regions): keys kept ready per size, filled in the background at a low CPU priority. Default 8
     /// RSA_2048, 4 RSA_3072, 4 RSA_4096; <c>--rsa-key-pool off</c> turns it off.
     /// </summary>

@@ -4,7 +4,7 @@ using System.Security.Cryptography;
 namespace OrleansKms.Crypto.Keys;
 
 /// <summary>
-/// RSA private keys generated ahead of time, so that CreateKey and GetParametersForImport need not wait the seconds a
+/// RSA private keys generated ahead of time, so that CreateKey, GetParametersForImport and GenerateDataKeyPair need not wait the seconds a
 /// 4096-bit key takes. Each pooled key is PKCS#8 DER in a <see cref="SecretBytes"/>, held in memory only.
 /// <see cref="Take"/> hands a pooled key to exactly one caller (an atomic dequeue), who owns it from then on (disposing
 /// it zeroes it); with none pooled it generates one inline, so taking never fails. A filler off the request path calls

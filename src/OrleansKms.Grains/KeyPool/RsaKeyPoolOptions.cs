@@ -4,7 +4,7 @@ namespace OrleansKms.Grains.KeyPool;
 
 /// <summary>
 /// The silo's pool of pre-generated RSA keys (<see cref="OrleansKms.Crypto.Keys.RsaKeyPool"/>): how many keys of each
-/// size it keeps ready for CreateKey and GetParametersForImport. A target of 0 turns that size off (its keys are then
+/// size it keeps ready for CreateKey, GetParametersForImport and GenerateDataKeyPair. A target of 0 turns that size off (its keys are then
 /// generated inline, as when the pool runs dry).
 /// </summary>
 public sealed class RsaKeyPoolOptions

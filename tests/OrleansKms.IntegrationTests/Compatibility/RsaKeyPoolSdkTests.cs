@@ -23,7 +23,8 @@ public sealed class RsaKeyPoolServerFixture : KmsServerFixture
 /// <summary>
 /// RSA keys from the pool of pre-generated keys, through the AWS SDK: each pooled key goes to one KMS key only, keys
 /// created from the pool (and without it, when it is empty) sign, verify, encrypt and decrypt, checked against .NET's
-/// RSA with the public key GetPublicKey returns, and GetParametersForImport's wrapping keys come from the pool too.
+/// RSA with the public key GetPublicKey returns, and GetParametersForImport's wrapping keys and GenerateDataKeyPair's
+/// RSA pairs come from the pool too.
 /// </summary>
 public sealed class RsaKeyPoolSdkTests(RsaKeyPoolServerFixture fixture) : IClassFixture<RsaKeyPoolServerFixture>
 {
@@ -117,6 +118,69 @@ public sealed class RsaKeyPoolSdkTests(RsaKeyPoolServerFixture fixture) : IClass
             TestContext.Current.CancellationToken)).CiphertextBlob;
         var plaintext = await _kms.DecryptAsync(new Kms.DecryptRequest { CiphertextBlob = ciphertext }, TestContext.Current.CancellationToken);
         Assert.Equal([1, 2, 3], plaintext.Plaintext.ToArray());
+    }
+
+    [Fact]
+    public async Task GenerateDataKeyPair_takes_RSA_pairs_from_the_pool_each_once_and_they_work()
+    {
+        FillPool();
+        var before = RsaKeyPool.Sizes.ToDictionary(b => b, b => Pool.Taken(b));
+        var wrapping = (await _kms.CreateKeyAsync(new Kms.CreateKeyRequest(), TestContext.Current.CancellationToken)).KeyMetadata.KeyId;
+        var context = new Dictionary<string, string> { ["purpose"] = "pool" };
+        var pairs = new List<(byte[] PublicKey, byte[] PrivateKey)>();
+        foreach (var spec in new[] { "RSA_2048", "RSA_2048", "RSA_3072", "RSA_4096" })
+        {
+            var pair = await _kms.GenerateDataKeyPairAsync(new Kms.GenerateDataKeyPairRequest { KeyId = wrapping, KeyPairSpec = spec, EncryptionContext = context },
+                TestContext.Current.CancellationToken);
+            Assert.Equal(spec, pair.KeyPairSpec);
+            var decrypted = await _kms.DecryptAsync(new Kms.DecryptRequest { CiphertextBlob = pair.PrivateKeyCiphertextBlob, EncryptionContext = context },
+                TestContext.Current.CancellationToken);
+            Assert.Equal(pair.PrivateKeyPlaintext.ToArray(), decrypted.Plaintext.ToArray());
+            pairs.Add((pair.PublicKey.ToArray(), decrypted.Plaintext.ToArray()));
+        }
+
+        Assert.Equal((before[2048].Pooled + 2, before[2048].Inline), Pool.Taken(2048));
+        Assert.Equal((before[3072].Pooled + 1, before[3072].Inline), Pool.Taken(3072));
+        Assert.Equal((before[4096].Pooled + 1, before[4096].Inline), Pool.Taken(4096));
+        Assert.Equal(pairs.Count, pairs.Select(p => Convert.ToHexString(p.PublicKey)).Distinct().Count());
+        foreach (var (publicKey, privateKey) in pairs) PairMatches(publicKey, privateKey);
+    }
+
+    [Fact]
+    public async Task GenerateDataKeyPairWithoutPlaintext_takes_from_the_pool_and_generates_when_it_is_empty()
+    {
+        FillPool();
+        var before = Pool.Taken(4096);
+        var wrapping = (await _kms.CreateKeyAsync(new Kms.CreateKeyRequest(), TestContext.Current.CancellationToken)).KeyMetadata.KeyId;
+        var pooled = await _kms.GenerateDataKeyPairWithoutPlaintextAsync(new Kms.GenerateDataKeyPairWithoutPlaintextRequest { KeyId = wrapping, KeyPairSpec = "RSA_4096" },
+            TestContext.Current.CancellationToken);
+        Assert.Equal((before.Pooled + 1, before.Inline), Pool.Taken(4096));
+
+        EmptyPool(4096);
+        before = Pool.Taken(4096);
+        var inline = await _kms.GenerateDataKeyPairWithoutPlaintextAsync(new Kms.GenerateDataKeyPairWithoutPlaintextRequest { KeyId = wrapping, KeyPairSpec = "RSA_4096" },
+            TestContext.Current.CancellationToken);
+        Assert.Equal((before.Pooled, before.Inline + 1), Pool.Taken(4096));
+
+        Assert.NotEqual(pooled.PublicKey.ToArray(), inline.PublicKey.ToArray());
+        foreach (var pair in new[] { pooled, inline })
+        {
+            var privateKey = (await _kms.DecryptAsync(new Kms.DecryptRequest { CiphertextBlob = pair.PrivateKeyCiphertextBlob }, TestContext.Current.CancellationToken)).Plaintext.ToArray();
+            PairMatches(pair.PublicKey.ToArray(), privateKey);
+        }
+    }
+
+    /// <summary>The PKCS#8 private key belongs to the SubjectPublicKeyInfo: what one encrypts the other decrypts.</summary>
+    private static void PairMatches(byte[] publicKeyDer, byte[] privateKeyPkcs8)
+    {
+        using var publicKey = RSA.Create();
+        publicKey.ImportSubjectPublicKeyInfo(publicKeyDer, out _);
+        using var privateKey = RSA.Create();
+        privateKey.ImportPkcs8PrivateKey(privateKeyPkcs8, out var read);
+        Assert.Equal(privateKeyPkcs8.Length, read);
+        Assert.Equal(publicKey.ExportParameters(false).Modulus, privateKey.ExportParameters(false).Modulus);
+        var secret = RandomNumberGenerator.GetBytes(32);
+        Assert.Equal(secret, privateKey.Decrypt(publicKey.Encrypt(secret, RSAEncryptionPadding.OaepSHA256), RSAEncryptionPadding.OaepSHA256));
     }
 
     private async Task SignsAndVerifiesAsync(Kms.KeyMetadata key, RSA publicKey)
