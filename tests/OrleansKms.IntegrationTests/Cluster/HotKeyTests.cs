@@ -4,7 +4,11 @@ using OrleansKms.IntegrationTests.Infrastructure;
 
 namespace OrleansKms.IntegrationTests.Cluster;
 
-/// <summary>Two silos whose incoming calls to key grains are counted, by method.</summary>
+/// <summary>
+/// Two silos whose incoming calls to key grains are counted, by method; not GetBillingFactsAsync, which the key
+/// catalog's shard asks in the background to confirm a new key's id (its sweep may run at any time after CreateKey),
+/// and which no cryptographic operation calls.
+/// </summary>
 public sealed class CountedKeyCallsClusterFixture : TwoSiloClusterFixture
 {
     public ConcurrentDictionary<string, int> KeyGrainCalls { get; } = new();
@@ -12,7 +16,7 @@ public sealed class CountedKeyCallsClusterFixture : TwoSiloClusterFixture
     protected override void ConfigureSilo(ISiloBuilder silo) =>
         silo.AddIncomingGrainCallFilter(context =>
         {
-            if (context.InterfaceMethod?.DeclaringType == typeof(IKeyGrain))
+            if (context.InterfaceMethod?.DeclaringType == typeof(IKeyGrain) && context.InterfaceMethod.Name != nameof(IKeyGrain.GetBillingFactsAsync))
                 KeyGrainCalls.AddOrUpdate(context.InterfaceMethod.Name, 1, (_, n) => n + 1);
             return context.Invoke();
         });
