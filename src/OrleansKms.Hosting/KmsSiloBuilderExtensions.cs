@@ -2,8 +2,7 @@ using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Orleans.Serialization;
-using Orleans.Storage;
+using Orleans.Runtime.Hosting;
 using OrleansKms.Grains;
 using OrleansKms.Grains.Hosting;
 
@@ -39,11 +38,8 @@ public static class KmsSiloBuilderExtensions
         }
         else
         {
-            // The memory store keeps each state as Orleans' compact binary form, not Orleans' default (Newtonsoft JSON
-            // with a $type on every object): a symmetric key's row is about 260 bytes instead of 1.7 KB, and with
-            // --storage memory the silo itself is the database (docs/performance.md, "Memory").
-            silo.AddMemoryGrainStorage(KmsGrainOptionsDefaults.StorageName, o => o.Configure<Serializer>((m, serializer) =>
-                m.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer)));
+            // The silo is the database here: rows kept compact (CompactMemoryGrainStorage; docs/performance.md, "Memory").
+            services.AddGrainStorage(KmsGrainOptionsDefaults.StorageName, (sp, _) => ActivatorUtilities.CreateInstance<CompactMemoryGrainStorage>(sp));
         }
 
         return silo;
