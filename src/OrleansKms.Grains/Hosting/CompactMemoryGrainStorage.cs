@@ -28,19 +28,26 @@ public sealed class CompactMemoryGrainStorage(IGrainFactory grains, Serializer s
 
     public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
-        var etag = await StoreOf(grainId).WriteAsync(stateName, grainId, serializer.SerializeToArray(grainState.State), ETagNumber(grainState.ETag));
+        var expected = ETagNumber(grainState.ETag);
+        var etag = await StoreOf(grainId).WriteAsync(stateName, grainId, serializer.SerializeToArray(grainState.State), expected)
+            ?? throw Conflict("Write", stateName, grainId, expected);
         grainState.ETag = ETagText(etag);
         grainState.RecordExists = true;
     }
 
     public async Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
-        await StoreOf(grainId).ClearAsync(stateName, grainId, ETagNumber(grainState.ETag));
+        var expected = ETagNumber(grainState.ETag);
+        if (!await StoreOf(grainId).ClearAsync(stateName, grainId, expected)) throw Conflict("Clear", stateName, grainId, expected);
         grainState.ETag = null;
         grainState.RecordExists = false;
     }
 
     private IMemoryStoreGrain StoreOf(GrainId grainId) => grains.GetGrain<IMemoryStoreGrain>(grainId.GetUniformHashCode() % StoreGrains);
+
+    /// <summary>Thrown here, not by the store grain: Orleans deactivates a grain that throws InconsistentStateException.</summary>
+    private static InconsistentStateException Conflict(string operation, string stateName, GrainId grainId, long expected) =>
+        new($"{operation} of {stateName} of {grainId}: ETag {expected} is not the stored row's.", "", ETagText(expected));
 
     private static string ETagText(long etag) => etag.ToString(CultureInfo.InvariantCulture);
 
@@ -59,12 +66,13 @@ public interface IMemoryStoreGrain : IGrainWithIntegerKey
     [Alias("Read")]
     Task<MemoryRow?> ReadAsync(string stateName, GrainId grainId);
 
-    /// <summary>Stores the row if <paramref name="expectedETag"/> is its current ETag (0: the row must not exist); returns the new ETag.</summary>
+    /// <summary>Stores the row if <paramref name="expectedETag"/> is its ETag or there is no row; the new ETag, or null if not stored.</summary>
     [Alias("Write")]
-    Task<long> WriteAsync(string stateName, GrainId grainId, byte[] data, long expectedETag);
+    Task<long?> WriteAsync(string stateName, GrainId grainId, byte[] data, long expectedETag);
 
+    /// <summary>Removes the row if <paramref name="expectedETag"/> is its ETag or there is no row; false if not removed.</summary>
     [Alias("Clear")]
-    Task ClearAsync(string stateName, GrainId grainId, long expectedETag);
+    Task<bool> ClearAsync(string stateName, GrainId grainId, long expectedETag);
 }
 
 /// <summary>Holds its share of the rows for the silo's lifetime (never collected: its rows would go with it).</summary>
@@ -78,33 +86,29 @@ public sealed class MemoryStoreGrain : Grain, IMemoryStoreGrain
     public Task<MemoryRow?> ReadAsync(string stateName, GrainId grainId) =>
         Task.FromResult(_rows.GetValueOrDefault((stateName, grainId)));
 
-    public Task<long> WriteAsync(string stateName, GrainId grainId, byte[] data, long expectedETag)
+    public Task<long?> WriteAsync(string stateName, GrainId grainId, byte[] data, long expectedETag)
     {
         var key = (SharedName(stateName), grainId);
-        Check(key, expectedETag, "Write");
+        if (!Matches(key, expectedETag)) return Task.FromResult<long?>(null);
         var row = new MemoryRow(data, ++_lastETag);
         _rows[key] = row;
-        return Task.FromResult(row.ETag);
+        return Task.FromResult<long?>(row.ETag);
     }
 
-    public Task ClearAsync(string stateName, GrainId grainId, long expectedETag)
+    public Task<bool> ClearAsync(string stateName, GrainId grainId, long expectedETag)
     {
         var key = (stateName, grainId);
-        Check(key, expectedETag, "Clear");
+        if (!Matches(key, expectedETag)) return Task.FromResult(false);
         _rows.Remove(key);
-        return Task.CompletedTask;
+        return Task.FromResult(true);
     }
 
     /// <summary>
     /// A stored row's ETag must be the grain's. A missing row takes any write, as in Orleans' memory storage: a store
     /// grain lost with its silo comes back empty, and the grains that had rows in it must still be able to write.
     /// </summary>
-    private void Check((string State, GrainId Grain) key, long expectedETag, string operation)
-    {
-        if (!_rows.TryGetValue(key, out var row) || row.ETag == expectedETag) return;
-        throw new InconsistentStateException($"{operation} of {key.State} of {key.Grain}: ETag {expectedETag} is not the stored {row.ETag}.",
-            row.ETag.ToString(CultureInfo.InvariantCulture), expectedETag.ToString(CultureInfo.InvariantCulture));
-    }
+    private bool Matches((string State, GrainId Grain) key, long expectedETag) =>
+        !_rows.TryGetValue(key, out var row) || row.ETag == expectedETag;
 
     private string SharedName(string stateName)
     {
