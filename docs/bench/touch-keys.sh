@@ -26,7 +26,8 @@ data=$(mktemp -d)
   --data-dir "$data" --audit off ${SILO_ARGS:-} >"$data/silo.log" 2>&1 &
 pid=$!
 sampler=
-trap 'kill $pid $sampler 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$data"' EXIT
+# SILO_LOG=FILE keeps the silo's log (it goes with the data directory otherwise).
+trap 'kill $pid $sampler 2>/dev/null; wait $pid 2>/dev/null; [ -n "${SILO_LOG:-}" ] && cp "$data/silo.log" "$SILO_LOG"; rm -rf "$data"' EXIT
 for _ in $(seq 120); do
   grep -q "OrleansKms is running" "$data/silo.log" && break
   sleep 1
