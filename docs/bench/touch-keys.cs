@@ -2,7 +2,9 @@
 // Touches N different keys through the gateway (CreateKey, then one Encrypt with the new key) and samples the silo's
 // resident memory (VmRSS) while it does, then while it idles. Run from the project root:
 //
-//   dotnet run docs/bench/touch-keys.cs -- --keys 200000 --pid SILO_PID [--concurrency 32] [--idle 6m]
+//   dotnet run docs/bench/touch-keys.cs -- --keys 200000 --pid SILO_PID [--concurrency 32] [--idle 6m] [--minutes M]
+//
+// --minutes stops starting new keys after M minutes (0: no limit), for stores slower than the keys asked for.
 //
 // docs/bench/touch-keys.sh starts a memory-storage silo and runs this against it; docs/performance.md has figures.
 using System.Diagnostics;
@@ -38,7 +40,7 @@ var reporter = Task.Run(async () =>
 var next = -1;
 await Task.WhenAll(Enumerable.Range(0, options.Concurrency).Select(async _ =>
 {
-    while (Interlocked.Increment(ref next) < options.Keys)
+    while (Interlocked.Increment(ref next) < options.Keys && (options.Minutes <= 0 || clock.Elapsed.TotalMinutes < options.Minutes))
     {
         try
         {
@@ -70,11 +72,11 @@ while (idle.Elapsed < options.Idle)
 
 return failed == 0 ? 0 : 1;
 
-internal sealed record Args(string Endpoint, int Keys, int Concurrency, int Pid, TimeSpan Idle)
+internal sealed record Args(string Endpoint, int Keys, int Concurrency, int Pid, TimeSpan Idle, double Minutes)
 {
     public static Args Parse(string[] args)
     {
-        var a = new Args("http://127.0.0.1:4566", 10_000, 32, 0, TimeSpan.FromMinutes(6));
+        var a = new Args("http://127.0.0.1:4566", 10_000, 32, 0, TimeSpan.FromMinutes(6), 0);
         for (var i = 0; i + 1 < args.Length; i += 2)
         {
             a = args[i] switch
@@ -82,6 +84,7 @@ internal sealed record Args(string Endpoint, int Keys, int Concurrency, int Pid,
                 "--endpoint" => a with { Endpoint = args[i + 1] },
                 "--keys" => a with { Keys = int.Parse(args[i + 1], CultureInfo.InvariantCulture) },
                 "--concurrency" => a with { Concurrency = int.Parse(args[i + 1], CultureInfo.InvariantCulture) },
+                "--minutes" => a with { Minutes = double.Parse(args[i + 1], CultureInfo.InvariantCulture) },
                 "--pid" => a with { Pid = int.Parse(args[i + 1], CultureInfo.InvariantCulture) },
                 "--idle" => a with { Idle = TimeSpan.FromMinutes(double.Parse(args[i + 1].TrimEnd('m'), CultureInfo.InvariantCulture)) },
                 _ => throw new ArgumentException($"unknown option {args[i]}; see the comment at the top of touch-keys.cs"),

@@ -34,6 +34,9 @@ namespace OrleansKms.Hosting;
 /// </summary>
 public sealed class KmsServer : IAsyncDisposable
 {
+    /// <summary>How many grains' locations a silo remembers (Orleans' default: 1,000,000).</summary>
+    private const int DirectoryCacheSize = 20_000;
+
     private readonly WebApplication _app;
     private readonly RegionHosts _regions;
     private readonly DurableAzurite? _store;
@@ -267,6 +270,9 @@ public sealed class KmsServer : IAsyncDisposable
             // Idle activations are looked for every 30 s (Orleans: every minute), so an idle key grain leaves within
             // KmsGrainOptions.KeyGrainCollectionAge + 30 s: fewer idle activations held while many keys are touched.
             silo.Configure<GrainCollectionOptions>(o => o.CollectionQuantum = TimeSpan.FromSeconds(30));
+            // Orleans remembers where up to a million grains were activated (GrainDirectoryOptions.CacheSize), also long
+            // after they were collected: about 350 bytes per key touched. A miss only costs a directory lookup.
+            silo.Configure<GrainDirectoryOptions>(o => o.CacheSize = DirectoryCacheSize);
             silo.AddKms(k =>
             {
                 k.Region = region;

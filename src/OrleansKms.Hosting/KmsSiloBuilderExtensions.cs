@@ -2,6 +2,7 @@ using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Runtime.Hosting;
 using OrleansKms.Grains;
 using OrleansKms.Grains.Hosting;
 
@@ -39,7 +40,8 @@ public static class KmsSiloBuilderExtensions
         }
         else
         {
-            silo.AddMemoryGrainStorage(store);
+            // The silo is the database here: rows kept compact (CompactMemoryGrainStorage; docs/performance.md, "Memory").
+            services.AddGrainStorage(store, (sp, _) => ActivatorUtilities.CreateInstance<CompactMemoryGrainStorage>(sp));
         }
 
         services.AddKeyedSingleton<Orleans.Storage.IGrainStorage>(KmsGrainOptionsDefaults.StorageName,

@@ -29,17 +29,27 @@ public interface IUsageStore
     Task<IReadOnlyList<UsageRow>> ReadAsync(string region, string accountId, int year, int month, CancellationToken cancel);
 }
 
-/// <summary>The memory store (<c>--storage memory</c>): volatile, as the keys are.</summary>
+/// <summary>
+/// The memory store (<c>--storage memory</c>): volatile, as the keys are. It is the database of that mode, so it keeps
+/// each row compact: the dimensions and the count, with every distinct text (a key ARN, a principal) held once however
+/// many rows name it; <see cref="UsageRow"/>s are made only when a bill reads them.
+/// </summary>
 public sealed class MemoryUsageStore : IUsageStore
 {
-    private readonly Dictionary<(string Region, string Account, DateTimeOffset Hour, string Writer, string Key, string Operation, string Principal, string Detail), UsageRow> _rows = [];
+    private readonly Dictionary<Dimensions, long> _counts = [];
+    private readonly HashSet<string> _texts = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
 
     public Task WriteAsync(IReadOnlyList<UsageRow> rows, CancellationToken cancel)
     {
         lock (_lock)
         {
-            foreach (var r in rows) _rows[(r.Region, r.AccountId, r.Hour, r.Writer, r.KeyArn, r.Operation, r.Principal, r.Detail)] = r;
+            foreach (var r in rows)
+            {
+                var dimensions = new Dimensions(Shared(r.Region), Shared(r.AccountId), r.Hour.UtcTicks, Shared(r.Writer), Shared(r.KeyArn),
+                    Shared(r.Operation), Shared(r.Principal), Shared(r.Detail));
+                _counts[dimensions] = r.Count;
+            }
         }
 
         return Task.CompletedTask;
@@ -50,7 +60,23 @@ public sealed class MemoryUsageStore : IUsageStore
         lock (_lock)
         {
             return Task.FromResult<IReadOnlyList<UsageRow>>(
-                [.. _rows.Values.Where(r => r.Region == region && r.AccountId == accountId && r.Hour.Year == year && r.Hour.Month == month)]);
+            [
+                .. _counts
+                    .Select(c => (Dimensions: c.Key, Hour: new DateTimeOffset(c.Key.HourTicks, TimeSpan.Zero), Count: c.Value))
+                    .Where(c => c.Dimensions.Region == region && c.Dimensions.Account == accountId && c.Hour.Year == year && c.Hour.Month == month)
+                    .Select(c => new UsageRow(c.Dimensions.Region, c.Dimensions.Account, c.Hour, c.Dimensions.Writer, c.Dimensions.Key,
+                        c.Dimensions.Operation, c.Dimensions.Principal, c.Dimensions.Detail, c.Count)),
+            ]);
         }
     }
+
+    private string Shared(string text)
+    {
+        if (_texts.TryGetValue(text, out var known)) return known;
+        _texts.Add(text);
+        return text;
+    }
+
+    /// <summary>A row's identity; the hour as UTC ticks.</summary>
+    private readonly record struct Dimensions(string Region, string Account, long HourTicks, string Writer, string Key, string Operation, string Principal, string Detail);
 }
