@@ -5,9 +5,10 @@ namespace OrleansKms.Crypto;
 /// <summary>
 /// Random nonces from the system's CSPRNG, drawn a few kilobytes at a time per thread: one call into the CSPRNG costs
 /// about as much as an AES-GCM encryption of a small message, whatever its size. Every byte is handed out once and
-/// cleared from the buffer as it is. For nonces only; keys come from <see cref="RandomNumberGenerator"/> directly.
+/// cleared from the buffer as it is. For nonces and public ids (the gateway's request and event ids) only; keys come
+/// from <see cref="RandomNumberGenerator"/> directly.
 /// </summary>
-internal static class Nonces
+public static class Nonces
 {
     private const int BufferSize = 4096;
 
