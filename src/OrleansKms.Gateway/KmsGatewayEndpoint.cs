@@ -64,7 +64,7 @@ public sealed class KmsGatewayEndpoint(
             activity?.SetTag("kms.operation", operation).SetTag("kms.account", identity.AccountId);
             activity?.SetTag("kms.region", regionName);
             var region = await regions.GetAsync(regionName, context.RequestAborted);
-            var caller = identity.ToCaller(context.Connection.RemoteIpAddress?.ToString(), context.Request.IsHttps, regionName);
+            var caller = identity.ToCaller(ClientAddresses.Text(context.Connection.RemoteIpAddress), context.Request.IsHttps, regionName);
             var call = new KmsCall(caller, body, regionName, region.Grains) { Authorization = region.Authorization, InProcessCrypto = region.InProcessCrypto, Gates = _gates };
             answer = await handler(call);
         }
@@ -142,7 +142,7 @@ public sealed class KmsGatewayEndpoint(
             Operation = operation,
             Target = operation == "unknown" ? context.Request.Headers["X-Amz-Target"].ToString() : null,
             Region = region ?? ScopeRegion(context.Request),
-            SourceIp = context.Connection.RemoteIpAddress?.ToString(),
+            SourceIp = ClientAddresses.Text(context.Connection.RemoteIpAddress),
             UserAgent = context.Request.Headers.UserAgent.ToString(),
             Identity = identity,
             AccessKeyId = identity?.AccessKeyId ?? ScopeAccessKey(context.Request),

@@ -120,3 +120,22 @@ public interface IKmsRequestGate
     {
     }
 }
+
+/// <summary>
+/// Callers' addresses as text (aws:SourceIp, the audit record's sourceIPAddress), each formatted once: a request asks
+/// twice, and a client sends many. At most <see cref="MaxKept"/> addresses are kept; others are formatted each time.
+/// </summary>
+public static class ClientAddresses
+{
+    private const int MaxKept = 10_000;
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<System.Net.IPAddress, string> Texts = new();
+
+    public static string? Text(System.Net.IPAddress? address)
+    {
+        if (address is null) return null;
+        if (Texts.TryGetValue(address, out var text)) return text;
+        text = address.ToString();
+        if (Texts.Count < MaxKept) Texts.TryAdd(address, text);
+        return text;
+    }
+}

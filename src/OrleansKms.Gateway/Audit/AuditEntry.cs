@@ -91,12 +91,68 @@ public interface IAuditStore
 }
 
 /// <summary>
-/// Records on their way to one write. <see cref="Add"/> is called in order by one writer; this base keeps the entries
+/// A record as the writer builds it: what a lookup filters on and the CloudTrail event as UTF-8, which lives in the
+/// builder's per-thread buffer until the thread builds its next record (so a store that compresses the event as it
+/// comes never needs a copy of it). <see cref="ToEntry"/> makes a record that lasts.
+/// </summary>
+public readonly ref struct BuiltAuditRecord
+{
+    private readonly AuditEntry? _entry;
+
+    public BuiltAuditRecord(string region, string? accountId, DateTimeOffset eventTime, long sequence, string eventId, string eventName,
+        string? principalArn, string? accessKeyId, IReadOnlyList<string> resources, ReadOnlySpan<byte> utf8Json)
+    {
+        (Region, AccountId, EventTime, Sequence, EventId, EventName, PrincipalArn, AccessKeyId, Resources) =
+            (region, accountId, eventTime, sequence, eventId, eventName, principalArn, accessKeyId, resources);
+        Utf8Json = utf8Json;
+    }
+
+    /// <summary>A stored record, seen as one just built.</summary>
+    public BuiltAuditRecord(AuditEntry entry)
+        : this(entry.Region, entry.AccountId, entry.EventTime, entry.Sequence, entry.EventId, entry.EventName, entry.PrincipalArn,
+            entry.AccessKeyId, entry.Resources, entry.Utf8Json.Span) => _entry = entry;
+
+    public string Region { get; }
+
+    public string? AccountId { get; }
+
+    public DateTimeOffset EventTime { get; }
+
+    public long Sequence { get; }
+
+    public string EventId { get; }
+
+    public string EventName { get; }
+
+    public string? PrincipalArn { get; }
+
+    public string? AccessKeyId { get; }
+
+    /// <summary>The key ARNs (the builder's list too: copied by <see cref="ToEntry"/>).</summary>
+    public IReadOnlyList<string> Resources { get; }
+
+    public ReadOnlySpan<byte> Utf8Json { get; }
+
+    /// <summary>The record as an entry of its own (copies of the event and the resources).</summary>
+    public AuditEntry ToEntry() => _entry ?? new AuditEntry(Region, AccountId, EventTime, Sequence, EventId, EventName, PrincipalArn,
+        AccessKeyId, [.. Resources], (ReadOnlyMemory<byte>)Utf8Json.ToArray());
+}
+
+/// <summary>
+/// Records on their way to one write. <see cref="Add(in BuiltAuditRecord)"/> is called in order by one writer; this base keeps the entries
 /// (<see cref="Entries"/>); a store that encodes as records come overrides <see cref="Encode"/> and keeps its encoding instead.
 /// </summary>
 public class AuditBatch : IDisposable
 {
     private readonly List<AuditEntry> _entries = [];
+
+    /// <summary>Adds a record the writer just built (its event still in the builder's buffer).</summary>
+    public void Add(in BuiltAuditRecord record)
+    {
+        if (Sealed) throw new InvalidOperationException("A batch whose write has begun takes no more records.");
+        Encode(record);
+        Count++;
+    }
 
     /// <summary>The records added so far.</summary>
     public int Count { get; private set; }
@@ -107,12 +163,7 @@ public class AuditBatch : IDisposable
     /// <summary>True once a write has begun: the batch is then written as it is, however often that is tried.</summary>
     public bool Sealed { get; private set; }
 
-    public void Add(AuditEntry entry)
-    {
-        if (Sealed) throw new InvalidOperationException("A batch whose write has begun takes no more records.");
-        Encode(entry);
-        Count++;
-    }
+    public void Add(AuditEntry entry) => Add(new BuiltAuditRecord(entry));
 
     /// <summary>Marks the batch as being written; a store calls it when its write begins.</summary>
     public void Seal()
@@ -122,7 +173,8 @@ public class AuditBatch : IDisposable
         OnSealed();
     }
 
-    protected virtual void Encode(AuditEntry entry) => _entries.Add(entry);
+    /// <summary>Keeps the record (as an <see cref="AuditEntry"/>); a store that encodes as records come overrides this and copies what it needs.</summary>
+    protected virtual void Encode(in BuiltAuditRecord record) => _entries.Add(record.ToEntry());
 
     protected virtual void OnSealed()
     {

@@ -45,8 +45,20 @@ public sealed class AuditRecordBuilder(IdentityStore identities, string defaultR
     [ThreadStatic] private static ArrayBufferWriter<byte>? t_buffer;
     [ThreadStatic] private static Utf8JsonWriter? t_writer;
 
+    [ThreadStatic] private static List<string>? t_resources;
+    [ThreadStatic] private static List<string>? t_requestKeys;
+
     /// <summary>The record of one request; <paramref name="target"/> is the X-Amz-Target of one refused before its operation was read.</summary>
-    public AuditEntry Build(KmsRequestRecord record, long sequence, string? target = null)
+    public AuditEntry Build(KmsRequestRecord record, long sequence, string? target = null) => BuildRecord(record, sequence, target).ToEntry();
+
+    /// <summary>The record of something the service did on its own (see <see cref="BuildRecord(KmsServiceEvent, long)"/>).</summary>
+    public AuditEntry Build(KmsServiceEvent serviceEvent, long sequence) => BuildRecord(serviceEvent, sequence).ToEntry();
+
+    /// <summary>
+    /// The record of one request, its event in this thread's buffer (valid until the thread's next build): what the
+    /// writer adds to its batch without a copy. <paramref name="target"/> as in <see cref="Build(KmsRequestRecord, long, string?)"/>.
+    /// </summary>
+    public BuiltAuditRecord BuildRecord(KmsRequestRecord record, long sequence, string? target = null)
     {
         var operation = Operation(record.Operation, target ?? record.Target);
         var region = record.Region ?? defaultRegion;
@@ -68,8 +80,8 @@ public sealed class AuditRecordBuilder(IdentityStore identities, string defaultR
             resources = Write(writer, buffer, record, operation, region, identity, claimed, account, eventId, bodies: false);
         }
 
-        return new AuditEntry(region, account, record.Time, sequence, eventId, operation,
-            identity?.PrincipalArn, record.AccessKeyId, resources, (ReadOnlyMemory<byte>)buffer.WrittenSpan.ToArray());
+        return new BuiltAuditRecord(region, account, record.Time, sequence, eventId, operation,
+            identity?.PrincipalArn, record.AccessKeyId, resources, buffer.WrittenSpan);
     }
 
     /// <summary>
@@ -77,7 +89,7 @@ public sealed class AuditRecordBuilder(IdentityStore identities, string defaultR
     /// invoked by the service ("AWS Internal", as CloudTrail writes it), no requestID, requestParameters and
     /// responseElements null, the key as the one resource, and the event's details as serviceEventDetails.
     /// </summary>
-    public AuditEntry Build(KmsServiceEvent serviceEvent, long sequence)
+    public BuiltAuditRecord BuildRecord(KmsServiceEvent serviceEvent, long sequence)
     {
         var key = serviceEvent.Key;
         var eventId = RequestIds.New();
@@ -121,8 +133,8 @@ public sealed class AuditRecordBuilder(IdentityStore identities, string defaultR
         writer.WriteString("eventCategory"u8, "Management"u8);
         writer.WriteEndObject();
         writer.Flush();
-        return new AuditEntry(key.Region, key.AccountId, serviceEvent.Time, sequence, eventId, serviceEvent.EventName,
-            null, null, [key.Value], (ReadOnlyMemory<byte>)buffer.WrittenSpan.ToArray());
+        return new BuiltAuditRecord(key.Region, key.AccountId, serviceEvent.Time, sequence, eventId, serviceEvent.EventName,
+            null, null, [key.Value], buffer.WrittenSpan);
     }
 
     /// <summary>Who CloudTrail says acted when the service acted on its own.</summary>
@@ -133,7 +145,8 @@ public sealed class AuditRecordBuilder(IdentityStore identities, string defaultR
     {
         buffer.ResetWrittenCount();
         writer.Reset(buffer);
-        var requestKeys = new List<string>(2);
+        var requestKeys = t_requestKeys ??= new List<string>(2);
+        requestKeys.Clear();
         writer.WriteStartObject();
         writer.WriteString("eventVersion"u8, EventVersion);
         writer.WritePropertyName("userIdentity"u8);
@@ -241,10 +254,28 @@ public sealed class AuditRecordBuilder(IdentityStore identities, string defaultR
     /// <summary>The key ARNs of the call: from the answer (KeyId, SourceKeyId, KeyMetadata.Arn, ReplicaKeyMetadata.Arn) when it succeeded, then from the request's key ids and ARNs (not aliases).</summary>
     private static List<string> Resources(KmsRequestRecord? answered, List<string> requestKeys, string region, string? account)
     {
-        var arns = new List<string>(2);
+        var arns = t_resources ??= new List<string>(2);
+        arns.Clear();
         void Add(string? arn)
         {
             if (arn is not null && arn.Contains(":key/", StringComparison.Ordinal) && !arns.Contains(arn)) arns.Add(arn);
+        }
+
+        // A bare key id whose ARN is listed already (the answer's): found without making the ARN string.
+        bool Listed(string keyId)
+        {
+            foreach (var arn in arns)
+            {
+                // arn:PARTITION:kms:REGION:ACCOUNT:key/KEYID
+                var span = arn.AsSpan();
+                if (!span.EndsWith(keyId) || !span[..^keyId.Length].EndsWith(":key/")) continue;
+                var head = span[..^(keyId.Length + 5)];
+                if (!head.EndsWith(account) || !head[..^account!.Length].EndsWith(":")) continue;
+                head = head[..^(account.Length + 1)];
+                if (head.EndsWith(region) && head[..^region.Length].EndsWith(":kms:")) return true;
+            }
+
+            return false;
         }
 
         var response = answered?.ResponseBody;
@@ -285,7 +316,7 @@ public sealed class AuditRecordBuilder(IdentityStore identities, string defaultR
             foreach (var key in requestKeys)
             {
                 if (key.StartsWith("arn:", StringComparison.Ordinal)) Add(key);
-                else if (!key.StartsWith("alias/", StringComparison.Ordinal)) Add(new KeyArn(region, account, key).Value);
+                else if (!key.StartsWith("alias/", StringComparison.Ordinal) && !Listed(key)) Add(new KeyArn(region, account, key).Value);
             }
         }
 

@@ -156,7 +156,7 @@ public static class AuditSanitizer
 
                     var isKey = keyIds is not null && IsKeyMember(ref reader);
                     reader.Read();
-                    if (isKey && reader.TokenType == JsonTokenType.String && reader.GetString() is { Length: > 0 } key) keyIds!.Add(key);
+                    if (isKey && reader.TokenType == JsonTokenType.String && KeyText(ref reader) is { Length: > 0 } key) keyIds!.Add(key);
                     if (index < 0 || (written & (1UL << index)) != 0)
                     {
                         reader.Skip();
@@ -180,6 +180,10 @@ public static class AuditSanitizer
         if (started) writer.WriteEndObject();
         else writer.WriteNull(property);
     }
+
+    /// <summary>A key member's text: interned when it needs no unescaping (key ids and ARNs repeat from request to request).</summary>
+    private static string KeyText(ref Utf8JsonReader reader) =>
+        reader.ValueIsEscaped || reader.HasValueSequence ? reader.GetString()! : AnswerMembers.Interned(reader.ValueSpan);
 
     /// <summary>Request members that name a key: the record's resources come from them.</summary>
     public static readonly string[] KeyMembers = ["KeyId", "SourceKeyId", "DestinationKeyId", "TargetKeyId"];

@@ -139,9 +139,11 @@ public sealed class AuditWriter : BackgroundWriter, IKmsRequestObserver, IKmsSer
             try
             {
                 var sequence = Interlocked.Increment(ref _sequence);
-                var entry = item.Request is { } request ? _builder.Build(request, sequence) : _builder.Build(item.Service!, sequence);
-                _pending.Add(entry);
-                if (_log is not null) AuditLog.Record(_log, entry.EventName, entry.EventId, entry.Region, entry.AccountId, entry.Json);
+                // Built into this thread's buffer and added to the batch from there (a compressing store copies nothing).
+                var built = item.Request is { } request ? _builder.BuildRecord(request, sequence) : _builder.BuildRecord(item.Service!, sequence);
+                _pending.Add(built);
+                if (_log is not null)
+                    AuditLog.Record(_log, built.EventName, built.EventId, built.Region, built.AccountId, System.Text.Encoding.UTF8.GetString(built.Utf8Json));
             }
             catch (Exception e)
             {

@@ -68,7 +68,7 @@ public sealed class AzureBlobAuditStore(BlobServiceClient service, IOptions<KmsA
 
         public List<LogFile> Files { get; } = [];
 
-        protected override void Encode(AuditEntry entry)
+        protected override void Encode(in BuiltAuditRecord entry)
         {
             var account = entry.AccountId ?? "-";
             var hour = Hour(entry.EventTime);
@@ -85,7 +85,7 @@ public sealed class AzureBlobAuditStore(BlobServiceClient service, IOptions<KmsA
                 _last = file;
             }
 
-            file.Write(entry.Utf8Json.Span);
+            file.Write(entry.Utf8Json);
         }
 
         protected override void OnSealed()

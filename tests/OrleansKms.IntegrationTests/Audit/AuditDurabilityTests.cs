@@ -306,4 +306,35 @@ public sealed class AuditRecordBuilderTests
         var next = builder.Build(Record(Session, "Encrypt", """{"KeyId":"1234abcd-12ab-34cd-56ef-1234567890ab","EncryptionContext":{"a":"b"}}"""), 2);
         Assert.Equal("b", System.Text.Json.Nodes.JsonNode.Parse(next.Json)!["requestParameters"]!["encryptionContext"]!["a"]!.GetValue<string>());
     }
+
+    [Fact]
+    public void A_key_named_by_id_and_answered_by_arn_is_one_resource_and_records_built_in_turn_keep_their_own_events()
+    {
+        const string Id = "1234abcd-12ab-34cd-56ef-1234567890ab";
+        const string Arn = "arn:aws:kms:eu-west-1:555555555555:key/" + Id;
+        var builder = new AuditRecordBuilder(new IdentityStore([]), "us-east-1");
+        var answered = Record(Session, "Encrypt", $$"""{"KeyId":"{{Id}}","Plaintext":"AAAA"}""");
+        var encrypt = builder.Build(new KmsRequestRecord
+        {
+            RequestId = "r1", Time = answered.Time, Operation = "Encrypt", Region = "eu-west-1", Identity = Session, AccessKeyId = Session.AccessKeyId,
+            RequestBody = answered.RequestBody,
+            ResponseBody = Encoding.UTF8.GetBytes($$"""{"CiphertextBlob":"AAAA","KeyId":"{{Arn}}","EncryptionAlgorithm":"SYMMETRIC_DEFAULT"}"""),
+        }, 1);
+        Assert.Equal([Arn], encrypt.Resources);
+
+        // The same key id in another account's ARN is another key: both are resources.
+        const string Other = "arn:aws:kms:eu-west-1:999999999999:key/" + Id;
+        var reEncrypt = builder.Build(new KmsRequestRecord
+        {
+            RequestId = "r2", Time = answered.Time, Operation = "ReEncrypt", Region = "eu-west-1", Identity = Session, AccessKeyId = Session.AccessKeyId,
+            RequestBody = Encoding.UTF8.GetBytes($$"""{"CiphertextBlob":"AAAA","DestinationKeyId":"{{Id}}"}"""),
+            ResponseBody = Encoding.UTF8.GetBytes($$"""{"CiphertextBlob":"AAAA","KeyId":"{{Other}}"}"""),
+        }, 2);
+        Assert.Equal([Other, Arn], reEncrypt.Resources);
+
+        // Built one after the other from one thread's buffer, each entry keeps its own event and resources.
+        Assert.Equal("r1", System.Text.Json.Nodes.JsonNode.Parse(encrypt.Json)!["requestID"]!.GetValue<string>());
+        Assert.Equal("r2", System.Text.Json.Nodes.JsonNode.Parse(reEncrypt.Json)!["requestID"]!.GetValue<string>());
+        Assert.Equal([Arn], encrypt.Resources);
+    }
 }
