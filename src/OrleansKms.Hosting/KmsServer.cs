@@ -121,7 +121,8 @@ public sealed class KmsServer : IAsyncDisposable
         try
         {
             var home = await regions.GetAsync(options.Region, cancel);
-            app = BuildGateway(options, regions, links, home.Services, connectionString, rsaKeys);
+            app = BuildGateway(options, regions, links, home.Services, connectionString, rsaKeys,
+                auditFolder: store is null ? null : Path.Combine(dataDirectory, "audit"));
             serviceEvents.Attach(app.Services.GetService<AuditWriter>() ?? (IKmsServiceEvents)new NoServiceEvents());
             await app.StartAsync(cancel);
             if (options.SeedFile is { } seedFile) await SeedAsync(app, home.Services, options, seedFile, bootLogger);
@@ -167,7 +168,7 @@ public sealed class KmsServer : IAsyncDisposable
 
     /// <summary>The front door: Kestrel and the gateway, routing each request to the Region of its SigV4 scope.</summary>
     private static WebApplication BuildGateway(KmsServerOptions options, RegionHosts regions, RegionLinks links, IServiceProvider home,
-        string? connectionString, RsaKeyPool rsaKeys)
+        string? connectionString, RsaKeyPool rsaKeys, string? auditFolder)
     {
         var builder = WebApplication.CreateSlimBuilder();
         ConfigureLogging(builder.Logging, options);
@@ -199,11 +200,16 @@ public sealed class KmsServer : IAsyncDisposable
             }
         });
         builder.Services.AddKmsTelemetry(options.OtlpEndpoint, options.OtlpProtocol);
-        // The audit trail: CloudTrail log files in the storage's blobs (container kmsaudit), in memory with --storage memory.
-        if (options.Audit) builder.Services.AddKmsAudit(sp => connectionString is null
-            ? new MemoryAuditStore()
-            : new Audit.AzureBlobAuditStore(new Azure.Storage.Blobs.BlobServiceClient(connectionString), sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<KmsAuditOptions>>(),
-                legacy: new Audit.AzureTableAuditArchive(new TableServiceClient(connectionString), sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<KmsAuditOptions>>())),
+        // The audit trail: CloudTrail log files in the storage's blobs (container kmsaudit); with the service's own
+        // Azurite, files in the data folder (audit/), the blobs of earlier versions still found; in memory with --storage memory.
+        if (options.Audit) builder.Services.AddKmsAudit(sp =>
+            {
+                if (connectionString is null) return new MemoryAuditStore();
+                var auditOptions = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<KmsAuditOptions>>();
+                var blobs = new Audit.AzureBlobAuditStore(new Azure.Storage.Blobs.BlobServiceClient(connectionString), auditOptions,
+                    legacy: new Audit.AzureTableAuditArchive(new TableServiceClient(connectionString), auditOptions));
+                return auditFolder is null ? blobs : new Audit.FileAuditStore(auditFolder, earlier: blobs);
+            },
             audit => audit.LogRecords = options.OtlpEndpoint is not null);
         builder.Services.AddKeyLastUsage();
         // Usage metering and the bill (kms cost): counts in the Regions' storage (kmsusage* tables), in memory with --storage memory.
