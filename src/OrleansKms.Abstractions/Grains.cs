@@ -16,10 +16,12 @@ public interface IAliasCatalogShardGrain : IGrainWithStringKey
 }
 
 /// <summary>
-/// The key ids of one account and region that share their first characters (grain key: <c>ACCOUNT/REGION/SHARD</c>,
-/// the shard being e.g. <c>3f</c> or <c>mrk-3f</c>), sorted. Key grains add to it directly; it makes sure its
-/// <see cref="IKeyCatalogGrain"/> lists it before it stores its first id, and unlists itself once empty. Changes that
-/// arrive while a write is in flight are stored together in the next write; each call answers once its change is stored.
+/// The key ids of one account and region that share their first hex digits (grain key: <c>ACCOUNT/REGION/SHARD</c>,
+/// the shard being e.g. <c>3</c>, <c>3f</c> or <c>mrk-3f</c>), sorted. Key grains add to the shard of their id's first
+/// digit; a shard that has grown is split into the shards of one more digit and from then on hands each call on to
+/// the one of the id's next digit. A shard makes sure its <see cref="IKeyCatalogGrain"/> lists it before it stores its
+/// first id, and unlists itself once empty. Changes that arrive while a write is in flight are stored together in the
+/// next write; each call answers once its change is stored.
 /// </summary>
 public interface IKeyCatalogShardGrain : IGrainWithStringKey
 {
@@ -31,12 +33,12 @@ public interface IKeyCatalogShardGrain : IGrainWithStringKey
     /// </summary>
     Task AddPendingAsync(string keyId);
 
-    /// <summary>Removes the key id; returns how many key ids the shard still holds.</summary>
+    /// <summary>Removes the key id; returns how many key ids the shard (the one that held it) still holds.</summary>
     Task<int> RemoveAsync(string keyId);
 
     /// <summary>
     /// Key ids greater than <paramref name="after"/> (all when null) in ordinal order, at most <paramref name="limit"/>:
-    /// stored ones, pending ones only if their key exists.
+    /// stored ones, pending ones only if their key exists. A split shard lists its children's.
     /// </summary>
     [Orleans.Concurrency.AlwaysInterleave]
     Task<IReadOnlyList<string>> ListAsync(int limit, string? after);
@@ -47,8 +49,11 @@ public interface IKeyCatalogShardGrain : IGrainWithStringKey
     /// </summary>
     Task MoveInAsync(IReadOnlyList<string> keyIds);
 
-    /// <summary>Stores the shard empty, without unlisting it: for the catalog, which has already unlisted it (a shard split again).</summary>
-    Task ClearAsync();
+    /// <summary>
+    /// Stores exactly these ids (and pending ids, with when they were first stored), whatever the shard held: for the
+    /// shard being split into this one, before the catalog lists it. Nothing else uses a shard before its parent is split.
+    /// </summary>
+    Task ReplaceAsync(IReadOnlyList<string> keyIds, IReadOnlyList<KeyValuePair<string, DateTimeOffset>> pending);
 }
 
 /// <summary>

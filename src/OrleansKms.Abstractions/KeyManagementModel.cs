@@ -222,9 +222,23 @@ public interface IKeyCatalogGrain : IGrainWithStringKey
     [Orleans.Concurrency.AlwaysInterleave]
     Task<KeyListPage> ListAsync(int limit, string? marker);
 
-    /// <summary>Lists the shard (its shard grain calls this before it stores its first key id).</summary>
+    /// <summary>
+    /// Lists the shard (its shard grain calls this before it stores its first key id), unless it has been split: then
+    /// answers false, and the shard hands its changes on to its children.
+    /// </summary>
     [Orleans.Concurrency.AlwaysInterleave]
-    Task ListShardAsync(string shard);
+    Task<bool> ListShardAsync(string shard);
+
+    /// <summary>Whether the shard has been split (a shard asks before its first write that adds nothing).</summary>
+    [Orleans.Concurrency.AlwaysInterleave]
+    Task<bool> IsSplitAsync(string shard);
+
+    /// <summary>
+    /// Records the shard as split into its children (shard name plus one hex digit): the catalog's row lists the
+    /// <paramref name="filled"/> children instead of the shard, in one write. The shard has stored its ids into them first.
+    /// </summary>
+    [Orleans.Concurrency.AlwaysInterleave]
+    Task SplitShardAsync(string shard, IReadOnlyList<string> filled);
 
     /// <summary>Unlists the shard (its shard grain calls this once it has stored itself empty).</summary>
     [Orleans.Concurrency.AlwaysInterleave]

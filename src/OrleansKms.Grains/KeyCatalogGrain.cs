@@ -1,33 +1,53 @@
 namespace OrleansKms.Grains;
 
-/// <summary>Grain keys of the catalogs, and the shard a key id belongs to.</summary>
+/// <summary>Grain keys of the catalogs, and the shards a key id can belong to.</summary>
 public static class KeyCatalog
 {
+    /// <summary>A shard holding more ids than this after a write splits into the shards of one more hex digit.</summary>
+    public const int SplitAbove = 512;
+
+    /// <summary>Shards are split down to this many hex digits at most (a key id's first six characters are hex digits).</summary>
+    public const int MaxDigits = 6;
+
     public static string GrainKey(string accountId, string region) => $"{accountId}/{region}";
 
     public static string ShardGrainKey(string catalogKey, string shard) => $"{catalogKey}/{shard}";
 
-    /// <summary>The shard grain that lists <paramref name="keyId"/> of an account and region.</summary>
+    /// <summary>The shard grain of <paramref name="keyId"/>'s first digit: key grains call it, and it hands the call on if it has been split.</summary>
     public static IKeyCatalogShardGrain ShardOf(IGrainFactory grains, string accountId, string region, string keyId) =>
-        grains.GetGrain<IKeyCatalogShardGrain>(ShardGrainKey(GrainKey(accountId, region), ShardOf(keyId)));
+        grains.GetGrain<IKeyCatalogShardGrain>(ShardGrainKey(GrainKey(accountId, region), RootOf(keyId)));
 
     /// <summary>
-    /// A key id's first three hex digits (<c>3fa</c>), after <c>mrk-</c> for a multi-Region key (<c>mrk-3fa</c>): 8192
-    /// shards, so a shard's row holds about 250 ids (10 KB) at a million keys; each CreateKey writes its shard's row
-    /// once or twice, whole. Every id of a shard starts with the shard's name, so shards in ordinal order list ids in
-    /// ordinal order.
+    /// A key id's first hex digit (<c>3</c>), after <c>mrk-</c> for a multi-Region key (<c>mrk-3</c>): the 16 + 16 shards
+    /// every catalog starts with. Every id of a shard starts with the shard's name, and the listed shards never
+    /// overlap, so shards in ordinal order list ids in ordinal order.
     /// </summary>
-    public static string ShardOf(string keyId) =>
-        keyId.StartsWith(KeyIds.MultiRegionPrefix, StringComparison.Ordinal) ? keyId[..(KeyIds.MultiRegionPrefix.Length + ShardDigits)] : keyId[..ShardDigits];
+    public static string RootOf(string keyId) =>
+        keyId.StartsWith(KeyIds.MultiRegionPrefix, StringComparison.Ordinal) ? keyId[..(KeyIds.MultiRegionPrefix.Length + 1)] : keyId[..1];
 
-    /// <summary>Whether <paramref name="shard"/> is a shard of an earlier, shallower split (two hex digits), to be split again.</summary>
-    public static bool IsShallow(string shard) =>
-        (shard.StartsWith(KeyIds.MultiRegionPrefix, StringComparison.Ordinal) ? shard.Length - KeyIds.MultiRegionPrefix.Length : shard.Length) < ShardDigits;
+    /// <summary>The child of <paramref name="shard"/> (one more hex digit) that holds <paramref name="keyId"/>.</summary>
+    public static string ChildOf(string shard, string keyId) => keyId[..(shard.Length + 1)];
 
-    private const int ShardDigits = 3;
+    /// <summary>The 16 children of a shard, in ordinal order.</summary>
+    public static IEnumerable<string> ChildrenOf(string shard) => "0123456789abcdef".Select(digit => shard + digit);
+
+    /// <summary>The shard one hex digit shorter, or null for a first-digit shard.</summary>
+    public static string? ParentOf(string shard) => DigitsOf(shard) <= 1 ? null : shard[..^1];
+
+    /// <summary>How many hex digits the shard's name has (<c>mrk-</c> not counted).</summary>
+    public static int DigitsOf(string shard) =>
+        shard.StartsWith(KeyIds.MultiRegionPrefix, StringComparison.Ordinal) ? shard.Length - KeyIds.MultiRegionPrefix.Length : shard.Length;
+
+    /// <summary>The shard that holds <paramref name="keyId"/> when <paramref name="split"/> (sorted) are the split shards.</summary>
+    public static string LeafOf(string keyId, List<string> split)
+    {
+        var shard = RootOf(keyId);
+        while (SortedList.Contains(split, shard)) shard = ChildOf(shard, keyId);
+        return shard;
+    }
 }
 
-/// <summary>The catalog's stored state: which shards hold key ids.</summary>
+/// <summary>The catalog's stored state: which shards hold key ids, and which have been split.</summary>
 [GenerateSerializer]
 public sealed class KeyCatalogState : IShardedCatalogState
 {
@@ -37,55 +57,70 @@ public sealed class KeyCatalogState : IShardedCatalogState
     /// </summary>
     [Id(0)] public List<string> KeyIds { get; set; } = [];
 
-    /// <summary>The shards that hold at least one key id, in ordinal order.</summary>
+    /// <summary>The unsplit shards that hold at least one key id, in ordinal order.</summary>
     [Id(1)] public List<string> Shards { get; set; } = [];
+
+    /// <summary>
+    /// The shards split into the shards of one more digit, in ordinal order; never unsplit. Rows stored by the fixed
+    /// two- and three-digit splits of earlier versions have none: every prefix of a listed shard counts as split.
+    /// </summary>
+    [Id(2)] public List<string> Split { get; set; } = [];
 }
 
 /// <summary>
 /// The list behind ListKeys for one account and region. Pages are in key-id order; the marker is the last key id
 /// of the previous page, so a page is stable while keys are added or removed around it. The ids are spread over
-/// shard grains (<see cref="KeyCatalog.ShardOf(string)"/>) so that no stored row outgrows a storage entity (960 KB in
-/// Azure Table storage, about 24 000 key ids): a catalog holds millions of keys.
+/// shard grains so that no stored row grows large: a catalog starts with one shard per first hex digit, and a shard
+/// that holds more than <see cref="KeyCatalog.SplitAbove"/> ids splits into the 16 shards of one more digit
+/// (<see cref="KeyCatalogShardGrain"/>). A small account keeps a few rows, a million-key one about 4 000 of 250 ids.
 /// <para>
-/// Key grains add their ids straight to the shards, so CreateKeys of one account do not queue here: this grain only
-/// hears from a shard when it becomes non-empty (<see cref="ListShardAsync"/>, before the shard stores its first id)
-/// or empty (<see cref="UnlistShardAsync"/>, after), and only writes then, grouping the changes that arrive during a
-/// write into the next one. Every call interleaves.
+/// Key grains add their ids to the shards, so CreateKeys of one account do not queue here: this grain only hears
+/// from a shard when it becomes non-empty (<see cref="ListShardAsync"/>, before the shard stores its first id),
+/// empty (<see cref="UnlistShardAsync"/>, after) or split (<see cref="SplitShardAsync"/>, after its children hold its
+/// ids), and only writes then, grouping the changes that arrive during a write into the next one. Every call interleaves.
 /// </para>
 /// </summary>
 public sealed class KeyCatalogGrain(
     [PersistentState("catalog", KmsGrainOptionsDefaults.StorageName)] IPersistentState<KeyCatalogState> state)
     : ShardedCatalogGrain<KeyCatalogState, IKeyCatalogShardGrain>(state), IKeyCatalogGrain
 {
-    private readonly List<(string Shard, bool Listed, TaskCompletionSource Done)> _queue = [];
+    private readonly List<(ShardChange Change, TaskCompletionSource Done)> _queue = [];
 
     private bool _draining;
 
+    /// <summary>
+    /// Moves ids stored before sharding into the shards, and records as split every prefix of a listed shard (the rows
+    /// of the fixed two- and three-digit splits): those shards stay as they are, and split further when they grow.
+    /// </summary>
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        await MoveIntoShardsAsync(Stored.KeyIds, KeyCatalog.ShardOf, (shard, ids) => shard.MoveInAsync(ids));
-        foreach (var shallow in Shards.Where(KeyCatalog.IsShallow).ToList()) await SplitAsync(shallow);
+        await MoveIntoShardsAsync(Stored.KeyIds, id => KeyCatalog.LeafOf(id, Stored.Split), (shard, ids) => shard.MoveInAsync(ids));
+        var split = Stored.Split;
+        foreach (var shard in Shards)
+        {
+            for (var parent = KeyCatalog.ParentOf(shard); parent is not null; parent = KeyCatalog.ParentOf(parent))
+                split = SortedList.With(split, parent, s => s) ?? split;
+        }
+
+        if (split != Stored.Split) await CommitAsync(new KeyCatalogState { Shards = Stored.Shards, Split = split });
     }
 
-    /// <summary>
-    /// Moves the ids of a shard of the earlier two-digit split into the three-digit shards: first into them, then the
-    /// catalog's row lists them instead of the old shard (one write), then the old shard is emptied. Runs while the
-    /// catalog activates, so no listing sees both; interrupted, it is simply done again at the next activation.
-    /// </summary>
-    private async Task SplitAsync(string shallow)
+    protected override KeyCatalogState WithShards(KeyCatalogState current, List<string> shards) => new() { Shards = shards, Split = current.Split };
+
+    public Task AddAsync(string keyId) => Shard(KeyCatalog.RootOf(keyId)).AddAsync([keyId]);
+
+    public Task RemoveAsync(string keyId) => Shard(KeyCatalog.RootOf(keyId)).RemoveAsync(keyId);
+
+    public async Task<bool> ListShardAsync(string shard)
     {
-        var ids = await Shard(shallow).ListAsync(int.MaxValue, null);
-        var groups = ids.GroupBy(KeyCatalog.ShardOf).ToList();
-        foreach (var group in groups) await Shard(group.Key).MoveInAsync([.. group]);
-        await ChangeShardsAsync(groups.Select(g => (g.Key, true)).Append((shallow, false)));
-        await Shard(shallow).ClearAsync();
+        if (SortedList.Contains(Stored.Split, shard)) return false;
+        if (!SortedList.Contains(Stored.Shards, shard) || _draining) await Enqueue(new ShardChange(shard, ShardChangeKind.List, []));
+        return true;
     }
 
-    public Task AddAsync(string keyId) => Shard(KeyCatalog.ShardOf(keyId)).AddAsync([keyId]);
+    public Task<bool> IsSplitAsync(string shard) => Task.FromResult(SortedList.Contains(Stored.Split, shard));
 
-    public Task RemoveAsync(string keyId) => Shard(KeyCatalog.ShardOf(keyId)).RemoveAsync(keyId);
-
-    public Task ListShardAsync(string shard) => Shards.Contains(shard) && !_draining ? Task.CompletedTask : Enqueue(shard, listed: true);
+    public Task SplitShardAsync(string shard, IReadOnlyList<string> filled) => Enqueue(new ShardChange(shard, ShardChangeKind.Split, filled));
 
     /// <summary>
     /// Unlists the shard if it still stores nothing: a shard that emptied and was filled again by the catalog's own
@@ -93,19 +128,19 @@ public sealed class KeyCatalogGrain(
     /// </summary>
     public async Task UnlistShardAsync(string shard)
     {
-        if ((await Shard(shard).ListAsync(1, null)).Count == 0) await Enqueue(shard, listed: false);
+        if ((await Shard(shard).ListAsync(1, null)).Count == 0) await Enqueue(new ShardChange(shard, ShardChangeKind.Unlist, []));
     }
 
     /// <summary>
     /// Group commit of the catalog's row: the shard changes that arrive while it is being written are written together
-    /// next (a new account's first keys list hundreds of shards at once), each answered once its write has landed.
+    /// next (a new account's first keys list shards at once), each answered once its write has landed.
     /// </summary>
-    private Task Enqueue(string shard, bool listed)
+    private Task Enqueue(ShardChange change)
     {
-        var change = (shard, listed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
-        _queue.Add(change);
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _queue.Add((change, done));
         if (!_draining) _ = DrainAsync();
-        return change.Item3.Task;
+        return done.Task;
     }
 
     private async Task DrainAsync()
@@ -119,7 +154,8 @@ public sealed class KeyCatalogGrain(
                 _queue.Clear();
                 try
                 {
-                    await ChangeShardsAsync(batch.Select(c => (c.Shard, c.Listed)));
+                    var next = Apply(Stored, batch.Select(c => c.Change));
+                    if (next != Stored) await CommitAsync(next);
                     foreach (var c in batch) c.Done.TrySetResult();
                 }
                 catch (Exception e)
@@ -132,6 +168,31 @@ public sealed class KeyCatalogGrain(
         {
             _draining = false;
         }
+    }
+
+    /// <summary>The row after the changes, in order; the same object when they change nothing.</summary>
+    private static KeyCatalogState Apply(KeyCatalogState row, IEnumerable<ShardChange> changes)
+    {
+        List<string> shards = row.Shards, split = row.Split;
+        foreach (var change in changes)
+        {
+            switch (change.Kind)
+            {
+                case ShardChangeKind.List:
+                    shards = SortedList.With(shards, change.Shard, s => s) ?? shards;
+                    break;
+                case ShardChangeKind.Unlist:
+                    shards = SortedList.Without(shards, change.Shard, s => s) ?? shards;
+                    break;
+                case ShardChangeKind.Split:
+                    split = SortedList.With(split, change.Shard, s => s) ?? split;
+                    shards = SortedList.Without(shards, change.Shard, s => s) ?? shards;
+                    foreach (var child in change.Filled) shards = SortedList.With(shards, child, s => s) ?? shards;
+                    break;
+            }
+        }
+
+        return shards == row.Shards && split == row.Split ? row : new KeyCatalogState { Shards = shards, Split = split };
     }
 
     /// <summary>Shards in ordinal order list ids in ordinal order: a page reads shards from the marker's on.</summary>
@@ -151,6 +212,15 @@ public sealed class KeyCatalogGrain(
     }
 
     /// <summary>True when every id of the shard sorts before the marker: the shard is below the marker's same-length prefix.</summary>
-    private static bool IsBefore(string shard, string marker) =>
+    internal static bool IsBefore(string shard, string marker) =>
         string.CompareOrdinal(shard, 0, marker, 0, shard.Length) < 0;
+
+    private enum ShardChangeKind
+    {
+        List,
+        Unlist,
+        Split,
+    }
+
+    private sealed record ShardChange(string Shard, ShardChangeKind Kind, IReadOnlyList<string> Filled);
 }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
 
 namespace OrleansKms.Grains;
@@ -15,6 +16,9 @@ public sealed class KeyCatalogShardState
     /// and moved into <see cref="KeyIds"/> by the shard's sweep.
     /// </summary>
     [Id(1)] public List<PendingKeyId> Pending { get; set; } = [];
+
+    /// <summary>Split into the shards of one more hex digit: holds nothing, and hands every call on to them.</summary>
+    [Id(2)] public bool Split { get; set; }
 }
 
 /// <summary>A key id stored by CreateKey before the key's own row, and when.</summary>
@@ -38,11 +42,15 @@ public sealed record PendingKeyId([property: Id(0)] string KeyId, [property: Id(
 /// write fails every call of its batch and changes nothing. The shard lists itself in the catalog before it stores its
 /// first id, and unlists itself after it has stored itself empty, both from the one loop that writes.
 /// </para>
+/// <para>
+/// A shard that holds more than <see cref="KeyCatalog.SplitAbove"/> ids after a write splits (KeyCatalogShardGrain.Split.cs).
+/// </para>
 /// </summary>
 [Reentrant]
-public sealed class KeyCatalogShardGrain(
+public sealed partial class KeyCatalogShardGrain(
     [PersistentState("catalog-shard", KmsGrainOptionsDefaults.StorageName)] IPersistentState<KeyCatalogShardState> state,
-    [FromKeyedServices(KmsTime.ServiceKey)] TimeProvider time)
+    [FromKeyedServices(KmsTime.ServiceKey)] TimeProvider time,
+    ILogger<KeyCatalogShardGrain> logger)
     : Grain, IKeyCatalogShardGrain
 {
     /// <summary>How often pending ids are confirmed.</summary>
@@ -77,19 +85,29 @@ public sealed class KeyCatalogShardGrain(
         return Task.CompletedTask;
     }
 
-    public Task AddAsync(IReadOnlyList<string> keyIds) => keyIds.Count == 0 ? Task.CompletedTask : Enqueue(new Change(ChangeKind.Add, keyIds));
+    public Task AddAsync(IReadOnlyList<string> keyIds) =>
+        keyIds.Count == 0 ? Task.CompletedTask
+        : IsSplit ? HandOnAsync(new Change(ChangeKind.Add, keyIds))
+        : Enqueue(new Change(ChangeKind.Add, keyIds));
 
     public async Task AddPendingAsync(string keyId)
     {
+        if (IsSplit)
+        {
+            await HandOnAsync(new Change(ChangeKind.AddPending, [keyId]));
+            return;
+        }
+
         await Enqueue(new Change(ChangeKind.AddPending, [keyId]));
         StartSweep();
     }
 
-    public Task<int> RemoveAsync(string keyId) => Enqueue(new Change(ChangeKind.Remove, [keyId]));
+    public Task<int> RemoveAsync(string keyId) => IsSplit ? HandOnAsync(new Change(ChangeKind.Remove, [keyId])) : Enqueue(new Change(ChangeKind.Remove, [keyId]));
 
-    /// <summary>Confirmed ids and pending ids of existing keys, merged in order.</summary>
+    /// <summary>Confirmed ids and pending ids of existing keys, merged in order (a split shard's: its children's).</summary>
     public async Task<IReadOnlyList<string>> ListAsync(int limit, string? after)
     {
+        if (IsSplit) return await ListChildrenAsync(limit, after);
         var s = Committed;
         var page = new List<string>(Math.Min(Math.Max(limit, 0), 1001));
         int i = SortedList.IndexAfter(s.KeyIds, after, Id), j = SortedList.IndexAfter(s.Pending, after, p => p.KeyId);
@@ -117,18 +135,20 @@ public sealed class KeyCatalogShardGrain(
         }
     }
 
-    public async Task ClearAsync()
+    public async Task ReplaceAsync(IReadOnlyList<string> keyIds, IReadOnlyList<KeyValuePair<string, DateTimeOffset>> pending)
     {
         await _write.WaitAsync();
         try
         {
-            await StoreAsync(new KeyCatalogShardState());
+            await StoreAsync(new KeyCatalogShardState { KeyIds = [.. keyIds], Pending = [.. pending.Select(p => new PendingKeyId(p.Key, p.Value))] });
             _listed = false;
         }
         finally
         {
             _write.Release();
         }
+
+        if (Committed.Pending.Count > 0) StartSweep();
     }
 
     private static string Id(string keyId) => keyId;
@@ -202,7 +222,13 @@ public sealed class KeyCatalogShardGrain(
     private async Task StoreBatchAsync()
     {
         var adds = _queue.Any(c => c.Kind is ChangeKind.Add or ChangeKind.AddPending);
-        if (!_listed && adds && !await TryAsync(_queue, () => Catalog.ListShardAsync(ShardName))) return;
+        if (!await TryAsync(_queue, () => LearnWhetherSplitAsync(adds))) return;
+        if (IsSplit)
+        {
+            await HandOnQueueAsync();
+            return;
+        }
+
         _listed |= adds;
         // Pending ids stored earlier whose key now exists are confirmed by this write: no write of their own.
         var settled = adds ? await SettlePendingAsync() : [];
@@ -228,6 +254,7 @@ public sealed class KeyCatalogShardGrain(
         }
 
         foreach (var change in batch) change.Done.TrySetResult(count);
+        if (count > KeyCatalog.SplitAbove && KeyCatalog.DigitsOf(ShardName) < KeyCatalog.MaxDigits) await SplitAsync();
     }
 
     /// <summary>Runs <paramref name="step"/>; if it throws, fails every change of <paramref name="changes"/> (and drops them from the queue).</summary>

@@ -23,15 +23,6 @@ public abstract class ShardedCatalogGrain<TState, TShard>(IPersistentState<TStat
 
     protected TShard Shard(string shard) => GrainFactory.GetGrain<TShard>(KeyCatalog.ShardGrainKey(this.GetPrimaryKeyString(), shard));
 
-    /// <summary>Lists and unlists shards (in order: true lists, false unlists) in one write of the catalog's row, if any changes.</summary>
-    protected async Task ChangeShardsAsync(IEnumerable<(string Shard, bool Listed)> changes)
-    {
-        var shards = state.State.Shards;
-        foreach (var (shard, listed) in changes)
-            shards = (listed ? SortedList.With(shards, shard, s => s) : SortedList.Without(shards, shard, s => s)) ?? shards;
-        if (shards != state.State.Shards) await CommitAsync(shards);
-    }
-
     /// <summary>Lists the shard if it is not listed yet, then adds through it.</summary>
     protected async Task AddThroughAsync(string shard, Func<TShard, Task> add)
     {
@@ -63,7 +54,13 @@ public abstract class ShardedCatalogGrain<TState, TShard>(IPersistentState<TStat
         await CommitAsync(shards);
     }
 
-    private Task CommitAsync(List<string> shards) => state.CommitAsync(new TState { Shards = shards });
+    private Task CommitAsync(List<string> shards) => CommitAsync(WithShards(state.State, shards));
+
+    /// <summary>Stores <paramref name="next"/> as the catalog's row (all or nothing).</summary>
+    protected Task CommitAsync(TState next) => state.CommitAsync(next);
+
+    /// <summary>The row <paramref name="current"/> with <paramref name="shards"/> listed instead; a catalog with more in its row keeps it.</summary>
+    protected virtual TState WithShards(TState current, List<string> shards) => new() { Shards = shards };
 }
 
 /// <summary>Lists kept sorted (ordinal) by a key, changed by copy so that a state change commits all or nothing.</summary>
@@ -93,6 +90,9 @@ internal static class SortedList
         copy.RemoveAt(at);
         return copy;
     }
+
+    /// <summary>Whether the sorted <paramref name="list"/> holds <paramref name="item"/>.</summary>
+    public static bool Contains(List<string> list, string item) => Find(list, item, s => s) >= 0;
 
     /// <summary>The index of the first item whose key sorts after <paramref name="after"/> (0 when null).</summary>
     public static int IndexAfter<T>(List<T> list, string? after, Func<T, string> key)
