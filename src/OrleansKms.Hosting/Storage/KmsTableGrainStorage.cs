@@ -80,7 +80,7 @@ public sealed class KmsTableGrainStorage(
         lifecycle.Subscribe($"{nameof(KmsTableGrainStorage)}-{name}", ServiceLifecycleStage.ApplicationServices, async cancel =>
         {
             await _table.CreateIfNotExistsAsync(cancel);
-            await TableLayoutMigration.RunAsync(_table, logger, cancel);
+            await TableLayoutMigration.RunAsync(_table, serviceId, logger, cancel);
         });
 
     private (string PartitionKey, string RowKey) Keys(string stateName, GrainId grainId)

@@ -29,6 +29,9 @@ internal static class KmsTableRows
 
     public static string PartitionKey(string serviceId, GrainId grainId) => Sanitize($"{serviceId}_{grainId}");
 
+    /// <summary>What every PartitionKey of a service's rows starts with (services may share a table).</summary>
+    public static string PartitionPrefix(string serviceId) => Sanitize(serviceId + "_");
+
     public static string RowKey(string partitionKey, string stateName)
     {
         var rowKey = Sanitize(stateName) + Separator + partitionKey;

@@ -8,7 +8,8 @@ namespace OrleansKms.Hosting.Storage;
 /// Moves the rows of a key table written by Orleans' table storage (before <see cref="KmsTableGrainStorage"/>) to the
 /// KMS layout, once, before the silo serves:
 /// <list type="number">
-/// <item>If the table's layout row says it holds only the KMS layout, nothing is done (one read per start).</item>
+/// <item>If the service's layout row (<c>orleanskms</c>, <c>$layout${ServiceId}</c>) says its rows are all of the KMS
+/// layout, nothing is done (one read per start).</item>
 /// <item>Otherwise every row of Orleans' layout is copied to its KMS RowKey in the same partition, as an insert (if the
 /// KMS row exists already, a move cut short inserted it and it is kept), then the old row is deleted.</item>
 /// <item>Then the layout row is written.</item>
@@ -20,18 +21,23 @@ namespace OrleansKms.Hosting.Storage;
 internal static class TableLayoutMigration
 {
     public const string LayoutPartition = "orleanskms";
-    public const string LayoutRow = "$layout";
+    public const string LayoutRow = "$layout$";
     private const int Version = 2;
 
-    public static async Task<int> RunAsync(TableClient table, ILogger logger, CancellationToken cancel)
+    /// <summary>Moves the rows of service <paramref name="serviceId"/> (services may share a table); the number moved.</summary>
+    public static async Task<int> RunAsync(TableClient table, string serviceId, ILogger logger, CancellationToken cancel)
     {
-        var layout = await table.GetEntityIfExistsAsync<TableEntity>(LayoutPartition, LayoutRow, cancellationToken: cancel);
+        var layoutRow = LayoutRow + serviceId;
+        var layout = await table.GetEntityIfExistsAsync<TableEntity>(LayoutPartition, layoutRow, cancellationToken: cancel);
         if (layout.HasValue) return 0;
 
         var moved = 0;
-        await foreach (var row in table.QueryAsync<TableEntity>(cancellationToken: cancel))
+        // The service's partitions: from its prefix up to the prefix with its last character ('_') counted up by one.
+        var prefix = KmsTableRows.PartitionPrefix(serviceId);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey ge {prefix} and PartitionKey lt {prefix[..^1] + (char)(prefix[^1] + 1)}");
+        await foreach (var row in table.QueryAsync<TableEntity>(filter, cancellationToken: cancel))
         {
-            if (row.PartitionKey == LayoutPartition || !KmsTableRows.IsOrleansLayout(row)) continue;
+            if (!KmsTableRows.IsOrleansLayout(row)) continue;
             if (moved == 0) logger.LogWarning("Table {Table} holds rows of Orleans' layout: moving them to the KMS layout before the silo starts.", table.Name);
             await MoveAsync(table, row, cancel);
             moved++;
@@ -39,7 +45,7 @@ internal static class TableLayoutMigration
         }
 
         if (moved > 0) logger.LogWarning("Moved {Moved} rows of table {Table} to the KMS layout.", moved, table.Name);
-        await table.UpsertEntityAsync(new TableEntity(LayoutPartition, LayoutRow) { ["Version"] = Version }, TableUpdateMode.Replace, cancel);
+        await table.UpsertEntityAsync(new TableEntity(LayoutPartition, layoutRow) { ["Version"] = Version }, TableUpdateMode.Replace, cancel);
         return moved;
     }
 
