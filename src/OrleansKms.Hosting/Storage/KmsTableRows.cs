@@ -49,6 +49,12 @@ internal static class KmsTableRows
         var count = (data.Length + PieceSize - 1) / PieceSize;
         if (count > MaxPieces)
             throw new ArgumentOutOfRangeException(nameof(data), $"Grain state of {data.Length} bytes is too large for an Azure table row (at most {MaxPieces * PieceSize}).");
+        if (count == 1)
+        {
+            row[StateProperty] = data;
+            return;
+        }
+
         for (var i = 0; i < count; i++)
         {
             var length = Math.Min(PieceSize, data.Length - i * PieceSize);
