@@ -63,7 +63,10 @@ public sealed class TableLayoutMigrationTests(SharedAzurite azurite)
             await kms.CreateAliasAsync(new CreateAliasRequest { AliasName = "alias/moved", TargetKeyId = rotating });
             grantId = (await kms.CreateGrantAsync(new CreateGrantRequest
             {
-                KeyId = rotating, GranteePrincipal = "arn:aws:iam::000000000000:role/app", RetiringPrincipal = Retiring, Operations = ["Decrypt"],
+                KeyId = rotating,
+                GranteePrincipal = "arn:aws:iam::000000000000:role/app",
+                RetiringPrincipal = Retiring,
+                Operations = ["Decrypt"],
             })).GrantId;
             await kms.DisableKeyAsync(new DisableKeyRequest { KeyId = disabled });
             await kms.ScheduleKeyDeletionAsync(new ScheduleKeyDeletionRequest { KeyId = deleting, PendingWindowInDays = 7 });
