@@ -76,7 +76,7 @@ internal static class CreateKeysBench
                     lock (latency) latency.RecordSince(started, Stopwatch.GetTimestamp());
                     Interlocked.Increment(ref done);
                 }
-                catch (Exception e) when (e is AmazonServiceException or AmazonClientException or HttpRequestException or TaskCanceledException && !cancel.IsCancellationRequested)
+                catch (Exception e) when (e is AmazonServiceException or AmazonClientException or HttpRequestException or TaskCanceledException or TimeoutException && !cancel.IsCancellationRequested)
                 {
                     failures.AddOrUpdate(LoadRunner.Describe(e, cancel), 1, (_, n) => n + 1);
                     Interlocked.Increment(ref remaining);

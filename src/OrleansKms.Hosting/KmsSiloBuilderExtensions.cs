@@ -2,15 +2,25 @@ using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Configuration;
 using Orleans.Runtime.Hosting;
+using Orleans.Serialization;
+using Orleans.Storage;
 using OrleansKms.Grains;
 using OrleansKms.Grains.Hosting;
+using OrleansKms.Hosting.Storage;
 
 namespace OrleansKms.Hosting;
 
 /// <summary>The one call that adds OrleansKms to an Orleans silo.</summary>
 public static class KmsSiloBuilderExtensions
 {
+    /// <summary>
+    /// The name of the grain storage that holds KMS state (Azure tables, or memory). A host that registers a grain
+    /// storage under this name before <see cref="AddKms"/> keeps its own.
+    /// </summary>
+    public const string StoreName = KmsGrainOptionsDefaults.StorageName + "-store";
+
     /// <summary>
     /// Adds the KMS grains (keys, catalogs, the crypto worker pool), their grain storage and the root key. Idempotent.
     /// Clustering and reminders stay the host's choice.
@@ -28,26 +38,30 @@ public static class KmsSiloBuilderExtensions
         services.AddKmsGrains(sp => RootKeySource.Load(options, sp.GetRequiredService<ILoggerFactory>().CreateLogger("OrleansKms.RootKey")));
 
         // The store itself under a name of its own; the KMS name is the store behind MintedKeyAwareGrainStorage.
-        const string store = KmsGrainOptionsDefaults.StorageName + "-store";
+        AddStore(services, options);
+        services.AddKeyedSingleton<IGrainStorage>(KmsGrainOptionsDefaults.StorageName,
+            (sp, _) => new MintedKeyAwareGrainStorage(sp.GetRequiredKeyedService<IGrainStorage>(StoreName)));
+
+        return silo;
+    }
+
+    private static void AddStore(IServiceCollection services, KmsOptions options)
+    {
+        if (services.Any(d => d.IsKeyedService && d.ServiceType == typeof(IGrainStorage) && Equals(d.ServiceKey, StoreName))) return;
         if (options.AzureStorageConnectionString is { } cs)
         {
-            silo.AddAzureTableGrainStorage(store, o =>
-            {
-                o.TableServiceClient = new TableServiceClient(cs, options.TableClientOptions);
-                o.TableName = options.TableName;
-                o.DeleteStateOnClear = true;
-            });
+            // Rows with a RowKey of their own, in Orleans' binary form (docs/durability.md, "Key state in the table").
+            services.AddGrainStorage(StoreName, (sp, name) => new KmsTableGrainStorage(name,
+                new TableServiceClient(cs, options.TableClientOptions), options.TableName,
+                sp.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId,
+                sp.GetRequiredService<Serializer>(), sp.GetRequiredService<IGrainStorageSerializer>(),
+                sp.GetRequiredService<ILogger<KmsTableGrainStorage>>()));
         }
         else
         {
             // The silo is the database here: rows kept compact (CompactMemoryGrainStorage; docs/performance.md, "Memory").
-            services.AddGrainStorage(store, (sp, _) => ActivatorUtilities.CreateInstance<CompactMemoryGrainStorage>(sp));
+            services.AddGrainStorage(StoreName, (sp, _) => ActivatorUtilities.CreateInstance<CompactMemoryGrainStorage>(sp));
         }
-
-        services.AddKeyedSingleton<Orleans.Storage.IGrainStorage>(KmsGrainOptionsDefaults.StorageName,
-            (sp, _) => new MintedKeyAwareGrainStorage(sp.GetRequiredKeyedService<Orleans.Storage.IGrainStorage>(store)));
-
-        return silo;
     }
 
     private static void Validate(KmsOptions o)

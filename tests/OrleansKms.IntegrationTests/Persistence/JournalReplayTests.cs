@@ -1,6 +1,8 @@
 using Amazon.KeyManagementService.Model;
 using Azure.Data.Tables;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Orleans.Serialization;
 using Microsoft.Extensions.Logging.Abstractions;
 using OrleansKms.Hosting;
 using OrleansKms.Hosting.Azurite;
@@ -49,7 +51,7 @@ public sealed class JournalReplayTests : IAsyncDisposable
 
         // The catalog shards confirm CreateKey's pending key ids in the background (every 2 s): once they have, the
         // service writes nothing more, and the journal copied next holds every write the live store has.
-        await WaitUntilNoKeyIdIsPendingAsync(new TableServiceClient(connectionString));
+        await WaitUntilNoKeyIdIsPendingAsync(new TableServiceClient(connectionString), server.Services.GetRequiredService<Serializer>());
 
         // The live journal before Azurite has saved (and the journal dropped) its segments.
         Directory.CreateDirectory(copy);
@@ -70,7 +72,7 @@ public sealed class JournalReplayTests : IAsyncDisposable
         }
     }
 
-    private static async Task WaitUntilNoKeyIdIsPendingAsync(TableServiceClient tables)
+    private static async Task WaitUntilNoKeyIdIsPendingAsync(TableServiceClient tables, Serializer serializer)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while (true)
@@ -78,9 +80,8 @@ public sealed class JournalReplayTests : IAsyncDisposable
             var pending = 0;
             await foreach (var entity in tables.GetTableClient("kmskeys").QueryAsync<TableEntity>(cancellationToken: TestContext.Current.CancellationToken))
             {
-                if (entity.RowKey != "catalog-shard" || entity.GetBinary("Data") is not { } data) continue;
-                using var state = System.Text.Json.JsonDocument.Parse(data);
-                pending += state.RootElement.GetProperty("Pending").GetProperty("$values").GetArrayLength();
+                if (!entity.RowKey.StartsWith("catalog-shard$", StringComparison.Ordinal) || entity.GetBinary("State") is not { } data) continue;
+                pending += serializer.Deserialize<OrleansKms.Grains.KeyCatalogShardState>(data).Pending.Count;
             }
 
             if (pending == 0) return;

@@ -40,7 +40,7 @@ public sealed class LifecycleRestartTests(SharedAzurite azurite)
         await foreach (var row in table.QueryAsync<Azure.Data.Tables.TableEntity>(cancellationToken: TestContext.Current.CancellationToken))
         {
             if (!(row.PartitionKey + row.RowKey).Contains(keyId, StringComparison.Ordinal) || !row.RowKey.Contains(state, StringComparison.OrdinalIgnoreCase)) continue;
-            if (row.Keys.Any(k => k.StartsWith("Data", StringComparison.Ordinal) || k.StartsWith("StringData", StringComparison.Ordinal))) rows.Add(row);
+            if (row.Keys.Any(k => k.StartsWith("State", StringComparison.Ordinal))) rows.Add(row);
         }
 
         return rows;

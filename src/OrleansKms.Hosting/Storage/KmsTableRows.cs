@@ -1,0 +1,103 @@
+using Azure.Data.Tables;
+
+namespace OrleansKms.Hosting.Storage;
+
+/// <summary>
+/// The row layout of KMS grain state in an Azure table (<see cref="KmsTableGrainStorage"/>).
+/// <list type="bullet">
+/// <item>PartitionKey: <c>{ServiceId}_{GrainId}</c> with <c>/ \ # ?</c> replaced by <c>_</c>, as Orleans' table storage
+/// writes it (so a row of Orleans' layout moves to this one without knowing its grain).</item>
+/// <item>RowKey: <c>{state name}${PartitionKey}</c>: one of its own per row. Orleans' layout uses the state's name
+/// alone (<c>key</c> for every key), which Azurite, indexing the RowKey only, must scan.</item>
+/// <item><c>State</c>, <c>State1</c> ... <c>State14</c>: Orleans' binary form of the state, in pieces of at most
+/// 64 KB (a binary property's limit; 15 pieces keep the row under the 1 MB of an entity).</item>
+/// </list>
+/// A row moved from Orleans' layout keeps its <c>Data</c>/<c>StringData</c> pieces (Orleans' grain storage
+/// serializer, Newtonsoft JSON by default) until its grain next writes it.
+/// </summary>
+internal static class KmsTableRows
+{
+    public const string StateProperty = "State";
+    public const string LegacyBinaryProperty = "Data";
+    public const string LegacyStringProperty = "StringData";
+    public const int MaxPieces = 15;
+    public const int PieceSize = 64 * 1024;
+    private const int MaxKeyLength = 1024;
+
+    /// <summary>The separator between the state's name and the partition in a RowKey; never in a state's name.</summary>
+    public const char Separator = '$';
+
+    public static string PartitionKey(string serviceId, GrainId grainId) => Sanitize($"{serviceId}_{grainId}");
+
+    /// <summary>What every PartitionKey of a service's rows starts with (services may share a table).</summary>
+    public static string PartitionPrefix(string serviceId) => Sanitize(serviceId + "_");
+
+    public static string RowKey(string partitionKey, string stateName)
+    {
+        var rowKey = Sanitize(stateName) + Separator + partitionKey;
+        return rowKey.Length < MaxKeyLength ? rowKey : throw new ArgumentException($"Row key of {rowKey.Length} characters is too long for an Azure table.", nameof(partitionKey));
+    }
+
+    /// <summary>A row of Orleans' layout: its RowKey is the state's name alone.</summary>
+    public static bool IsOrleansLayout(TableEntity row) => !row.RowKey.Contains(Separator, StringComparison.Ordinal);
+
+    /// <summary>The names of a value's pieces: <c>State</c>, <c>State1</c>, ... (Orleans names its pieces the same way).</summary>
+    public static string PieceName(string baseName, int index) => index == 0 ? baseName : baseName + index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    public static void SetPieces(TableEntity row, byte[] data)
+    {
+        var count = (data.Length + PieceSize - 1) / PieceSize;
+        if (count > MaxPieces)
+            throw new ArgumentOutOfRangeException(nameof(data), $"Grain state of {data.Length} bytes is too large for an Azure table row (at most {MaxPieces * PieceSize}).");
+        if (count == 1)
+        {
+            row[StateProperty] = data;
+            return;
+        }
+
+        for (var i = 0; i < count; i++)
+        {
+            var length = Math.Min(PieceSize, data.Length - i * PieceSize);
+            row[PieceName(StateProperty, i)] = data.AsSpan(i * PieceSize, length).ToArray();
+        }
+    }
+
+    /// <summary>The joined binary pieces under <paramref name="baseName"/>; empty if there are none.</summary>
+    public static byte[] GetPieces(TableEntity row, string baseName)
+    {
+        var pieces = new List<byte[]>();
+        for (var i = 0; i < MaxPieces; i++)
+        {
+            if (!row.TryGetValue(PieceName(baseName, i), out var value)) continue;
+            var piece = value switch
+            {
+                byte[] bytes => bytes,
+                BinaryData binary => binary.ToArray(),
+                string text when text.Length > 0 => Convert.FromBase64String(text),
+                _ => [],
+            };
+            if (piece.Length > 0) pieces.Add(piece);
+        }
+
+        return pieces.Count == 1 ? pieces[0] : [.. pieces.SelectMany(p => p)];
+    }
+
+    /// <summary>The joined string pieces under <paramref name="baseName"/> (Orleans' <c>UseStringFormat</c>).</summary>
+    public static string GetStringPieces(TableEntity row, string baseName)
+    {
+        var text = new System.Text.StringBuilder();
+        for (var i = 0; i < MaxPieces; i++)
+        {
+            if (row.TryGetValue(PieceName(baseName, i), out var value) && value is string piece) text.Append(piece);
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>Orleans' rule for keys (<c>AzureTableUtils.SanitizeTableProperty</c>): characters a key cannot hold become <c>_</c>.</summary>
+    private static string Sanitize(string key)
+    {
+        var sanitized = key.Replace('/', '_').Replace('\\', '_').Replace('#', '_').Replace('?', '_');
+        return sanitized.Length < MaxKeyLength ? sanitized : throw new ArgumentException($"Key of {sanitized.Length} characters is too long for an Azure table.", nameof(key));
+    }
+}
