@@ -59,7 +59,7 @@ public sealed class AuditFileTests : IAsyncDisposable
 
         // Straight from the folder after the clean stop: CloudTrail log files, the service user's alone.
         var root = Path.Combine(_dataDirectory, "audit");
-        var files = Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories).ToList();
+        var files = Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList(); // names sort by time and sequence
         Assert.NotEmpty(files);
         var records = new List<JsonElement>();
         foreach (var file in files)
