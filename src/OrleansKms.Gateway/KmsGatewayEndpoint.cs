@@ -57,7 +57,7 @@ public sealed class KmsGatewayEndpoint(
             identity = verifier.Verify(context.Request, body.Span, out var scopeRegion);
             regionName = scopeRegion;
             var name = OperationName(context.Request);
-            if (OperationTable.IsModelOperation(name)) operation = name; // so a caller cannot mint new tag values
+            if (OperationTable.ModelName(name) is { } modelName) operation = modelName; // so a caller cannot mint new tag values
             var handler = OperationTable.Find(name);
             foreach (var gate in _gates) gate.Admit(regionName, identity, operation);
             activity = Activities.StartActivity("kms." + operation, ActivityKind.Internal);

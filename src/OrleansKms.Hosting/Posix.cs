@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace OrleansKms.Hosting;
 
-/// <summary>The few POSIX calls .NET does not offer: a signal to a process, and fsync of a directory.</summary>
+/// <summary>The few POSIX calls .NET does not offer: a signal to a process, fsync of a directory, glibc's malloc_trim.</summary>
 internal static class Posix
 {
     public const int Sigterm = 15;
@@ -28,6 +28,31 @@ internal static class Posix
             _ = Close(fd);
         }
     }
+
+    /// <summary>
+    /// Asks the C library to give the free memory of its heaps back to the system (glibc's <c>malloc_trim</c>: the
+    /// runtime's and libraries' native allocations, left in glibc's per-thread arenas after a burst); false where there is
+    /// no such call (not Linux, or a C library without it, such as musl).
+    /// </summary>
+    public static bool TrimNativeHeap()
+    {
+        if (!OperatingSystem.IsLinux()) return false;
+        try
+        {
+            return MallocTrim(0) == 1;
+        }
+        catch (EntryPointNotFoundException)
+        {
+            return false;
+        }
+        catch (DllNotFoundException)
+        {
+            return false;
+        }
+    }
+
+    [DllImport("libc", EntryPoint = "malloc_trim")]
+    private static extern int MallocTrim(nuint pad);
 
     [DllImport("libc", EntryPoint = "kill")]
     private static extern int Kill(int pid, int signal);

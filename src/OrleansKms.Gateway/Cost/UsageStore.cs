@@ -31,14 +31,25 @@ public interface IUsageStore
 
 /// <summary>
 /// The memory store (<c>--storage memory</c>): volatile, as the keys are. It is the database of that mode, so it keeps
-/// each row compact: the dimensions and the count, with every distinct text (a key ARN, a principal) held once however
-/// many rows name it; <see cref="UsageRow"/>s are made only when a bill reads them.
+/// each row compact: rows are grouped by account, Region, hour and writer, and within a group a row is four numbers
+/// (key ARN, operation, principal, detail: each distinct text is held once and named by its number) and the count.
+/// <see cref="UsageRow"/>s are made only when a bill reads them.
 /// </summary>
 public sealed class MemoryUsageStore : IUsageStore
 {
-    private readonly Dictionary<Dimensions, long> _counts = [];
-    private readonly HashSet<string> _texts = new(StringComparer.Ordinal);
+    private readonly Dictionary<Group, Dictionary<Dimensions, long>> _groups = [];
+    private readonly Dictionary<string, int> _textNumbers = new(StringComparer.Ordinal);
+    private readonly List<string> _texts = [];
     private readonly Lock _lock = new();
+
+    /// <summary>Rows stored.</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_lock) return _groups.Values.Sum(g => g.Count);
+        }
+    }
 
     public Task WriteAsync(IReadOnlyList<UsageRow> rows, CancellationToken cancel)
     {
@@ -46,9 +57,9 @@ public sealed class MemoryUsageStore : IUsageStore
         {
             foreach (var r in rows)
             {
-                var dimensions = new Dimensions(Shared(r.Region), Shared(r.AccountId), r.Hour.UtcTicks, Shared(r.Writer), Shared(r.KeyArn),
-                    Shared(r.Operation), Shared(r.Principal), Shared(r.Detail));
-                _counts[dimensions] = r.Count;
+                var group = new Group(Number(r.Region), Number(r.AccountId), r.Hour.UtcTicks, Number(r.Writer));
+                if (!_groups.TryGetValue(group, out var counts)) _groups.Add(group, counts = []);
+                counts[new Dimensions(Number(r.KeyArn), Number(r.Operation), Number(r.Principal), Number(r.Detail))] = r.Count;
             }
         }
 
@@ -61,22 +72,26 @@ public sealed class MemoryUsageStore : IUsageStore
         {
             return Task.FromResult<IReadOnlyList<UsageRow>>(
             [
-                .. _counts
-                    .Select(c => (Dimensions: c.Key, Hour: new DateTimeOffset(c.Key.HourTicks, TimeSpan.Zero), Count: c.Value))
-                    .Where(c => c.Dimensions.Region == region && c.Dimensions.Account == accountId && c.Hour.Year == year && c.Hour.Month == month)
-                    .Select(c => new UsageRow(c.Dimensions.Region, c.Dimensions.Account, c.Hour, c.Dimensions.Writer, c.Dimensions.Key,
-                        c.Dimensions.Operation, c.Dimensions.Principal, c.Dimensions.Detail, c.Count)),
+                .. _groups
+                    .Select(g => (Group: g.Key, Hour: new DateTimeOffset(g.Key.HourTicks, TimeSpan.Zero), Counts: g.Value))
+                    .Where(g => _texts[g.Group.Region] == region && _texts[g.Group.Account] == accountId && g.Hour.Year == year && g.Hour.Month == month)
+                    .SelectMany(g => g.Counts.Select(c => new UsageRow(region, accountId, g.Hour, _texts[g.Group.Writer], _texts[c.Key.Key],
+                        _texts[c.Key.Operation], _texts[c.Key.Principal], _texts[c.Key.Detail], c.Value))),
             ]);
         }
     }
 
-    private string Shared(string text)
+    private int Number(string text)
     {
-        if (_texts.TryGetValue(text, out var known)) return known;
+        if (_textNumbers.TryGetValue(text, out var known)) return known;
+        _textNumbers.Add(text, _texts.Count);
         _texts.Add(text);
-        return text;
+        return _texts.Count - 1;
     }
 
-    /// <summary>A row's identity; the hour as UTC ticks.</summary>
-    private readonly record struct Dimensions(string Region, string Account, long HourTicks, string Writer, string Key, string Operation, string Principal, string Detail);
+    /// <summary>The rows of one account, Region, hour (UTC ticks) and writer; each a number of <see cref="_texts"/>.</summary>
+    private readonly record struct Group(int Region, int Account, long HourTicks, int Writer);
+
+    /// <summary>A row's identity within its group; each a number of <see cref="_texts"/>.</summary>
+    private readonly record struct Dimensions(int Key, int Operation, int Principal, int Detail);
 }

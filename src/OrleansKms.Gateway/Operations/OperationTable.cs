@@ -39,6 +39,16 @@ public static class OperationTable
     /// <summary>True for every operation of the AWS KMS API model, implemented or not.</summary>
     public static bool IsModelOperation(string operation) => Implemented.ContainsKey(operation) || NotYetImplemented.Contains(operation);
 
+    /// <summary>Every operation name of the model, each held once.</summary>
+    private static readonly FrozenSet<string> ModelNames = Implemented.Keys.Concat(NotYetImplemented).ToFrozenSet(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The table's own string for a model operation's name, or null for a name that is not one. What outlives a request
+    /// (usage counters, request records) then holds one shared string per operation rather than the request's copy: a
+    /// silo that served 200,000 keys held 400,000 copies of "CreateKey" and "Encrypt" otherwise.
+    /// </summary>
+    public static string? ModelName(string operation) => ModelNames.TryGetValue(operation, out var name) ? name : null;
+
     /// <summary>The handler for an operation name; UnknownOperationException for a name that is not a KMS operation.</summary>
     public static Handler Find(string operation)
     {

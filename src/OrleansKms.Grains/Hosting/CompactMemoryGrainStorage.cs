@@ -7,10 +7,10 @@ namespace OrleansKms.Grains.Hosting;
 /// <summary>
 /// The grain storage of <c>--storage memory</c>, where the silo itself is the database. Like Orleans' memory storage it
 /// keeps every row in a few store grains (so every silo of a cluster sees the same rows), but compactly: a row is its
-/// grain id, the state's name (one shared string) and Orleans' binary form of the state with a number for its ETag,
-/// where Orleans' own keeps a composed key string, a GUID string ETag and, by default, Newtonsoft JSON with a
-/// <c>$type</c> on every object (a new symmetric key: 1.7 KB of JSON for its row; docs/performance.md,
-/// "Memory"). Volatile, as <c>--storage memory</c> says at start-up.
+/// grain id (one per grain, whatever its number of states; <see cref="MemoryRowTable"/>), the state's name (one shared
+/// string) and Orleans' binary form of the state with a number for its ETag, where Orleans' own keeps a composed key
+/// string, a GUID string ETag and, by default, Newtonsoft JSON with a <c>$type</c> on every object (a new symmetric
+/// key: 1.7 KB of JSON for its row; docs/performance.md, "Memory"). Volatile, as <c>--storage memory</c> says at start-up.
 /// </summary>
 public sealed class CompactMemoryGrainStorage(IGrainFactory grains, Serializer serializer) : IGrainStorage
 {
@@ -55,7 +55,7 @@ public sealed class CompactMemoryGrainStorage(IGrainFactory grains, Serializer s
     private static long ETagNumber(string? etag) => etag is null ? 0 : long.Parse(etag, CultureInfo.InvariantCulture);
 }
 
-/// <summary>One stored row: the state's bytes and its ETag (a number that grows with every write of the row).</summary>
+/// <summary>One stored row as read: the state's bytes and its ETag (a number that grows with every write of the row).</summary>
 [GenerateSerializer, Immutable]
 public sealed record MemoryRow([property: Id(0)] byte[] Data, [property: Id(1)] long ETag);
 
@@ -79,41 +79,13 @@ public interface IMemoryStoreGrain : IGrainWithIntegerKey
 [KeepAlive]
 public sealed class MemoryStoreGrain : Grain, IMemoryStoreGrain
 {
-    private readonly Dictionary<(string State, GrainId Grain), MemoryRow> _rows = [];
-    private readonly HashSet<string> _stateNames = new(StringComparer.Ordinal);
-    private long _lastETag;
+    private readonly MemoryRowTable _rows = new();
 
-    public Task<MemoryRow?> ReadAsync(string stateName, GrainId grainId) =>
-        Task.FromResult(_rows.GetValueOrDefault((stateName, grainId)));
+    public Task<MemoryRow?> ReadAsync(string stateName, GrainId grainId) => Task.FromResult(_rows.Read(stateName, grainId));
 
-    public Task<long?> WriteAsync(string stateName, GrainId grainId, byte[] data, long expectedETag)
-    {
-        var key = (SharedName(stateName), grainId);
-        if (!Matches(key, expectedETag)) return Task.FromResult<long?>(null);
-        var row = new MemoryRow(data, ++_lastETag);
-        _rows[key] = row;
-        return Task.FromResult<long?>(row.ETag);
-    }
+    public Task<long?> WriteAsync(string stateName, GrainId grainId, byte[] data, long expectedETag) =>
+        Task.FromResult(_rows.Write(stateName, grainId, data, expectedETag));
 
-    public Task<bool> ClearAsync(string stateName, GrainId grainId, long expectedETag)
-    {
-        var key = (stateName, grainId);
-        if (!Matches(key, expectedETag)) return Task.FromResult(false);
-        _rows.Remove(key);
-        return Task.FromResult(true);
-    }
-
-    /// <summary>
-    /// A stored row's ETag must be the grain's. A missing row takes any write, as in Orleans' memory storage: a store
-    /// grain lost with its silo comes back empty, and the grains that had rows in it must still be able to write.
-    /// </summary>
-    private bool Matches((string State, GrainId Grain) key, long expectedETag) =>
-        !_rows.TryGetValue(key, out var row) || row.ETag == expectedETag;
-
-    private string SharedName(string stateName)
-    {
-        if (_stateNames.TryGetValue(stateName, out var known)) return known;
-        _stateNames.Add(stateName);
-        return stateName;
-    }
+    public Task<bool> ClearAsync(string stateName, GrainId grainId, long expectedETag) =>
+        Task.FromResult(_rows.Clear(stateName, grainId, expectedETag));
 }

@@ -23,6 +23,21 @@ public sealed class ModelCoverageTests
         Assert.Empty(OperationTable.Implemented.Keys.Intersect(OperationTable.NotYetImplemented));
     }
 
+    [Fact]
+    public void A_model_operations_name_is_one_shared_string_and_another_name_is_none()
+    {
+        foreach (var name in ModelOperations())
+        {
+            var first = OperationTable.ModelName(new string(name.AsSpan()));
+            var second = OperationTable.ModelName(new string(name.AsSpan()));
+            Assert.Equal(name, first);
+            Assert.Same(first, second);
+        }
+
+        Assert.Null(OperationTable.ModelName("EncryptEverything"));
+        Assert.Null(OperationTable.ModelName("encrypt"));
+    }
+
     /// <summary>
     /// The AWS SDK names each call after its operation (<c>CreateGrantAsync</c> for CreateGrant), so a compatibility
     /// test of an operation calls <c>NAMEAsync(</c>; the look-behind keeps <c>ReEncryptAsync(</c> from counting for Encrypt.
