@@ -28,7 +28,7 @@ public sealed class KmsGatewayEndpoint(
     public static readonly ActivitySource Activities = new("OrleansKms.Gateway");
     public static readonly Meter Meter = new("OrleansKms.Gateway");
     private static readonly Counter<long> Requests = Meter.CreateCounter<long>("kms.requests", description: "KMS requests by operation and outcome");
-    private static readonly Histogram<double> Duration = Meter.CreateHistogram<double>("kms.request.duration", "ms", "KMS request duration");
+    private static readonly Histogram<double> Duration = Meter.CreateHistogram<double>("kms.request.duration", "ms", "KMS request duration, until its answer is ready to write");
 
     private readonly int _maxBody = options.Value.MaxRequestBodyBytes;
     private readonly IKmsRequestObserver[] _observers = [.. observers];
@@ -97,6 +97,10 @@ public sealed class KmsGatewayEndpoint(
             // Recorded (audit, last usage, metering) before the caller has its answer: a caller who got an answer and
             // then flushes or looks up finds its request.
             if (_observers.Length > 0) Observe(context, requestId, operation, regionName, identity, body, answer, outcome, errorMessage, started);
+            // Counted before the answer too: a caller holding its answer finds its request in the metrics.
+            var tags = new TagList { { "operation", operation }, { "outcome", outcome } };
+            Requests.Add(1, tags);
+            Duration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, tags);
             if (answer is not null)
             {
                 response.StatusCode = StatusCodes.Status200OK;
@@ -119,9 +123,6 @@ public sealed class KmsGatewayEndpoint(
         }
         finally
         {
-            var tags = new TagList { { "operation", operation }, { "outcome", outcome } };
-            Requests.Add(1, tags);
-            Duration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, tags);
             if (activity is not null)
             {
                 activity.SetTag("kms.outcome", outcome);
