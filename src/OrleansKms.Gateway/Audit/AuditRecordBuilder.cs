@@ -61,7 +61,9 @@ public sealed class AuditRecordBuilder(IdentityStore identities, string defaultR
     public BuiltAuditRecord BuildRecord(KmsRequestRecord record, long sequence, string? target = null)
     {
         var operation = Operation(record.Operation, target ?? record.Target);
-        var region = record.Region ?? defaultRegion;
+        // The Region a refused request claimed is the caller's text: a name no Region has is recorded in the gateway's
+        // home Region (where AWS records a call is the endpoint's Region), so it never becomes a file or blob name.
+        var region = AwsRegions.IsKnown(record.Region) ? record.Region! : defaultRegion;
         var identity = record.Identity;
         // A refused signature still names an access key: the account it belongs to sees the attempt.
         KmsIdentity? claimed = identity is null && record.AccessKeyId is { } id && identities.TryGet(id, out var known) ? known : null;

@@ -293,6 +293,24 @@ public sealed class AuditRecordBuilderTests
     }
 
     [Fact]
+    public void A_claimed_region_that_is_no_region_is_recorded_in_the_home_region_and_never_names_a_file()
+    {
+        var builder = new AuditRecordBuilder(new IdentityStore([]), "us-east-1");
+        foreach (var claimed in new[] { "..", new string('x', 5000), "eu-west-1" })
+        {
+            var record = new KmsRequestRecord
+            {
+                RequestId = "r", Time = DateTimeOffset.UnixEpoch, Operation = "unknown", Region = claimed, AccessKeyId = "NOSUCHKEY",
+                RequestBody = Encoding.UTF8.GetBytes("{}"), ErrorCode = "UnrecognizedClientException",
+            };
+            var entry = builder.Build(record, 1);
+            var expected = claimed == "eu-west-1" ? "eu-west-1" : "us-east-1";
+            Assert.Equal(expected, entry.Region);
+            Assert.Equal(expected, System.Text.Json.Nodes.JsonNode.Parse(entry.Json)!["awsRegion"]!.GetValue<string>());
+        }
+    }
+
+    [Fact]
     public void A_body_that_is_not_json_is_recorded_without_parameters_and_the_record_stays_json()
     {
         var builder = new AuditRecordBuilder(new IdentityStore([]), "us-east-1");
