@@ -31,12 +31,7 @@ public sealed class AzureBlobAuditStore(BlobServiceClient service, IOptions<KmsA
     private readonly string _writer = Guid.NewGuid().ToString("N")[..12];
     private Task<BlobContainerClient>? _container;
 
-    public async Task AppendAsync(IReadOnlyList<AuditEntry> entries, CancellationToken cancel)
-    {
-        using var batch = StartBatch();
-        foreach (var entry in entries) batch.Add(entry);
-        await WriteAsync(batch, cancel);
-    }
+    public Task AppendAsync(IReadOnlyList<AuditEntry> entries, CancellationToken cancel) => CloudTrailLogFiles.AppendAsync(this, entries, cancel);
 
     /// <summary>A batch that gzips each record into its log file as the writer adds it (see <see cref="CloudTrailLogFiles.Batch"/>).</summary>
     public AuditBatch StartBatch() => new CloudTrailLogFiles.Batch(_writer);

@@ -103,6 +103,14 @@ public static class CloudTrailLogFiles
         }
     }
 
+    /// <summary>Stores <paramref name="entries"/> as one batch of <paramref name="store"/> (the stores' AppendAsync).</summary>
+    public static async Task AppendAsync(IAuditStore store, IReadOnlyList<AuditEntry> entries, CancellationToken cancel)
+    {
+        using var batch = store.StartBatch();
+        foreach (var entry in entries) batch.Add(entry);
+        await store.WriteAsync(batch, cancel);
+    }
+
     /// <summary>
     /// The records of <paramref name="query"/>'s account and Region in its time range, from the files a store lists
     /// under a folder (<paramref name="list"/>, names relative to the store's root) and opens (<paramref name="open"/>).

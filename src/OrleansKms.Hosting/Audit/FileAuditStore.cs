@@ -25,12 +25,7 @@ public sealed class FileAuditStore(string root, IAuditStore? earlier = null) : I
     /// <summary>The folder the log files are in.</summary>
     public string Root { get; } = Path.GetFullPath(root);
 
-    public async Task AppendAsync(IReadOnlyList<AuditEntry> entries, CancellationToken cancel)
-    {
-        using var batch = StartBatch();
-        foreach (var entry in entries) batch.Add(entry);
-        await WriteAsync(batch, cancel);
-    }
+    public Task AppendAsync(IReadOnlyList<AuditEntry> entries, CancellationToken cancel) => CloudTrailLogFiles.AppendAsync(this, entries, cancel);
 
     /// <summary>A batch that gzips each record into its log file as the writer adds it (<see cref="CloudTrailLogFiles.Batch"/>).</summary>
     public AuditBatch StartBatch() => new CloudTrailLogFiles.Batch(_writer);
