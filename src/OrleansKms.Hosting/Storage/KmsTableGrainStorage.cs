@@ -36,7 +36,7 @@ public sealed class KmsTableGrainStorage(
     {
         var (partitionKey, rowKey) = Keys(stateName, grainId);
         var row = new TableEntity(partitionKey, rowKey);
-        KmsTableRows.SetPieces(row, serializer.SerializeToArray(grainState.State));
+        Encode(row, grainState.State);
         try
         {
             var response = grainState.ETag is { } etag
@@ -80,7 +80,7 @@ public sealed class KmsTableGrainStorage(
         lifecycle.Subscribe($"{nameof(KmsTableGrainStorage)}-{name}", ServiceLifecycleStage.ApplicationServices, async cancel =>
         {
             await _table.CreateIfNotExistsAsync(cancel);
-            await TableLayoutMigration.RunAsync(_table, serviceId, logger, cancel);
+            await TableLayoutMigration.RunAsync(_table, serviceId, this, logger, cancel);
         });
 
     private (string PartitionKey, string RowKey) Keys(string stateName, GrainId grainId)
@@ -89,8 +89,11 @@ public sealed class KmsTableGrainStorage(
         return (partitionKey, KmsTableRows.RowKey(partitionKey, stateName));
     }
 
+    /// <summary>Puts a state into a row in Orleans' binary form.</summary>
+    internal void Encode<T>(TableEntity row, T state) => KmsTableRows.SetPieces(row, serializer.SerializeToArray(state));
+
     /// <summary>Orleans' binary form; a row moved from Orleans' layout and not written since holds Orleans' grain storage serializer's form.</summary>
-    private T? Decode<T>(TableEntity row)
+    internal T? Decode<T>(TableEntity row)
     {
         if (row.ContainsKey(KmsTableRows.StateProperty)) return serializer.Deserialize<T>(KmsTableRows.GetPieces(row, KmsTableRows.StateProperty));
         var binary = KmsTableRows.GetPieces(row, KmsTableRows.LegacyBinaryProperty);

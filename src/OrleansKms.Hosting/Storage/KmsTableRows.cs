@@ -5,8 +5,11 @@ namespace OrleansKms.Hosting.Storage;
 /// <summary>
 /// The row layout of KMS grain state in an Azure table (<see cref="KmsTableGrainStorage"/>).
 /// <list type="bullet">
-/// <item>PartitionKey: <c>{ServiceId}_{GrainId}</c> with <c>/ \ # ?</c> replaced by <c>_</c>, as Orleans' table storage
-/// writes it (so a row of Orleans' layout moves to this one without knowing its grain).</item>
+/// <item>PartitionKey: <c>{ServiceId}_{GrainId}</c>, the grain id escaped one to one (<see cref="Escape"/>): <c>/</c>
+/// becomes <c>_</c> as Orleans' table storage writes it, so the key of an id without <c>_ ~ \ # ?</c> is the key Orleans
+/// (and this store before layout 3) wrote, and a row moves without knowing its grain. Orleans writes <c>_</c> for
+/// <c>_</c> too, so <c>alias/a/b</c> and <c>alias/a_b</c> had one row; here <c>_</c> is <c>~u</c>
+/// (<see cref="TableKeyMigration"/> moved the rows written before).</item>
 /// <item>RowKey: <c>{state name}${PartitionKey}</c>: one of its own per row. Orleans' layout uses the state's name
 /// alone (<c>key</c> for every key), which Azurite, indexing the RowKey only, must scan.</item>
 /// <item><c>State</c>, <c>State1</c> ... <c>State14</c>: Orleans' binary form of the state, in pieces of at most
@@ -27,7 +30,13 @@ internal static class KmsTableRows
     /// <summary>The separator between the state's name and the partition in a RowKey; never in a state's name.</summary>
     public const char Separator = '$';
 
-    public static string PartitionKey(string serviceId, GrainId grainId) => Sanitize($"{serviceId}_{grainId}");
+    public static string PartitionKey(string serviceId, GrainId grainId) => PartitionKey(serviceId, grainId.ToString());
+
+    /// <summary>The PartitionKey of a grain id given as text (<c>{type}/{key}</c>).</summary>
+    public static string PartitionKey(string serviceId, string grainId) => Checked(PartitionPrefix(serviceId) + Escape(grainId));
+
+    /// <summary>The PartitionKey written before layout 3 (and by Orleans): every <c>/ \ # ?</c> replaced by <c>_</c>, so not one to one.</summary>
+    public static string LegacyPartitionKey(string serviceId, string grainId) => Sanitize($"{serviceId}_{grainId}");
 
     /// <summary>What every PartitionKey of a service's rows starts with (services may share a table).</summary>
     public static string PartitionPrefix(string serviceId) => Sanitize(serviceId + "_");
@@ -94,10 +103,40 @@ internal static class KmsTableRows
         return text.ToString();
     }
 
-    /// <summary>Orleans' rule for keys (<c>AzureTableUtils.SanitizeTableProperty</c>): characters a key cannot hold become <c>_</c>.</summary>
-    private static string Sanitize(string key)
+    private static readonly System.Buffers.SearchValues<char> Escaped = System.Buffers.SearchValues.Create(
+        "_~\\#?" + new string([.. Enumerable.Range(0, 0xA0).Select(c => (char)c).Where(char.IsControl)]));
+
+    /// <summary>
+    /// A grain id as table-key text, one to one: <c>/</c> becomes <c>_</c> (what Orleans writes); <c>_</c>, <c>~</c>,
+    /// <c>\</c>, <c>#</c> and <c>?</c> become <c>~u</c>, <c>~t</c>, <c>~s</c>, <c>~h</c> and <c>~q</c>, and a control
+    /// character <c>~x</c> and four hex digits (a table key holds none of <c>/ \ # ?</c> or control characters). Every
+    /// <c>~</c> starts one of these, so no two ids share a key; an id holding none of them keeps Orleans' key.
+    /// </summary>
+    public static string Escape(string id)
     {
-        var sanitized = key.Replace('/', '_').Replace('\\', '_').Replace('#', '_').Replace('?', '_');
-        return sanitized.Length < MaxKeyLength ? sanitized : throw new ArgumentException($"Key of {sanitized.Length} characters is too long for an Azure table.", nameof(key));
+        if (id.AsSpan().IndexOfAny(Escaped) < 0) return id.Replace('/', '_');
+        var text = new System.Text.StringBuilder(id.Length + 8);
+        foreach (var c in id)
+        {
+            _ = c switch
+            {
+                '/' => text.Append('_'),
+                '_' => text.Append("~u"),
+                '~' => text.Append("~t"),
+                '\\' => text.Append("~s"),
+                '#' => text.Append("~h"),
+                '?' => text.Append("~q"),
+                _ when char.IsControl(c) => text.Append("~x").Append(((int)c).ToString("x4", System.Globalization.CultureInfo.InvariantCulture)),
+                _ => text.Append(c),
+            };
+        }
+
+        return text.ToString();
     }
+
+    private static string Checked(string key) =>
+        key.Length < MaxKeyLength ? key : throw new ArgumentException($"Key of {key.Length} characters is too long for an Azure table.", nameof(key));
+
+    /// <summary>Orleans' rule for keys (<c>AzureTableUtils.SanitizeTableProperty</c>): characters a key cannot hold become <c>_</c>.</summary>
+    private static string Sanitize(string key) => Checked(key.Replace('/', '_').Replace('\\', '_').Replace('#', '_').Replace('?', '_'));
 }

@@ -9,9 +9,11 @@ namespace OrleansKms.Hosting.Storage;
 /// KMS layout, once, before the silo serves:
 /// <list type="number">
 /// <item>If the service's layout row (<c>orleanskms</c>, <c>$layout${ServiceId}</c>) says its rows are all of the KMS
-/// layout, nothing is done (one read per start).</item>
-/// <item>Otherwise every row of Orleans' layout is copied to its KMS RowKey in the same partition, as an insert (if the
+/// layout of this version (3), nothing is done (one read per start).</item>
+/// <item>Without a layout row, every row of Orleans' layout is copied to its KMS RowKey in the same partition, as an insert (if the
 /// KMS row exists already, a move cut short inserted it and it is kept), then the old row is deleted.</item>
+/// <item>Below version 3, the rows whose keys could stand for two grains (<c>/</c> and <c>_</c> were one character)
+/// are given to their owners (<see cref="TableKeyMigration"/>).</item>
 /// <item>Then the layout row is written.</item>
 /// </list>
 /// Each step is a single-row write, journaled like every other, so a kill at any point leaves rows that the next start
@@ -22,15 +24,24 @@ internal static class TableLayoutMigration
 {
     public const string LayoutPartition = "orleanskms";
     public const string LayoutRow = "$layout$";
-    private const int Version = 2;
+    public const int Version = 3;
 
     /// <summary>Moves the rows of service <paramref name="serviceId"/> (services may share a table); the number moved.</summary>
-    public static async Task<int> RunAsync(TableClient table, string serviceId, ILogger logger, CancellationToken cancel)
+    public static async Task<int> RunAsync(TableClient table, string serviceId, KmsTableGrainStorage codec, ILogger logger, CancellationToken cancel)
     {
         var layoutRow = LayoutRow + serviceId;
         var layout = await table.GetEntityIfExistsAsync<TableEntity>(LayoutPartition, layoutRow, cancellationToken: cancel);
-        if (layout.HasValue) return 0;
+        var version = layout.HasValue && layout.Value is { } found ? found.GetInt32("Version") ?? 2 : 0;
+        if (version >= Version) return 0;
 
+        var moved = version < 2 ? await MoveFromOrleansLayoutAsync(table, serviceId, logger, cancel) : 0;
+        moved += await TableKeyMigration.RunAsync(table, serviceId, codec, logger, cancel);
+        await table.UpsertEntityAsync(new TableEntity(LayoutPartition, layoutRow) { ["Version"] = Version }, TableUpdateMode.Replace, cancel);
+        return moved;
+    }
+
+    private static async Task<int> MoveFromOrleansLayoutAsync(TableClient table, string serviceId, ILogger logger, CancellationToken cancel)
+    {
         var moved = 0;
         // The service's partitions: from its prefix up to the prefix with its last character ('_') counted up by one.
         var prefix = KmsTableRows.PartitionPrefix(serviceId);
@@ -45,7 +56,6 @@ internal static class TableLayoutMigration
         }
 
         if (moved > 0) logger.LogWarning("Moved {Moved} rows of table {Table} to the KMS layout.", moved, table.Name);
-        await table.UpsertEntityAsync(new TableEntity(LayoutPartition, layoutRow) { ["Version"] = Version }, TableUpdateMode.Replace, cancel);
         return moved;
     }
 
