@@ -1,4 +1,4 @@
-using System.Threading.Channels;
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -29,7 +29,8 @@ public sealed class KmsAuditOptions
 
 /// <summary>
 /// The audit trail's request observer and background writer. <see cref="Observe"/> only puts the request in a
-/// bounded channel (no parsing, no I/O on the request's path); the writer builds the CloudTrail records of what waits
+/// bounded queue (no parsing, no I/O and no lock on the request's path: a lock-free queue and a counter, as request
+/// threads on every core add to it while the writer takes from it); the writer builds the CloudTrail records of what waits
 /// every few milliseconds, in arrival order, and stores them as one batch every <see cref="KmsAuditOptions.FlushInterval"/>
 /// (sooner when <see cref="KmsAuditOptions.BatchSize"/> are ready). A failed write is retried, in order, until it
 /// succeeds or the host stops. On a clean stop (after the server has stopped taking requests) everything still
@@ -37,7 +38,8 @@ public sealed class KmsAuditOptions
 /// </summary>
 public sealed class AuditWriter : BackgroundWriter, IKmsRequestObserver, IKmsServiceEvents
 {
-    private readonly Channel<AuditItem> _channel;
+    private readonly ConcurrentQueue<AuditItem> _queue = new();
+    private int _waiting; // items in the queue, counted before they go in and after they come out
     private readonly IAuditStore _store;
     private readonly AuditRecordBuilder _builder;
     private readonly KmsAuditOptions _options;
@@ -60,11 +62,6 @@ public sealed class AuditWriter : BackgroundWriter, IKmsRequestObserver, IKmsSer
         _options = options.Value;
         _logger = logger;
         _clock = clock ?? TimeProvider.System;
-        _channel = Channel.CreateBounded<AuditItem>(new BoundedChannelOptions(_options.Capacity)
-        {
-            SingleReader = true,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
         _pending = store.StartBatch();
     }
 
@@ -73,6 +70,9 @@ public sealed class AuditWriter : BackgroundWriter, IKmsRequestObserver, IKmsSer
     /// <summary>Records dropped because the buffer was full.</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
 
+    /// <summary>Items in the queue (one being added may be counted a moment before it can be taken).</summary>
+    private int Waiting => Volatile.Read(ref _waiting);
+
     public void Observe(KmsRequestRecord record) => Enqueue(new AuditItem(record, null), record.RequestId);
 
     /// <summary>Something the service did on its own (rotation, deletion, expiry): recorded as an AwsServiceEvent.</summary>
@@ -80,14 +80,17 @@ public sealed class AuditWriter : BackgroundWriter, IKmsRequestObserver, IKmsSer
 
     private void Enqueue(AuditItem item, string what)
     {
-        if (!_channel.Writer.TryWrite(item))
+        var waiting = Interlocked.Increment(ref _waiting);
+        if (waiting > _options.Capacity)
         {
+            Interlocked.Decrement(ref _waiting);
             if (Interlocked.Increment(ref _dropped) % 1000 == 1)
                 _logger.LogError("Audit buffer full ({Capacity} records): audit record of {What} dropped", _options.Capacity, what);
             return;
         }
 
-        if (_channel.Reader.Count >= BuildChunk && _wake.CurrentCount == 0)
+        _queue.Enqueue(item);
+        if (waiting >= BuildChunk && _wake.CurrentCount == 0)
         {
             try { _wake.Release(); } catch (SemaphoreFullException) { }
         }
@@ -104,7 +107,7 @@ public sealed class AuditWriter : BackgroundWriter, IKmsRequestObserver, IKmsSer
         {
             // What waits when the flush begins; what comes during it waits for the next one. Draining "until empty"
             // would, under load, never stop and write a trickle of tiny batches, each a storage round trip.
-            var waiting = _channel.Reader.Count;
+            var waiting = Waiting;
             for (var attempt = 1; _pending.Count > 0 || waiting > 0;)
             {
                 if (!_pending.Sealed)
@@ -133,8 +136,9 @@ public sealed class AuditWriter : BackgroundWriter, IKmsRequestObserver, IKmsSer
     private int Take(int count)
     {
         var taken = 0;
-        while (taken < count && !_pending.Sealed && _channel.Reader.TryRead(out var item))
+        while (taken < count && !_pending.Sealed && _queue.TryDequeue(out var item))
         {
+            Interlocked.Decrement(ref _waiting);
             taken++;
             try
             {
@@ -199,7 +203,7 @@ public sealed class AuditWriter : BackgroundWriter, IKmsRequestObserver, IKmsSer
                 await _drain.WaitAsync(stopping);
                 try
                 {
-                    Take(Math.Min(_channel.Reader.Count, _options.BatchSize - _pending.Count)); // (none while a failed batch waits for its retry)
+                    Take(Math.Min(Waiting, _options.BatchSize - _pending.Count)); // (none while a failed batch waits for its retry)
                     var now = _clock.GetTimestamp();
                     var due = _pending.Count >= _options.BatchSize || (_pending.Count > 0 && _clock.GetElapsedTime(lastWrite, now) >= _options.FlushInterval);
                     if (due && now >= retryAt)
@@ -233,7 +237,7 @@ public sealed class AuditWriter : BackgroundWriter, IKmsRequestObserver, IKmsSer
 
     protected override void ReportUnwritten(Exception failure) =>
         _logger.LogError(failure, "Audit writer stopped with {Count} records unwritten: the store did not accept them within {Limit}",
-            _pending.Count + _channel.Reader.Count, FinalFlushLimit);
+            _pending.Count + Waiting, FinalFlushLimit);
 
     protected override void ReportStopped() => _logger.LogDebug("Audit writer stopped; every buffered record written");
 }

@@ -59,6 +59,31 @@ public sealed class AuditWriterRetryTests
     }
 
     [Fact]
+    public async Task Records_from_many_threads_are_all_written_once_and_beyond_the_capacity_dropped_and_counted()
+    {
+        var store = new FlakyStore(failures: 0);
+        await using (var writer = new AuditWriter(store, new AuditRecordBuilder(new IdentityStore([KmsIdentity.Development]), "us-east-1"),
+            Options.Create(new KmsAuditOptions { BatchSize = 1000, Capacity = 4000 }), NullLogger<AuditWriter>.Instance))
+        {
+            // Four threads add 1,500 each to a queue of 4,000 that nothing takes from meanwhile.
+            await Task.WhenAll(Enumerable.Range(0, 4).Select(t => Task.Run(() =>
+            {
+                for (var i = 0; i < 1500; i++) writer.Record(Rotation(t * 1500 + i));
+            }, Cancel)));
+            Assert.Equal(2000, writer.Dropped);
+
+            await writer.FlushAsync(Cancel);
+            writer.Record(Rotation(9999)); // room again once written
+            await writer.FlushAsync(Cancel);
+            Assert.Equal(2000, writer.Dropped);
+        }
+
+        var written = store.Writes.SelectMany(w => w).ToList();
+        Assert.Equal(4001, written.Count);
+        Assert.Equal(4001, written.Distinct().Count());
+    }
+
+    [Fact]
     public void A_sealed_batch_takes_no_more_records()
     {
         using var batch = new AuditBatch();
