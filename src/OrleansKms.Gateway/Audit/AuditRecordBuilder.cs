@@ -46,6 +46,7 @@ public sealed class AuditRecordBuilder(IdentityStore identities, string defaultR
     [ThreadStatic] private static Utf8JsonWriter? t_writer;
 
     [ThreadStatic] private static List<string>? t_resources;
+    [ThreadStatic] private static RepeatedTexts? t_texts;
     [ThreadStatic] private static List<string>? t_requestKeys;
 
     /// <summary>The record of one request; <paramref name="target"/> is the X-Amz-Target of one refused before its operation was read.</summary>
@@ -154,14 +155,13 @@ public sealed class AuditRecordBuilder(IdentityStore identities, string defaultR
         writer.WritePropertyName("userIdentity"u8);
         if (identity is not null) writer.WriteRawValue(UserIdentities.GetValue(identity, UserIdentity), skipInputValidation: true);
         else WriteUnknown(writer, record.AccessKeyId, claimed);
-        Span<char> time = stackalloc char[20];
-        record.Time.UtcDateTime.TryFormat(time, out var length, "yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
-        writer.WriteString("eventTime"u8, time[..length]);
+        var texts = t_texts ??= new RepeatedTexts();
+        writer.WriteString("eventTime"u8, texts.TimeOf(record.Time));
         writer.WriteString("eventSource"u8, EventSource);
         writer.WriteString("eventName"u8, operation);
         writer.WriteString("awsRegion"u8, region);
-        writer.WriteString("sourceIPAddress"u8, record.SourceIp);
-        writer.WriteString("userAgent"u8, record.UserAgent);
+        WriteText(writer, "sourceIPAddress"u8, record.SourceIp, ref texts.SourceIp, ref texts.SourceIpUtf8);
+        WriteText(writer, "userAgent"u8, record.UserAgent, ref texts.UserAgent, ref texts.UserAgentUtf8);
         if (record.ErrorCode is not null)
         {
             writer.WriteString("errorCode"u8, record.ErrorCode);
@@ -196,6 +196,50 @@ public sealed class AuditRecordBuilder(IdentityStore identities, string defaultR
         writer.WriteEndObject();
         writer.Flush();
         return resources;
+    }
+
+    /// <summary>
+    /// Texts that repeat from one record to the next on a thread (the time to the second, the caller's address and
+    /// user agent), kept in UTF-8 from the last record: most records copy these bytes instead of formatting or
+    /// transcoding them again.
+    /// </summary>
+    private sealed class RepeatedTexts
+    {
+        private readonly byte[] _time = new byte[20];
+        private long _second = long.MinValue;
+        public string? SourceIp;
+        public byte[] SourceIpUtf8 = [];
+        public string? UserAgent;
+        public byte[] UserAgentUtf8 = [];
+
+        public ReadOnlySpan<byte> TimeOf(DateTimeOffset time)
+        {
+            var second = time.UtcTicks / TimeSpan.TicksPerSecond;
+            if (second != _second)
+            {
+                time.UtcDateTime.TryFormat(_time, out _, "yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+                _second = second;
+            }
+
+            return _time;
+        }
+    }
+
+    private static void WriteText(Utf8JsonWriter writer, ReadOnlySpan<byte> name, string? text, ref string? last, ref byte[] utf8)
+    {
+        if (text is null)
+        {
+            writer.WriteNull(name);
+            return;
+        }
+
+        if (!ReferenceEquals(text, last) && !string.Equals(text, last, StringComparison.Ordinal))
+        {
+            utf8 = Encoding.UTF8.GetBytes(text);
+            last = text;
+        }
+
+        writer.WriteString(name, utf8);
     }
 
     private static bool IsReadOnly(string operation) => !Writes.Any(w => operation.StartsWith(w, StringComparison.Ordinal));

@@ -283,6 +283,40 @@ public sealed class AuditRecordBuilderTests
     }
 
     [Fact]
+    public void Consecutive_records_on_one_thread_each_carry_their_own_time_address_and_user_agent()
+    {
+        var builder = new AuditRecordBuilder(new IdentityStore([]), "us-east-1");
+        var start = new DateTimeOffset(2026, 12, 1, 6, 0, 0, TimeSpan.Zero);
+        var calls = new (TimeSpan After, string? Address, string? Agent)[]
+        {
+            (TimeSpan.Zero, "10.0.0.1", "agent/1"),
+            (TimeSpan.FromMilliseconds(999), "10.0.0.1", new string("agent/1".AsSpan())),
+            (TimeSpan.FromSeconds(1), "10.0.0.2", "agent/2 é"),
+            (TimeSpan.FromDays(400), null, null),
+            (TimeSpan.Zero, "10.0.0.1", "agent/1"),
+        };
+        foreach (var (after, address, agent) in calls)
+        {
+            var entry = builder.Build(new KmsRequestRecord
+            {
+                RequestId = Guid.NewGuid().ToString(),
+                Time = start + after,
+                Operation = "DescribeKey",
+                Region = "eu-west-1",
+                Identity = Session,
+                AccessKeyId = Session.AccessKeyId,
+                RequestBody = "{}"u8.ToArray(),
+                SourceIp = address,
+                UserAgent = agent,
+            }, 1);
+            var json = System.Text.Json.Nodes.JsonNode.Parse(entry.Json)!;
+            Assert.Equal((start + after).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture), json["eventTime"]!.GetValue<string>());
+            Assert.Equal(address, json["sourceIPAddress"]?.GetValue<string>());
+            Assert.Equal(agent, json["userAgent"]?.GetValue<string>());
+        }
+    }
+
+    [Fact]
     public void A_request_with_an_unknown_access_key_belongs_to_no_account_and_an_unknown_target_is_not_an_event_name()
     {
         var builder = new AuditRecordBuilder(new IdentityStore([]), "us-east-1");
