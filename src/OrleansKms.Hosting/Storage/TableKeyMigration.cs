@@ -17,9 +17,10 @@ namespace OrleansKms.Hosting.Storage;
 /// with every <c>_</c> as <c>_</c>, the common spelling;</item>
 /// <item>a retirable-grants row is split by its grants' retiring principals, each part to that principal's row.</item>
 /// </list>
-/// A row that stays where it is (its owner's name has no <c>_</c>) is left untouched. Each move writes the new row
-/// (an upsert of what the old row holds: doing it twice is harmless) before it deletes or rewrites the old one, so a
-/// start cut short leaves the old row, and the next start moves it again.
+/// A row that stays where it is (its owner's name has no <c>_</c>) is left untouched. Each move inserts the new row
+/// (skipped if that key holds one already) before it deletes or rewrites the old one as it was read (left if it
+/// changed since), so a start cut short leaves the old row for the next start to move again, and a second silo
+/// moving at the same time neither brings back an old row nor undoes a newer write.
 /// </summary>
 internal static class TableKeyMigration
 {
@@ -86,7 +87,7 @@ internal static class TableKeyMigration
 
         var partition = KmsTableRows.PartitionKey(serviceId, GrainId(owner));
         if (partition == row.PartitionKey) return false;
-        await table.UpsertEntityAsync(CopyOf(row, partition, AliasState), TableUpdateMode.Replace, cancel);
+        await InsertAsync(table, CopyOf(row, partition, AliasState), cancel);
         await DeleteAsync(table, row, cancel);
         return true;
     }
@@ -116,7 +117,7 @@ internal static class TableKeyMigration
 
             var moved = new TableEntity(partition, KmsTableRows.RowKey(partition, RetirableGrantsState));
             codec.Encode(moved, new RetirableGrantsState { Grants = grants, NextSequence = state.NextSequence });
-            await table.UpsertEntityAsync(moved, TableUpdateMode.Replace, cancel);
+            await InsertAsync(table, moved, cancel);
         }
 
         if (stays is null)
@@ -127,7 +128,14 @@ internal static class TableKeyMigration
         {
             var kept = new TableEntity(row.PartitionKey, row.RowKey);
             codec.Encode(kept, new RetirableGrantsState { Grants = stays, NextSequence = state.NextSequence });
-            await table.UpdateEntityAsync(kept, row.ETag, TableUpdateMode.Replace, cancel);
+            try
+            {
+                await table.UpdateEntityAsync(kept, row.ETag, TableUpdateMode.Replace, cancel);
+            }
+            catch (RequestFailedException e) when (e.Status is 404 or 412)
+            {
+                // Rewritten or deleted since it was read: by another silo's move, or by its grain after that move.
+            }
         }
 
         return true;
@@ -145,13 +153,29 @@ internal static class TableKeyMigration
         return copy;
     }
 
+    /// <summary>
+    /// Writes a moved row unless its key holds one already: put there by this move cut short, or by another silo's move
+    /// and perhaps changed by its grain since, which a second copy of the old row must not undo.
+    /// </summary>
+    private static async Task InsertAsync(TableClient table, TableEntity row, CancellationToken cancel)
+    {
+        try
+        {
+            await table.AddEntityAsync(row, cancel);
+        }
+        catch (RequestFailedException e) when (e.Status == 409)
+        {
+        }
+    }
+
+    /// <summary>Deletes the old row as it was read: if it is gone or was written since (the grain whose key it is now), it stays as it is.</summary>
     private static async Task DeleteAsync(TableClient table, TableEntity row, CancellationToken cancel)
     {
         try
         {
-            await table.DeleteEntityAsync(row.PartitionKey, row.RowKey, ETag.All, cancel);
+            await table.DeleteEntityAsync(row.PartitionKey, row.RowKey, row.ETag, cancel);
         }
-        catch (RequestFailedException e) when (e.Status == 404)
+        catch (RequestFailedException e) when (e.Status is 404 or 412)
         {
         }
     }
