@@ -107,6 +107,101 @@ public sealed class UsageMeterTests
         Assert.Equal(1, meter.Tracked);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_quiet_counter_leaves_memory_and_its_row_counts_on_when_the_key_is_used_again(bool storeAnswersCounts)
+    {
+        var store = storeAnswersCounts ? new MemoryUsageStore() : (IUsageStore)new FlakyStore();
+        var meter = Meter(store);
+        for (var i = 0; i < 3; i++) meter.Observe(Request("Encrypt", Encrypted));
+        await meter.FlushAsync(Cancel);
+        _clock.Advance(UsageMeter.RetireAfter - TimeSpan.FromSeconds(1));
+        await meter.FlushAsync(Cancel);
+        Assert.Equal(1, meter.Tracked);
+
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        await meter.FlushAsync(Cancel);
+        Assert.Equal(0, meter.Tracked);
+        // The memory store has the count; another store's is kept by the meter as a number.
+        Assert.Equal(storeAnswersCounts ? 0 : 1, meter.RetiredRows);
+
+        meter.Observe(Request("Encrypt", Encrypted));
+        meter.Observe(Request("Encrypt", Encrypted));
+        await meter.FlushAsync(Cancel);
+
+        var row = Assert.Single(await store.ReadAsync("us-east-1", "000000000000", 2026, 11, Cancel));
+        Assert.Equal(("Encrypt", 5L, meter.Writer), (row.Operation, row.Count, row.Writer));
+        Assert.Equal(0, meter.Unwritten);
+    }
+
+    [Fact]
+    public async Task Counts_the_meter_kept_are_forgotten_two_hours_after_their_hour()
+    {
+        var meter = Meter(new FlakyStore());
+        meter.Observe(Request("Encrypt", Encrypted));
+        await meter.FlushAsync(Cancel);
+        _clock.Advance(UsageMeter.RetireAfter);
+        await meter.FlushAsync(Cancel);
+        Assert.Equal(1, meter.RetiredRows);
+
+        _clock.Advance(TimeSpan.FromMinutes(105)); // 14:01: the hour of the count began more than two hours ago
+        await meter.FlushAsync(Cancel);
+
+        Assert.Equal(0, meter.RetiredRows);
+    }
+
+    [Fact]
+    public async Task No_request_is_lost_while_counters_retire_as_requests_come()
+    {
+        var store = new MemoryUsageStore();
+        var meter = Meter(store);
+        var requests = Enumerable.Range(0, 64).Select(k => Request("Encrypt", Encrypted.Replace("1234abcd", $"{k:x8}", StringComparison.Ordinal))).ToArray();
+        var stop = false;
+        // Each caller uses a key for a burst and moves on, so counters go quiet and retire while others count and
+        // while the callers come back to them.
+        var callers = Enumerable.Range(0, 4).Select(c => Task.Run(() =>
+        {
+            var counted = 0L;
+            while (!Volatile.Read(ref stop)) meter.Observe(requests[(counted++ / 200 + c * 16) % requests.Length]);
+            return counted;
+        })).ToList();
+        for (var flush = 0; flush < 300; flush++)
+        {
+            _clock.Advance(UsageMeter.RetireAfter);
+            await meter.FlushAsync(Cancel);
+        }
+
+        Volatile.Write(ref stop, true);
+        var observed = (await Task.WhenAll(callers)).Sum();
+        await meter.FlushAsync(Cancel);
+
+        var rows = await store.ReadAsync("us-east-1", "000000000000", 2026, 11, Cancel);
+        Assert.Equal(observed, rows.Sum(r => r.Count));
+    }
+
+    [Fact]
+    public void Counting_a_request_whose_row_is_already_counted_allocates_nothing()
+    {
+        var meter = Meter(new MemoryUsageStore());
+        KmsRequestRecord[] requests =
+        [
+            Request("Encrypt", Encrypted),
+            Request("DescribeKey", $$$"""{"KeyMetadata":{"KeyId":"1234abcd-12ab-34cd-56ef-1234567890ab","Arn":"{{{KeyArn}}}"}}"""),
+            Request("GenerateDataKeyPair", $$"""{"KeyId":"{{KeyArn}}","KeyPairSpec":"RSA_2048","PublicKey":"AAAA"}"""),
+        ];
+        for (var i = 0; i < 100; i++)
+            foreach (var request in requests) meter.Observe(request);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 1000; i++)
+            foreach (var request in requests) meter.Observe(request);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.True(allocated < 1000, $"3000 requests of rows already counted allocated {allocated} bytes.");
+        Assert.Equal(3, meter.Tracked);
+    }
+
     /// <summary>Stores the rows, then (once) fails as a timeout after the write would.</summary>
     private sealed class FlakyStore : IUsageStore
     {
