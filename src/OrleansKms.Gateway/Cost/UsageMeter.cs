@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -79,12 +80,20 @@ public sealed class UsageMeter : BackgroundWriter, IKmsRequestObserver
         var hour = now - now % TimeSpan.TicksPerHour;
         var dimensions = new UsageDimensions(region, caller.AccountId, hour, key, record.Operation, caller.PrincipalArn, detail);
         var counter = _counters.GetOrAdd(dimensions, NewCounter);
-        while (Interlocked.Increment(ref counter.Total) < 0)
+        if (Interlocked.Increment(ref counter.Total) < 0) CountAgain(dimensions, counter);
+    }
+
+    /// <summary>The counter was retired by a flush after it was looked up: the request counts in the row's next counter.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void CountAgain(UsageDimensions dimensions, Counter retired)
+    {
+        var counter = retired;
+        do
         {
-            // Retired by a flush since it was looked up: the count goes to the row's next counter.
             _counters.TryRemove(KeyValuePair.Create(dimensions, counter));
             counter = _counters.GetOrAdd(dimensions, NewCounter);
         }
+        while (Interlocked.Increment(ref counter.Total) < 0);
     }
 
     /// <summary>Counts not yet written (tests, and the stop's log line).</summary>
