@@ -46,7 +46,7 @@ public sealed class KmsGrainOptions
     public int PolicyCacheCapacity { get; set; } = KmsGrainOptionsDefaults.PolicyCacheCapacity;
 
     /// <summary>
-    /// How long an idle activation of a key grain or an alias grain stays in a silo's memory before Orleans
+    /// How long an idle activation of a key grain, an alias grain or a key catalog shard stays in a silo's memory before Orleans
     /// collects it (its state stays in storage; the next call activates it again). Orleans' own default for other
     /// grains is 15 minutes. Must be more than 1 minute (Orleans' <c>GrainCollectionOptions.CollectionQuantum</c>,
     /// how often it looks for idle activations; the silo executable looks every 30 s). Default 2 minutes.

@@ -30,16 +30,22 @@ public interface IUsageStore
 }
 
 /// <summary>
-/// The memory store (<c>--storage memory</c>): volatile, as the keys are. It is the database of that mode, so it keeps
-/// each row compact: rows are grouped by account, Region, hour and writer, and within a group a row is four numbers
-/// (key ARN, operation, principal, detail: each distinct text is held once and named by its number) and the count.
-/// <see cref="UsageRow"/>s are made only when a bill reads them.
+/// A usage store that answers the count of one of its rows from memory, at no cost (the memory store). The usage meter
+/// then keeps no copy of the counts it wrote: it asks the store when a retired counter's row is counted again.
 /// </summary>
-public sealed class MemoryUsageStore : IUsageStore
+public interface IUsageCountLookup
 {
-    private readonly Dictionary<Group, Dictionary<Dimensions, long>> _groups = [];
-    private readonly Dictionary<string, int> _textNumbers = new(StringComparer.Ordinal);
-    private readonly List<string> _texts = [];
+    /// <summary>The count stored in the writer's row of <paramref name="dimensions"/>, or 0 when there is no such row.</summary>
+    long CountOf(string writer, in UsageDimensions dimensions);
+}
+
+/// <summary>
+/// The memory store (<c>--storage memory</c>): volatile, as the keys are. It is the database of that mode, so it keeps
+/// each row compact (<see cref="UsageCountTable"/>); <see cref="UsageRow"/>s are made only when a bill reads them.
+/// </summary>
+public sealed class MemoryUsageStore : IUsageStore, IUsageCountLookup
+{
+    private readonly UsageCountTable _table = new();
     private readonly Lock _lock = new();
 
     /// <summary>Rows stored.</summary>
@@ -47,7 +53,7 @@ public sealed class MemoryUsageStore : IUsageStore
     {
         get
         {
-            lock (_lock) return _groups.Values.Sum(g => g.Count);
+            lock (_lock) return _table.Count;
         }
     }
 
@@ -56,11 +62,7 @@ public sealed class MemoryUsageStore : IUsageStore
         lock (_lock)
         {
             foreach (var r in rows)
-            {
-                var group = new Group(Number(r.Region), Number(r.AccountId), r.Hour.UtcTicks, Number(r.Writer));
-                if (!_groups.TryGetValue(group, out var counts)) _groups.Add(group, counts = []);
-                counts[new Dimensions(Number(r.KeyArn), Number(r.Operation), Number(r.Principal), Number(r.Detail))] = r.Count;
-            }
+                _table.Set(r.Writer, new UsageDimensions(r.Region, r.AccountId, r.Hour.UtcTicks, r.KeyArn, r.Operation, r.Principal, r.Detail), r.Count);
         }
 
         return Task.CompletedTask;
@@ -68,30 +70,11 @@ public sealed class MemoryUsageStore : IUsageStore
 
     public Task<IReadOnlyList<UsageRow>> ReadAsync(string region, string accountId, int year, int month, CancellationToken cancel)
     {
-        lock (_lock)
-        {
-            return Task.FromResult<IReadOnlyList<UsageRow>>(
-            [
-                .. _groups
-                    .Select(g => (Group: g.Key, Hour: new DateTimeOffset(g.Key.HourTicks, TimeSpan.Zero), Counts: g.Value))
-                    .Where(g => _texts[g.Group.Region] == region && _texts[g.Group.Account] == accountId && g.Hour.Year == year && g.Hour.Month == month)
-                    .SelectMany(g => g.Counts.Select(c => new UsageRow(region, accountId, g.Hour, _texts[g.Group.Writer], _texts[c.Key.Key],
-                        _texts[c.Key.Operation], _texts[c.Key.Principal], _texts[c.Key.Detail], c.Value))),
-            ]);
-        }
+        lock (_lock) return Task.FromResult<IReadOnlyList<UsageRow>>([.. _table.Rows(region, accountId, year, month)]);
     }
 
-    private int Number(string text)
+    public long CountOf(string writer, in UsageDimensions dimensions)
     {
-        if (_textNumbers.TryGetValue(text, out var known)) return known;
-        _textNumbers.Add(text, _texts.Count);
-        _texts.Add(text);
-        return _texts.Count - 1;
+        lock (_lock) return _table.TryGet(writer, dimensions, out var count) ? count : 0;
     }
-
-    /// <summary>The rows of one account, Region, hour (UTC ticks) and writer; each a number of <see cref="_texts"/>.</summary>
-    private readonly record struct Group(int Region, int Account, long HourTicks, int Writer);
-
-    /// <summary>A row's identity within its group; each a number of <see cref="_texts"/>.</summary>
-    private readonly record struct Dimensions(int Key, int Operation, int Principal, int Detail);
 }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Orleans.Core.Internal;
 using Orleans.Storage;
 using OrleansKms.Grains;
 using OrleansKms.Hosting;
@@ -217,5 +218,41 @@ public sealed class KeyCatalogShardingTests(TwoSiloClusterFixture cluster) : ICl
         Assert.Equal([created.KeyId], row.State.KeyIds);
         Assert.Equal([created.KeyId], await ListAllAsync(catalog, 1000));
     }
-}
 
+    /// <summary>
+    /// Idle shards are collected after the key grains' collection age (their ids as strings left the silo's memory):
+    /// an activation that comes back lists the same keys and settles the pending entries its predecessor left.
+    /// </summary>
+    [Fact]
+    public async Task A_shard_collected_while_idle_lists_its_keys_and_settles_its_pending_entries_when_it_comes_back()
+    {
+        var account = Random.Shared.NextInt64(100000000000, 999999999999).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var caller = new KmsCaller(account, $"arn:aws:iam::{account}:root", "test");
+        var catalogKey = KeyCatalog.GrainKey(account, cluster.Region);
+        var created = new KeyArn(cluster.Region, account, KeyIds.NewSingleRegion());
+        var root = KeyCatalog.RootOf(created.KeyId);
+        var shard = cluster.Silo(1).GetGrain<IKeyCatalogShardGrain>(KeyCatalog.ShardGrainKey(catalogKey, root));
+        var ghost = Ids(root).Single();
+        await shard.AddPendingAsync(ghost);
+        await cluster.Silo(0).GetGrain<IKeyGrain>(created.Value).CreateAsync(new CreateKeyCommand { Caller = caller });
+        cluster.Time.Advance(KeyCatalogShardGrain.AbandonedAfter + TimeSpan.FromMinutes(1));
+
+        await shard.Cast<IGrainManagementExtension>().DeactivateOnIdle();
+
+        var catalog = cluster.Silo(0).GetGrain<IKeyCatalogGrain>(catalogKey);
+        Assert.Equal([created.KeyId], await ListAllAsync(catalog, 1000));
+        var storage = cluster.Cluster.Silos[0].ServiceProvider.GetRequiredKeyedService<IGrainStorage>(KmsGrainOptionsDefaults.StorageName);
+        var row = new GrainState<KeyCatalogShardState>(new KeyCatalogShardState());
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        do
+        {
+            Assert.True(DateTime.UtcNow < deadline, "The shard's new activation did not settle its pending entries within 30 s.");
+            await Task.Delay(100);
+            await storage.ReadStateAsync("catalog-shard", shard.GetGrainId(), row);
+        }
+        while (row.State!.Pending.Count > 0);
+
+        Assert.Equal([created.KeyId], row.State.KeyIds);
+        Assert.Equal([created.KeyId], await ListAllAsync(catalog, 1000));
+    }
+}

@@ -122,13 +122,14 @@ public sealed class TwoSiloCryptoTests(TwoSiloClusterFixture cluster) : IClassFi
     }
 
     [Fact]
-    public void Idle_key_and_alias_grain_activations_are_collected_after_the_configured_age_not_Orleans_default()
+    public void Idle_key_alias_and_catalog_shard_activations_are_collected_after_the_configured_age_not_Orleans_default()
     {
         var collection = cluster.Cluster.Silos[0].ServiceProvider.GetRequiredService<IOptions<GrainCollectionOptions>>().Value;
         var age = new KmsGrainOptions().KeyGrainCollectionAge;
         Assert.Equal(TimeSpan.FromMinutes(2), age);
         Assert.Equal(age, collection.ClassSpecificCollectionAge[typeof(KeyGrain).FullName!]);
         Assert.Equal(age, collection.ClassSpecificCollectionAge[typeof(AliasGrain).FullName!]);
+        Assert.Equal(age, collection.ClassSpecificCollectionAge[typeof(KeyCatalogShardGrain).FullName!]);
         Assert.True(age < collection.CollectionAge);
     }
 

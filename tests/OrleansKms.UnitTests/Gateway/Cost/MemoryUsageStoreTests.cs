@@ -58,4 +58,17 @@ public sealed class MemoryUsageStoreTests
         Assert.Equal([Row("Encrypt", 8, region: "eu-west-1")], await _store.ReadAsync("eu-west-1", "111122223333", 2026, 11, Cancel));
         Assert.Empty(await _store.ReadAsync("us-west-2", "111122223333", 2026, 11, Cancel));
     }
+
+    [Fact]
+    public async Task The_count_of_a_writers_row_is_answered_without_a_read()
+    {
+        await _store.WriteAsync([Row("Encrypt", 3), Row("Encrypt", 5, writer: "w2")], Cancel);
+
+        Assert.Equal(3, _store.CountOf("w1", Dimensions("Encrypt")));
+        Assert.Equal(5, _store.CountOf("w2", Dimensions("Encrypt")));
+        Assert.Equal(0, _store.CountOf("w1", Dimensions("Decrypt")));
+        Assert.Equal(0, _store.CountOf("w3", Dimensions("Encrypt")));
+    }
+
+    private static UsageDimensions Dimensions(string operation) => new("us-east-1", "111122223333", Noon.UtcTicks, KeyArn, operation, Principal, "");
 }

@@ -107,6 +107,138 @@ public sealed class UsageMeterTests
         Assert.Equal(1, meter.Tracked);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_quiet_counter_leaves_memory_and_its_row_counts_on_when_the_key_is_used_again(bool storeAnswersCounts)
+    {
+        var store = storeAnswersCounts ? new MemoryUsageStore() : (IUsageStore)new FlakyStore();
+        var meter = Meter(store);
+        for (var i = 0; i < 3; i++) meter.Observe(Request("Encrypt", Encrypted));
+        await meter.FlushAsync(Cancel);
+        _clock.Advance(UsageMeter.RetireAfter - TimeSpan.FromSeconds(1));
+        await meter.FlushAsync(Cancel);
+        Assert.Equal(1, meter.Tracked);
+
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        await meter.FlushAsync(Cancel);
+        Assert.Equal(0, meter.Tracked);
+        // The memory store has the count; another store's is kept by the meter as a number.
+        Assert.Equal(storeAnswersCounts ? 0 : 1, meter.RetiredRows);
+
+        meter.Observe(Request("Encrypt", Encrypted));
+        meter.Observe(Request("Encrypt", Encrypted));
+        await meter.FlushAsync(Cancel);
+
+        var row = Assert.Single(await store.ReadAsync("us-east-1", "000000000000", 2026, 11, Cancel));
+        Assert.Equal(("Encrypt", 5L, meter.Writer), (row.Operation, row.Count, row.Writer));
+        Assert.Equal(0, meter.Unwritten);
+    }
+
+    [Fact]
+    public async Task Counts_the_meter_kept_are_forgotten_two_hours_after_their_hour()
+    {
+        var meter = Meter(new FlakyStore());
+        meter.Observe(Request("Encrypt", Encrypted));
+        await meter.FlushAsync(Cancel);
+        _clock.Advance(UsageMeter.RetireAfter);
+        await meter.FlushAsync(Cancel);
+        Assert.Equal(1, meter.RetiredRows);
+
+        _clock.Advance(TimeSpan.FromMinutes(105)); // 14:01: the hour of the count began more than two hours ago
+        await meter.FlushAsync(Cancel);
+
+        Assert.Equal(0, meter.RetiredRows);
+    }
+
+    /// <summary>
+    /// Requests race the retirement of their counters: the callers wait while a flush writes, so that the counters it
+    /// wrote are quiet when it goes on to retire them, and count again while it retires them. A request whose counter
+    /// is retired between its look-up and its increment must count in the row's next counter.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task No_request_is_lost_while_counters_retire_as_requests_come(bool storeAnswersCounts)
+    {
+        var store = storeAnswersCounts ? new GatedCountingStore() : new GatedStore();
+        var meter = Meter(store);
+        var requests = Enumerable.Range(0, 4096).Select(k => Request("Encrypt", Encrypted.Replace("1234abcd", $"{k:x8}", StringComparison.Ordinal))).ToArray();
+        var stop = false;
+        var observed = 0L;
+        var callers = Enumerable.Range(0, 2).Select(c => Task.Run(() =>
+        {
+            var random = new Random(c);
+            while (!Volatile.Read(ref stop))
+            {
+                store.Open.Wait(Cancel);
+                meter.Observe(requests[random.Next(requests.Length)]);
+                Interlocked.Increment(ref observed);
+            }
+        })).ToList();
+        for (var flush = 0; flush < 300 || Volatile.Read(ref observed) < 400_000; flush++)
+        {
+            _clock.Advance(UsageMeter.RetireAfter);
+            store.Open.Reset();
+            await meter.FlushAsync(Cancel);
+            store.Open.Set();
+        }
+
+        Volatile.Write(ref stop, true);
+        store.Open.Set();
+        await Task.WhenAll(callers);
+        await meter.FlushAsync(Cancel);
+
+        var counted = 0L;
+        for (var month = new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero); month <= _clock.GetUtcNow(); month = month.AddMonths(1)) // a minute a flush: may run for weeks
+            counted += (await store.ReadAsync("us-east-1", "000000000000", month.Year, month.Month, Cancel)).Sum(r => r.Count);
+        Assert.Equal(observed, counted);
+    }
+
+    [Fact]
+    public void Counting_a_request_whose_row_is_already_counted_allocates_nothing()
+    {
+        var meter = Meter(new MemoryUsageStore());
+        KmsRequestRecord[] requests =
+        [
+            Request("Encrypt", Encrypted),
+            Request("DescribeKey", $$$"""{"KeyMetadata":{"KeyId":"1234abcd-12ab-34cd-56ef-1234567890ab","Arn":"{{{KeyArn}}}"}}"""),
+            Request("GenerateDataKeyPair", $$"""{"KeyId":"{{KeyArn}}","KeyPairSpec":"RSA_2048","PublicKey":"AAAA"}"""),
+        ];
+        for (var i = 0; i < 100; i++)
+            foreach (var request in requests) meter.Observe(request);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 1000; i++)
+            foreach (var request in requests) meter.Observe(request);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.True(allocated < 1000, $"3000 requests of rows already counted allocated {allocated} bytes.");
+        Assert.Equal(3, meter.Tracked);
+    }
+
+    /// <summary>A memory store that answers no counts, with a gate its writes open (the callers of the race test wait while it is closed).</summary>
+    private class GatedStore : IUsageStore
+    {
+        protected MemoryUsageStore Inner { get; } = new();
+        /// <summary>Reset by the test before each flush, set by the flush's write (and by the test after it).</summary>
+        public ManualResetEventSlim Open { get; } = new(true);
+
+        public async Task WriteAsync(IReadOnlyList<UsageRow> rows, CancellationToken cancel)
+        {
+            await Inner.WriteAsync(rows, cancel);
+            Open.Set();
+        }
+
+        public Task<IReadOnlyList<UsageRow>> ReadAsync(string region, string accountId, int year, int month, CancellationToken cancel) =>
+            Inner.ReadAsync(region, accountId, year, month, cancel);
+    }
+
+    private sealed class GatedCountingStore : GatedStore, IUsageCountLookup
+    {
+        public long CountOf(string writer, in UsageDimensions dimensions) => Inner.CountOf(writer, dimensions);
+    }
+
     /// <summary>Stores the rows, then (once) fails as a timeout after the write would.</summary>
     private sealed class FlakyStore : IUsageStore
     {
