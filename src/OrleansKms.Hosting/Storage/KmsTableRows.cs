@@ -41,6 +41,26 @@ internal static class KmsTableRows
     /// <summary>What every PartitionKey of a service's rows starts with (services may share a table).</summary>
     public static string PartitionPrefix(string serviceId) => Sanitize(serviceId + "_");
 
+    /// <summary>The first PartitionKey after every one of the service's: its prefix with the last character ('_') counted up by one.</summary>
+    public static string PartitionPrefixEnd(string serviceId)
+    {
+        var prefix = PartitionPrefix(serviceId);
+        return prefix[..^1] + (char)(prefix[^1] + 1);
+    }
+
+    /// <summary>A row's data under new keys: every property but the keys and what the table sets itself.</summary>
+    public static TableEntity CopyTo(TableEntity row, string partitionKey, string rowKey)
+    {
+        var copy = new TableEntity(partitionKey, rowKey);
+        foreach (var (property, value) in row)
+        {
+            if (property is "PartitionKey" or "RowKey" or "Timestamp" or "odata.etag") continue;
+            copy[property] = value;
+        }
+
+        return copy;
+    }
+
     public static string RowKey(string partitionKey, string stateName)
     {
         var rowKey = Sanitize(stateName) + Separator + partitionKey;

@@ -54,7 +54,7 @@ internal static class TableKeyMigration
         var from = stateName + KmsTableRows.Separator;
         var to = stateName + (char)(KmsTableRows.Separator + 1);
         var filter = TableClient.CreateQueryFilter(
-            $"PartitionKey ge {prefix} and PartitionKey lt {prefix[..^1] + (char)(prefix[^1] + 1)} and RowKey ge {from} and RowKey lt {to}");
+            $"PartitionKey ge {prefix} and PartitionKey lt {KmsTableRows.PartitionPrefixEnd(serviceId)} and RowKey ge {from} and RowKey lt {to}");
         await foreach (var row in table.QueryAsync<TableEntity>(filter, cancellationToken: cancel))
         {
             if (row.PartitionKey.Contains('~', StringComparison.Ordinal)) continue;
@@ -87,7 +87,7 @@ internal static class TableKeyMigration
 
         var partition = KmsTableRows.PartitionKey(serviceId, GrainId(owner));
         if (partition == row.PartitionKey) return false;
-        await InsertAsync(table, CopyOf(row, partition, AliasState), cancel);
+        await InsertAsync(table, KmsTableRows.CopyTo(row, partition, KmsTableRows.RowKey(partition, AliasState)), cancel);
         await DeleteAsync(table, row, cancel);
         return true;
     }
@@ -139,18 +139,6 @@ internal static class TableKeyMigration
         }
 
         return true;
-    }
-
-    private static TableEntity CopyOf(TableEntity row, string partition, string stateName)
-    {
-        var copy = new TableEntity(partition, KmsTableRows.RowKey(partition, stateName));
-        foreach (var (property, value) in row)
-        {
-            if (property is "PartitionKey" or "RowKey" or "Timestamp" or "odata.etag") continue;
-            copy[property] = value;
-        }
-
-        return copy;
     }
 
     /// <summary>

@@ -43,9 +43,8 @@ internal static class TableLayoutMigration
     private static async Task<int> MoveFromOrleansLayoutAsync(TableClient table, string serviceId, ILogger logger, CancellationToken cancel)
     {
         var moved = 0;
-        // The service's partitions: from its prefix up to the prefix with its last character ('_') counted up by one.
-        var prefix = KmsTableRows.PartitionPrefix(serviceId);
-        var filter = TableClient.CreateQueryFilter($"PartitionKey ge {prefix} and PartitionKey lt {prefix[..^1] + (char)(prefix[^1] + 1)}");
+        // The service's partitions (services may share a table).
+        var filter = TableClient.CreateQueryFilter($"PartitionKey ge {KmsTableRows.PartitionPrefix(serviceId)} and PartitionKey lt {KmsTableRows.PartitionPrefixEnd(serviceId)}");
         await foreach (var row in table.QueryAsync<TableEntity>(filter, cancellationToken: cancel))
         {
             if (!KmsTableRows.IsOrleansLayout(row)) continue;
@@ -61,12 +60,7 @@ internal static class TableLayoutMigration
 
     private static async Task MoveAsync(TableClient table, TableEntity row, CancellationToken cancel)
     {
-        var copy = new TableEntity(row.PartitionKey, KmsTableRows.RowKey(row.PartitionKey, row.RowKey));
-        foreach (var (property, value) in row)
-        {
-            if (property is "PartitionKey" or "RowKey" or "Timestamp" or "odata.etag") continue;
-            copy[property] = value;
-        }
+        var copy = KmsTableRows.CopyTo(row, row.PartitionKey, KmsTableRows.RowKey(row.PartitionKey, row.RowKey));
 
         try
         {
