@@ -16,7 +16,7 @@ clock=$(getconf CLK_TCK)
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
-nice -n -15 dotnet "$silo_dll" --data-dir "$data" --port "$port" >"$log" 2>&1 &
+nice -n -15 dotnet "$silo_dll" --data-dir "$data" --port "$port" ${SILO_ARGS:-} >"$log" 2>&1 &
 silo=$!
 trap 'kill $silo 2>/dev/null; wait $silo 2>/dev/null; rm -rf "$data" "$log"' EXIT
 for _ in $(seq 1 240); do

@@ -122,7 +122,7 @@ public sealed class KmsServer : IAsyncDisposable
         {
             var home = await regions.GetAsync(options.Region, cancel);
             app = BuildGateway(options, regions, links, home.Services, connectionString, rsaKeys,
-                auditFolder: store is null ? null : Path.Combine(dataDirectory, "audit"));
+                auditFolder: store is null ? null : Path.Combine(dataDirectory, "audit"), azuriteDatabase: store?.Azurite.TableDatabasePath);
             serviceEvents.Attach(app.Services.GetService<AuditWriter>() ?? (IKmsServiceEvents)new NoServiceEvents());
             await app.StartAsync(cancel);
             if (options.SeedFile is { } seedFile) await SeedAsync(app, home.Services, options, seedFile, bootLogger);
@@ -168,7 +168,7 @@ public sealed class KmsServer : IAsyncDisposable
 
     /// <summary>The front door: Kestrel and the gateway, routing each request to the Region of its SigV4 scope.</summary>
     private static WebApplication BuildGateway(KmsServerOptions options, RegionHosts regions, RegionLinks links, IServiceProvider home,
-        string? connectionString, RsaKeyPool rsaKeys, string? auditFolder)
+        string? connectionString, RsaKeyPool rsaKeys, string? auditFolder, string? azuriteDatabase)
     {
         var builder = WebApplication.CreateSlimBuilder();
         ConfigureLogging(builder.Logging, options);
@@ -217,6 +217,10 @@ public sealed class KmsServer : IAsyncDisposable
             ? new MemoryUsageStore()
             : new Cost.AzureTableUsageStore(new TableServiceClient(connectionString), sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<KmsCostOptions>>()));
         builder.Services.AddKmsRequestQuotas(options.Quotas);
+        // The service's own Azurite can save only so much: creating stops before its table database gets there.
+        if (azuriteDatabase is not null)
+            builder.Services.AddSingleton<IKmsRequestGate>(sp => new Durability.AzuriteCapacityGate(azuriteDatabase, options.AzuriteFullAt,
+                TimeProvider.System, sp.GetRequiredService<ILoggerFactory>().CreateLogger<Durability.AzuriteCapacityGate>()));
         if (options.IdleMemoryTrim is { } quiet)
             builder.Services.AddHostedService(sp => new IdleMemoryTrim(quiet, TimeProvider.System, sp.GetRequiredService<ILogger<IdleMemoryTrim>>()));
         var linkEndpoint = new RegionLinkEndpoint(regions, links, TimeProvider.System);

@@ -44,6 +44,13 @@ public sealed class KmsServerOptions
     public string? StorageConnectionString { get; set; }
 
     /// <summary>
+    /// With the service's own Azurite: the size of Azurite's saved table database, in bytes, at which CreateKey,
+    /// ReplicateKey, CreateAlias, CreateGrant and CreateCustomKeyStore are refused (LimitExceededException), so that it
+    /// never grows past what Azurite can save (<see cref="Durability.AzuriteCapacityGate"/>). Default 400,000,000.
+    /// </summary>
+    public long AzuriteFullAt { get; set; } = Durability.AzuriteCapacityGate.DefaultFullAt;
+
+    /// <summary>
     /// Regions other servers serve, by their gateway URL (<c>--region-peer eu-west-1=http://kms-eu:4566</c>): multi-Region
     /// keys replicate to and from them over authenticated Region links. Default none.
     /// </summary>
