@@ -143,7 +143,7 @@ public sealed partial class AzuriteProcess : IAsyncDisposable
         var script = ResolveScript(executable);
         if (script is not null)
         {
-            arguments.InsertRange(0, ["--require", StopWithParentScript(dataDirectory), script]);
+            arguments.InsertRange(0, ["--require", WritePreloadScript(dataDirectory), script]);
             executable = "node";
         }
 
@@ -172,8 +172,15 @@ public sealed partial class AzuriteProcess : IAsyncDisposable
         return target.EndsWith(".js", StringComparison.Ordinal) ? target : null;
     }
 
-    /// <summary>A preload script: when the process that started Azurite goes away its stdin ends, and Azurite stops as on SIGTERM.</summary>
-    private static string StopWithParentScript(string dataDirectory)
+    /// <summary>
+    /// A preload script. (1) When the process that started Azurite goes away its stdin ends, and Azurite stops as on
+    /// SIGTERM. (2) Azurite's databases (LokiJS) save themselves whole every 5 seconds, and a save holds Node's only
+    /// thread for as long as it serialises: at 200 MB of tables, most of a second of every five, during which no request
+    /// is answered. The next save now waits nine times as long as the last one took (at least 5 seconds), so saving
+    /// never takes more than a tenth of Azurite's time. What is not saved yet is in the storage journal, whose segments
+    /// go only after two saves (docs/durability.md); a clean stop still saves everything.
+    /// </summary>
+    public static string WritePreloadScript(string dataDirectory)
     {
         var path = Path.Combine(dataDirectory, "stop-with-parent.js");
         const string script = """
@@ -183,6 +190,41 @@ public sealed partial class AzuriteProcess : IAsyncDisposable
             process.stdin.resume();
             // Watching stdin must not keep Azurite alive once its servers have closed.
             if (typeof process.stdin.unref === 'function') process.stdin.unref();
+
+            // Saves paced by their cost: the next autosave waits nine times as long as the last save took, at least
+            // the interval Azurite asked for. Azurite's own lokijs (the module it will load) is the one patched.
+            (function () {
+              let Loki;
+              try {
+                Loki = require(require.resolve('lokijs', { paths: [require('path').dirname(process.argv[1])] }));
+              } catch (e) {
+                return;
+              }
+              if (!Loki || !Loki.prototype || Loki.prototype.orleansKmsPaced) return;
+              Loki.prototype.orleansKmsPaced = true;
+              Loki.prototype.autosaveEnable = function () {
+                this.autosave = true;
+                if (this.autosaveHandle) return;
+                const self = this;
+                const base = typeof this.autosaveInterval === 'number' ? this.autosaveInterval : 5000;
+                const schedule = (delay) => {
+                  self.autosaveHandle = setTimeout(function () {
+                    if (!self.autosaveHandle) return;
+                    if (!self.autosaveDirty() || self.ignoreAutosave) return schedule(base);
+                    const started = Date.now();
+                    self.saveDatabase(function () {
+                      const took = Date.now() - started;
+                      if (self.autosaveHandle) schedule(Math.max(base, took * 9));
+                    });
+                  }, delay);
+                };
+                schedule(base);
+              };
+              Loki.prototype.autosaveDisable = function () {
+                if (this.autosaveHandle) clearTimeout(this.autosaveHandle);
+                this.autosaveHandle = null;
+              };
+            })();
 
             """;
         if (!File.Exists(path) || File.ReadAllText(path) != script) File.WriteAllText(path, script);
