@@ -72,6 +72,22 @@ public sealed class JournalingPolicy(StorageJournal journal, ILogger logger) : H
     private static byte[] Body(Azure.Core.Request request)
     {
         if (request.Content is null) return [];
+        // A row's body knows its length: written once into an array of that size, not grown and copied again.
+        if (request.Content.TryComputeLength(out var length) && length > 0 && length <= Array.MaxLength)
+        {
+            var bytes = new byte[length];
+            try
+            {
+                using var exact = new MemoryStream(bytes, writable: true);
+                request.Content.WriteTo(exact, CancellationToken.None);
+                if (exact.Position == length) return bytes;
+            }
+            catch (NotSupportedException)
+            {
+                // Longer than it said: read it as any other body.
+            }
+        }
+
         using var buffer = new MemoryStream();
         request.Content.WriteTo(buffer, CancellationToken.None);
         return buffer.ToArray();
