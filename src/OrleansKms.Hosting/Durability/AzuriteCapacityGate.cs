@@ -60,7 +60,8 @@ public sealed class AzuriteCapacityGate : IKmsRequestGate
             _measured = now;
             try
             {
-                _size = new FileInfo(_databasePath).Exists ? new FileInfo(_databasePath).Length : 0;
+                var database = new FileInfo(_databasePath);
+                _size = database.Exists ? database.Length : 0;
             }
             catch (IOException)
             {
