@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using Microsoft.Extensions.Logging;
 using OrleansKms.Gateway;
 using OrleansKms.Gateway.Auth;
@@ -25,10 +26,8 @@ public sealed class AzuriteCapacityGate : IKmsRequestGate
     public static readonly TimeSpan Refresh = TimeSpan.FromSeconds(1);
 
     /// <summary>The operations refused once the store is full: each adds rows to the table.</summary>
-    public static readonly IReadOnlySet<string> Growing = new HashSet<string>(StringComparer.Ordinal)
-    {
-        "CreateKey", "ReplicateKey", "CreateAlias", "CreateGrant", "CreateCustomKeyStore",
-    };
+    public static readonly FrozenSet<string> Growing =
+        new[] { "CreateKey", "ReplicateKey", "CreateAlias", "CreateGrant", "CreateCustomKeyStore" }.ToFrozenSet(StringComparer.Ordinal);
 
     private readonly string _databasePath;
     private readonly long _fullAt;
@@ -75,8 +74,7 @@ public sealed class AzuriteCapacityGate : IKmsRequestGate
 
     public void Admit(string region, KmsIdentity identity, string operation)
     {
-        // On every request: most operations are told apart by their first letter, without hashing the name.
-        if (operation.Length == 0 || operation[0] is not ('C' or 'R') || !Growing.Contains(operation)) return;
+        if (!Growing.Contains(operation)) return;
         var size = Size();
         if (size < _fullAt) return;
         throw new KmsException(KmsErrorCode.LimitExceededException,
