@@ -46,7 +46,9 @@ public sealed class KmsServerOptions
     /// <summary>
     /// With the service's own Azurite: the size of Azurite's saved table database, in bytes, at which CreateKey,
     /// ReplicateKey, CreateAlias, CreateGrant and CreateCustomKeyStore are refused (LimitExceededException), so that it
-    /// never grows past what Azurite can save (<see cref="Durability.AzuriteCapacityGate"/>). Default 400,000,000.
+    /// never grows past what Azurite can hold in memory (<see cref="Durability.AzuriteCapacityGate"/>). Default two fifths
+    /// of the heap Azurite is given (<see cref="Azurite.AzuriteProcess.HeapLimitBytes"/>: two fifths of this machine's
+    /// memory, at least 4 GiB): 4.0 GB on a 24 GiB machine, about 1.9 million keys.
     /// </summary>
     public long AzuriteFullAt { get; set; } = Durability.AzuriteCapacityGate.DefaultFullAt;
 

@@ -20,10 +20,11 @@ public sealed partial class AzuriteProcess : IAsyncDisposable
     /// <summary>The well-known development account key of Azurite (public, not a secret).</summary>
     private const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
-    /// <summary>Azurite's table database (LokiJS), saved whole every 5 seconds and when it stops.</summary>
+    /// <summary>Azurite's table database (LokiJS), saved every 5 seconds or more (paced by its cost) and when it stops.</summary>
     public const string TableDatabaseFile = "__azurite_db_table__.json";
 
-    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(7);
+    // Long enough for the last save of a large table database (about 20 s at a million keys).
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan AfterTablesClosed = TimeSpan.FromSeconds(1);
     private readonly Process _process;
     private readonly string _pidFile;
@@ -139,11 +140,12 @@ public sealed partial class AzuriteProcess : IAsyncDisposable
             "--tableHost", "127.0.0.1", "--tablePort", "0",
         };
 
-        // Node's own Azurite gets the stop-with-parent watch; another executable (KMS_AZURITE_BIN) is run as it is.
+        if (Environment.GetEnvironmentVariable("KMS_AZURITE_DEBUG_LOG") is { Length: > 0 } debugLog) arguments.AddRange(["--debug", debugLog]);
+        // Node's own Azurite gets the preload script and its heap size; another executable (KMS_AZURITE_BIN) is run as it is.
         var script = ResolveScript(executable);
         if (script is not null)
         {
-            arguments.InsertRange(0, ["--require", WritePreloadScript(dataDirectory), script]);
+            arguments.InsertRange(0, [$"--max-old-space-size={HeapLimitBytes >> 20}", "--require", WritePreloadScript(dataDirectory), script]);
             executable = "node";
         }
 
@@ -173,63 +175,38 @@ public sealed partial class AzuriteProcess : IAsyncDisposable
     }
 
     /// <summary>
-    /// A preload script. (1) When the process that started Azurite goes away its stdin ends, and Azurite stops as on
-    /// SIGTERM. (2) Azurite's databases (LokiJS) save themselves whole every 5 seconds, and a save holds Node's only
-    /// thread for as long as it serialises: at 200 MB of tables, most of a second of every five, during which no request
-    /// is answered. The next save now waits nine times as long as the last one took (at least 5 seconds), so saving
-    /// never takes more than a tenth of Azurite's time. What is not saved yet is in the storage journal, whose segments
-    /// go only after two saves (docs/durability.md); a clean stop still saves everything.
+    /// The preload script Azurite is started with (<c>azurite-preload.js</c>, embedded in this assembly): (1) when the
+    /// process that started Azurite goes away its stdin ends, and Azurite stops as on SIGTERM; (2) the table database's
+    /// autosaves are paced by their cost (the next waits nine times as long as the last one worked, at least 5 seconds);
+    /// (3) the table database is saved one row per line, in slices between which Azurite answers requests, to a new
+    /// file that is fsync'd and renamed into place, instead of as one JSON string that holds Node's only thread and
+    /// cannot pass Node's longest string (about 512 MB, some 250,000 keys). docs/durability.md has the details.
     /// </summary>
     public static string WritePreloadScript(string dataDirectory)
     {
-        var path = Path.Combine(dataDirectory, "stop-with-parent.js");
-        const string script = """
-            // Written by OrleansKms: Azurite stops (saving its tables) when the service that started it is gone.
-            process.stdin.on('end', () => process.kill(process.pid, 'SIGTERM'));
-            process.stdin.on('error', () => process.kill(process.pid, 'SIGTERM'));
-            process.stdin.resume();
-            // Watching stdin must not keep Azurite alive once its servers have closed.
-            if (typeof process.stdin.unref === 'function') process.stdin.unref();
+        var path = Path.Combine(dataDirectory, "azurite-preload.js");
+        string script;
+        using (var resource = typeof(AzuriteProcess).Assembly.GetManifestResourceStream(PreloadResource)
+            ?? throw new InvalidOperationException($"The resource {PreloadResource} is missing from {typeof(AzuriteProcess).Assembly.GetName().Name}."))
+        using (var reader = new StreamReader(resource))
+        {
+            script = reader.ReadToEnd();
+        }
 
-            // Saves paced by their cost: the next autosave waits nine times as long as the last save took, at least
-            // the interval Azurite asked for. Azurite's own lokijs (the module it will load) is the one patched.
-            (function () {
-              let Loki;
-              try {
-                Loki = require(require.resolve('lokijs', { paths: [require('path').dirname(process.argv[1])] }));
-              } catch (e) {
-                return;
-              }
-              if (!Loki || !Loki.prototype || Loki.prototype.orleansKmsPaced) return;
-              Loki.prototype.orleansKmsPaced = true;
-              Loki.prototype.autosaveEnable = function () {
-                this.autosave = true;
-                if (this.autosaveHandle) return;
-                const self = this;
-                const base = typeof this.autosaveInterval === 'number' ? this.autosaveInterval : 5000;
-                const schedule = (delay) => {
-                  self.autosaveHandle = setTimeout(function () {
-                    if (!self.autosaveHandle) return;
-                    if (!self.autosaveDirty() || self.ignoreAutosave) return schedule(base);
-                    const started = Date.now();
-                    self.saveDatabase(function () {
-                      const took = Date.now() - started;
-                      if (self.autosaveHandle) schedule(Math.max(base, took * 9));
-                    });
-                  }, delay);
-                };
-                schedule(base);
-              };
-              Loki.prototype.autosaveDisable = function () {
-                if (this.autosaveHandle) clearTimeout(this.autosaveHandle);
-                this.autosaveHandle = null;
-              };
-            })();
-
-            """;
         if (!File.Exists(path) || File.ReadAllText(path) != script) File.WriteAllText(path, script);
+        // The script's name in earlier versions.
+        File.Delete(Path.Combine(dataDirectory, "stop-with-parent.js"));
         return path;
     }
+
+    private const string PreloadResource = "OrleansKms.Hosting.Azurite.azurite-preload.js";
+
+    /// <summary>
+    /// The V8 heap Azurite is given (<c>--max-old-space-size</c>): Azurite keeps every table row in memory, about as
+    /// many bytes as its saved database. Two fifths of the memory this process may use, at least Node's usual 4 GiB and
+    /// at most 32 GiB.
+    /// </summary>
+    public static long HeapLimitBytes { get; } = Math.Clamp(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes * 2 / 5, 4L << 30, 32L << 30);
 
     private void OnOutput(string? line)
     {

@@ -6,21 +6,20 @@ using OrleansKms.Gateway.Auth;
 namespace OrleansKms.Hosting.Durability;
 
 /// <summary>
-/// Keeps the default store below what Azurite can save. Azurite keeps its tables in LokiJS, which saves the whole table
-/// database as one JSON string (every 5 seconds and at a stop). Node.js cannot make a string longer than
-/// <see cref="SaveLimit"/> characters, and a save past that aborts the Azurite process: a V8 fatal error, not an
-/// exception anyone can catch. Restarted, Azurite would load its last save, the journal would replay the writes made
-/// since, and the next save would abort it again. So once the saved database has reached <c>fullAt</c> bytes, the
-/// requests that add resources (<see cref="Growing"/>) are refused with LimitExceededException, before they are run;
-/// everything else goes on, deleting included.
+/// Keeps the default store within what Azurite can hold. Azurite keeps every table row in memory (LokiJS), in a V8
+/// heap of <see cref="Azurite.AzuriteProcess.HeapLimitBytes"/>; a process that runs out of it aborts (a V8 fatal error,
+/// not an exception anyone can catch), and, restarted, would load its last save, replay the journal and run out
+/// again. The saved table database is about as large as the rows' share of that heap, so once it has reached
+/// <c>fullAt</c> bytes the requests that add resources (<see cref="Growing"/>) are refused with LimitExceededException,
+/// before they are run; everything else goes on, deleting included.
 /// </summary>
 public sealed class AzuriteCapacityGate : IKmsRequestGate
 {
-    /// <summary>The longest string Node.js 20 and later can make (V8's <c>String::kMaxLength</c> on 64-bit): 2^29 - 24.</summary>
-    public const long SaveLimit = 536_870_888;
-
-    /// <summary>Where creating stops by default: three quarters of <see cref="SaveLimit"/>, about 190,000 keys at ~2.1 KB each.</summary>
-    public const long DefaultFullAt = 400_000_000;
+    /// <summary>
+    /// Where creating stops by default: two fifths of Azurite's heap (the rest is for the index, a save's slices and
+    /// the garbage collector's room), about 1.9 million keys at ~2.1 KB each with a 9.4 GiB heap (a 24 GiB machine).
+    /// </summary>
+    public static long DefaultFullAt { get; } = Azurite.AzuriteProcess.HeapLimitBytes * 2 / 5;
 
     /// <summary>How long a measured size is used before the file is looked at again.</summary>
     public static readonly TimeSpan Refresh = TimeSpan.FromSeconds(1);
@@ -40,8 +39,7 @@ public sealed class AzuriteCapacityGate : IKmsRequestGate
 
     public AzuriteCapacityGate(string databasePath, long fullAt, TimeProvider clock, ILogger logger)
     {
-        if (fullAt <= 0 || fullAt > SaveLimit)
-            throw new ArgumentOutOfRangeException(nameof(fullAt), fullAt, $"Must be between 1 and {SaveLimit} bytes.");
+        if (fullAt <= 0) throw new ArgumentOutOfRangeException(nameof(fullAt), fullAt, "Must be at least 1 byte.");
         _databasePath = databasePath;
         _fullAt = fullAt;
         _clock = clock;
@@ -79,7 +77,7 @@ public sealed class AzuriteCapacityGate : IKmsRequestGate
         if (size < _fullAt) return;
         throw new KmsException(KmsErrorCode.LimitExceededException,
             $"The request was rejected because the service's Azurite store is full: its table database is {Mb(size)} MB, " +
-            $"and creating stops at {Mb(_fullAt)} MB (Azurite cannot save one over {Mb(SaveLimit)} MB). Delete aliases and " +
+            $"and creating stops at {Mb(_fullAt)} MB (Azurite keeps its tables in memory). Delete aliases and " +
             "grants you no longer need and schedule the deletion of unused keys, or run the service on an Azure Storage " +
             "account (--storage-connection-string).");
     }
@@ -92,8 +90,8 @@ public sealed class AzuriteCapacityGate : IKmsRequestGate
         _warnedTenths = tenths;
         _logger.LogWarning(
             "Azurite's table database is {SizeMb} MB, {Percent}% of the {FullAtMb} MB at which the service stops creating keys, aliases and grants " +
-            "(Azurite cannot save more than {LimitMb} MB). For more keys, run the service on an Azure Storage account.",
-            Mb(_size), _size * 100 / _fullAt, Mb(_fullAt), Mb(SaveLimit));
+            "(Azurite keeps its tables in memory). For more keys, run the service on an Azure Storage account.",
+            Mb(_size), _size * 100 / _fullAt, Mb(_fullAt));
     }
 
     private static long Mb(long bytes) => bytes / 1_000_000;

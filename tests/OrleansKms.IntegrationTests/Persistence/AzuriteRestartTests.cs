@@ -17,9 +17,9 @@ public sealed class AzuriteRestartTests : IAsyncDisposable
 {
     private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "kms-restart-" + Guid.NewGuid().ToString("N"));
 
-    private Task<KmsServer> StartAsync(long azuriteFullAt = AzuriteCapacityGate.DefaultFullAt) => KmsServer.StartAsync(new KmsServerOptions
+    private Task<KmsServer> StartAsync(long? azuriteFullAt = null) => KmsServer.StartAsync(new KmsServerOptions
     {
-        AzuriteFullAt = azuriteFullAt,
+        AzuriteFullAt = azuriteFullAt ?? AzuriteCapacityGate.DefaultFullAt,
         Port = 0,
         Storage = KmsStorageMode.Azurite,
         DataDirectory = _dataDirectory,
