@@ -143,12 +143,16 @@ public sealed class StorageJournal : IAsyncDisposable
     {
         CloseCurrent();
         if (_closed.Count == 0) return;
-        var lastSave = _saves.LastSave();
+        if (_saves.LastSave() is not { } save) return;
+        // Every segment closed before this save notes it as its first: noting it only for the oldest segment waiting
+        // (as an earlier version did) let one segment go per save while more than one closes per save under load, and
+        // the journal grew without end.
+        foreach (var segment in _closed)
+            if (save > segment.ClosedAt) segment.FirstSave ??= save;
+
         var saved = 0;
         foreach (var segment in _closed)
         {
-            if (lastSave is not { } save) break;
-            segment.FirstSave ??= save > segment.ClosedAt ? save : null;
             if (segment.FirstSave is not { } first || save <= first) break;
             saved++;
         }

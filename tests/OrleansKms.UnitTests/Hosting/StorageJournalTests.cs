@@ -70,6 +70,25 @@ public sealed class StorageJournalTests : IDisposable
     }
 
     [Fact]
+    public async Task Under_steady_writes_the_journal_keeps_only_the_segments_of_the_last_two_saves()
+    {
+        // Writes all the time, a segment closed every 2 s, and a save every 10 s (a large store): five segments close
+        // per save. Each save lets go of every segment closed before the save before it, so the journal stays at
+        // about two saves' worth of segments however long it runs.
+        await using var journal = Open();
+        var most = 0;
+        for (var tick = 1; tick <= 100; tick++)
+        {
+            await journal.AppendAsync(Write(tick));
+            if (tick % 5 == 0) _saves.Saved(_time.GetUtcNow());
+            await TickAsync();
+            if (tick > 20) most = Math.Max(most, StorageJournal.Segments(_directory).Count);
+        }
+
+        Assert.InRange(most, 5, 12);
+    }
+
+    [Fact]
     public async Task Segments_left_by_an_earlier_run_wait_for_two_saves_after_this_start()
     {
         await using (var first = Open())
