@@ -1,7 +1,3 @@
-using System.Diagnostics;
-using Microsoft.Extensions.Logging.Abstractions;
-using OrleansKms.Hosting.Azurite;
-
 namespace OrleansKms.IntegrationTests.Persistence;
 
 /// <summary>
@@ -19,20 +15,13 @@ public sealed class AzuriteSavePacingTests : IDisposable
     /// <summary>Runs 120 s of fake time with a write every 100 ms and saves costing <paramref name="saveMs"/>; the start of each save, and whether close saved.</summary>
     private async Task<(List<long> Saves, bool ClosedSaved)> RunAsync(int saveMs)
     {
-        var preload = AzuriteProcess.WritePreloadScript(_directory);
-        var azurite = AzuriteInstaller.FindOrInstall(NullLogger.Instance);
-        var azuriteScript = new FileInfo(azurite).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? azurite;
-        var test = Path.Combine(_directory, "pacing-test.js");
-        await File.WriteAllTextAsync(test, $$"""
-            process.argv[1] = {{System.Text.Json.JsonSerializer.Serialize(azuriteScript)}};
+        // The timers and clock the preload script schedules saves with (it looks them up when it schedules) are faked.
+        var output = await AzuriteNode.RunAsync(_directory, $$"""
             let now = 0;
             const timers = new Set();
             Date.now = () => now;
             global.setTimeout = (fn, ms) => { const t = { at: now + (ms || 0), fn }; timers.add(t); return t; };
             global.clearTimeout = (t) => { timers.delete(t); };
-            require({{System.Text.Json.JsonSerializer.Serialize(preload)}});
-            const path = require('path');
-            const Loki = require(require.resolve('lokijs', { paths: [path.dirname(process.argv[1])] }));
             const saves = [];
             const adapter = {
               saveDatabase(name, text, callback) { saves.push(now); now += {{saveMs}}; callback(null); },
@@ -56,14 +45,7 @@ public sealed class AzuriteSavePacingTests : IDisposable
             });
             for (const t of [...timers]) { timers.delete(t); t.fn(); }
             """);
-        var start = new ProcessStartInfo("node") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(test);
-        using var node = Process.Start(start)!;
-        var output = node.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var errors = node.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        await node.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
-        Assert.True(node.ExitCode == 0, await errors);
-        using var result = System.Text.Json.JsonDocument.Parse(await output);
+        using var result = System.Text.Json.JsonDocument.Parse(output);
         return (result.RootElement.GetProperty("saves").EnumerateArray().Select(e => e.GetInt64()).ToList(),
             result.RootElement.GetProperty("closedSaved").GetBoolean());
     }

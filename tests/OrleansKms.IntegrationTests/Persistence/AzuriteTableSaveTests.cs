@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.Text.Json;
-using Microsoft.Extensions.Logging.Abstractions;
 using OrleansKms.Hosting.Azurite;
 
 namespace OrleansKms.IntegrationTests.Persistence;
@@ -26,16 +24,8 @@ public sealed class AzuriteTableSaveTests : IDisposable
     /// </summary>
     private async Task<JsonElement> RunAsync(string body, int heapMb = 0)
     {
-        var preload = AzuriteProcess.WritePreloadScript(_directory);
-        var azurite = AzuriteInstaller.FindOrInstall(NullLogger.Instance);
-        var azuriteScript = new FileInfo(azurite).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? azurite;
-        var test = Path.Combine(_directory, "table-save-test.js");
-        await File.WriteAllTextAsync(test, $$"""
-            process.argv[1] = {{JsonSerializer.Serialize(azuriteScript)}};
-            require({{JsonSerializer.Serialize(preload)}});
-            const path = require('path');
+        var output = await AzuriteNode.RunAsync(_directory, $$"""
             const fs = require('fs');
-            const Loki = require(require.resolve('lokijs', { paths: [path.dirname(process.argv[1])] }));
             const file = {{JsonSerializer.Serialize(DatabasePath)}};
             const open = () => new Loki(file, { persistenceMethod: 'fs', autosave: true, autosaveInterval: 5000 });
             const load = (db) => new Promise((resolve, reject) => db.loadDatabase({}, (e) => e ? reject(e) : resolve(db)));
@@ -51,16 +41,8 @@ public sealed class AzuriteTableSaveTests : IDisposable
             (async () => {
             {{body}}
             })().catch((e) => { process.stderr.write(String(e && e.stack || e) + '\n'); process.exit(1); });
-            """);
-        var start = new ProcessStartInfo("node") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
-        if (heapMb > 0) start.ArgumentList.Add($"--max-old-space-size={heapMb}");
-        start.ArgumentList.Add(test);
-        using var node = Process.Start(start)!;
-        var output = node.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var errors = node.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        await node.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(120), TestContext.Current.CancellationToken);
-        Assert.True(node.ExitCode == 0, await errors);
-        return JsonDocument.Parse(await output).RootElement.Clone();
+            """, heapMb);
+        return JsonDocument.Parse(output).RootElement.Clone();
     }
 
     [Fact]
