@@ -171,6 +171,41 @@ public sealed class AzuriteTableSaveTests : IDisposable
     }
 
     [Fact]
+    public async Task Azurite_replaces_an_entity_outside_a_batch_in_its_place_and_still_checks_its_ETag()
+    {
+        // Azurite's own Replace Entity removed the row and inserted the new one (a new LokiJS id at the end of the
+        // rows): LokiJS's remove shifts every later row, a cost that grows with the table. Driven through Azurite's
+        // own table store, as its Replace Entity handler calls it.
+        var result = await RunAsync("""
+            const Store = require(path.join(path.dirname(process.argv[1]), 'table', 'persistence', 'LokiTableMetadataStore.js')).default;
+            const store = new Store(file, true);
+            await store.init();
+            const ctx = { contextID: 'test' };
+            await store.createTable(ctx, { account: 'devstoreaccount1', table: 'kmskeys' });
+            const entity = (i, v, etag) => ({ PartitionKey: 'p' + i, RowKey: 'key$p' + i, properties: { Data: v }, lastModifiedTime: new Date(), eTag: etag });
+            for (let i = 0; i < 100; i++) await store.insertTableEntity(ctx, 'kmskeys', 'devstoreaccount1', entity(i, 'v0', 'e0-' + i), '');
+            const t = store.db.getCollection('devstoreaccount1$kmskeys');
+            const before = find(t, 5);
+            const id = before.$loki, at = t.data.indexOf(before);
+            await store.updateTableEntity(ctx, 'kmskeys', 'devstoreaccount1', entity(5, 'v1', 'e1-5'), 'e0-5', '');
+            const after = find(t, 5);
+            let stale = null;
+            try { await store.updateTableEntity(ctx, 'kmskeys', 'devstoreaccount1', entity(5, 'v2', 'e2-5'), 'e0-5', ''); } catch (e) { stale = e.statusCode; }
+            let missing = null;
+            try { await store.updateTableEntity(ctx, 'kmskeys', 'devstoreaccount1', entity(500, 'v1', 'e1-500'), '*', ''); } catch (e) { missing = e.statusCode; }
+            done({ sameId: after.$loki === id, samePlace: t.data.indexOf(after) === at, value: after.properties.Data, rows: t.data.length,
+              stale, missing, consistent: consistent(t) });
+            """);
+        Assert.True(result.GetProperty("sameId").GetBoolean());
+        Assert.True(result.GetProperty("samePlace").GetBoolean());
+        Assert.Equal("v1", result.GetProperty("value").GetString());
+        Assert.Equal(100, result.GetProperty("rows").GetInt32());
+        Assert.Equal(412, result.GetProperty("stale").GetInt32());
+        Assert.Equal(404, result.GetProperty("missing").GetInt32());
+        Assert.True(result.GetProperty("consistent").GetBoolean());
+    }
+
+    [Fact]
     public async Task Close_during_a_save_reports_closed_only_once_the_save_is_in_place()
     {
         // Azurite reports its tables closed when LokiJS's close calls back, and the service then deletes its journal:
