@@ -64,33 +64,8 @@ if (typeof process.stdin.unref === 'function') process.stdin.unref();
   // shifts the rows after it and walks every index to renumber them: at a million rows, milliseconds per row, on
   // Azurite's only thread. Azurite replaced a row (Replace Entity, Insert Or Replace) by removing it and inserting the
   // new one, so each write of an existing row cost that. A replace outside a batch now puts the new row where the old
-  // one was (same $loki, same position); a batch keeps Azurite's own way, which its rollback relies on. And an
-  // update (also Merge Entity) whose indexed properties (PartitionKey, RowKey) are unchanged leaves the indices as
-  // they are instead of searching them from the start for the row's position.
-  let unchangedIndices = null;
-  const adaptiveBinaryIndexUpdate = Loki.Collection.prototype.adaptiveBinaryIndexUpdate;
-  Loki.Collection.prototype.adaptiveBinaryIndexUpdate = function (dataPosition, binaryIndexName) {
-    if (unchangedIndices !== null && unchangedIndices.indexOf(binaryIndexName) >= 0) return;
-    return adaptiveBinaryIndexUpdate.apply(this, arguments);
-  };
-  const update = Loki.Collection.prototype.update;
-  Loki.Collection.prototype.update = function (doc) {
-    if (unchangedIndices !== null || doc === null || typeof doc !== 'object' || Array.isArray(doc) || !this.adaptiveBinaryIndices
-        || this.cloneObjects || doc.$loki === undefined) return update.apply(this, arguments);
-    const old = this.get(doc.$loki);
-    // The same object changed in place cannot be compared with what it was.
-    if (!old || old === doc) return update.apply(this, arguments);
-    const unchanged = [];
-    for (const name of Object.keys(this.binaryIndices)) {
-      if (name.indexOf('.') < 0 && old[name] === doc[name] && !(doc[name] instanceof Date)) unchanged.push(name);
-    }
-    unchangedIndices = unchanged;
-    try {
-      return update.apply(this, arguments);
-    } finally {
-      unchangedIndices = null;
-    }
-  };
+  // one was (same $loki, same position); a batch keeps Azurite's own way, which its rollback relies on. (The entity
+  // tables' indices themselves are gone: section 5.)
   (function () {
     let Store;
     try {
@@ -119,7 +94,7 @@ if (typeof process.stdin.unref === 'function') process.stdin.unref();
   // ---- 5. Rows found by their keys in a map ------------------------------------------------------------------------
   // Azurite finds an entity with findOne({ RowKey, PartitionKey }), which LokiJS answers from a binary index: a binary
   // search comparing long keys that share most of their characters, and, on every insert, an Array.splice into each
-  // of the two indices (PartitionKey and RowKey), whose cost grows with the table (0.66 ms a row at a million rows).
+  // of the two indices (PartitionKey and RowKey), whose cost grows with the table (about 0.5 ms a row at a million rows).
   // Nothing else Azurite does with an entity table uses those indices: its queries scan every row with a filter
   // function. The first such findOne on a collection builds a map from PartitionKey and RowKey to the row, drops the
   // two indices, and from then on insert, update and remove keep the map; the saved file has no indices, and the map
