@@ -50,11 +50,18 @@ public sealed record PendingKeyId([property: Id(0)] string KeyId, [property: Id(
 public sealed partial class KeyCatalogShardGrain(
     [PersistentState("catalog-shard", KmsGrainOptionsDefaults.StorageName)] IPersistentState<KeyCatalogShardState> state,
     [FromKeyedServices(KmsTime.ServiceKey)] TimeProvider time,
+    CatalogActivity activity,
     ILogger<KeyCatalogShardGrain> logger)
     : Grain, IKeyCatalogShardGrain
 {
     /// <summary>How often pending ids are confirmed.</summary>
     public static readonly TimeSpan SweepPeriod = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// While CreateKeys keep coming (some shard of this silo stored a pending id since the last tick), a shard waits this
+    /// long before it confirms its pending ids in a write of its own: its next CreateKey's write confirms them for free.
+    /// </summary>
+    public static readonly TimeSpan ConfirmUnderLoadAfter = TimeSpan.FromMinutes(1);
 
     /// <summary>A pending id whose key does not exist this long after is dropped: no CreateKey runs for an hour.</summary>
     public static readonly TimeSpan AbandonedAfter = TimeSpan.FromHours(1);
@@ -68,6 +75,9 @@ public sealed partial class KeyCatalogShardGrain(
 
     /// <summary>Whether a write landed since the sweep's last tick (and so settled the pending ids it could).</summary>
     private bool _storedSinceSweep;
+
+    /// <summary>The silo's count of stored pending ids at the sweep's last tick.</summary>
+    private long _activitySeen = -1;
 
     /// <summary>True once this activation has made sure the catalog lists this shard (and it has not unlisted itself since).</summary>
     private bool _listed;
@@ -99,6 +109,7 @@ public sealed partial class KeyCatalogShardGrain(
         }
 
         await Enqueue(new Change(ChangeKind.AddPending, [keyId]));
+        activity.PendingStored();
         StartSweep();
     }
 
@@ -162,7 +173,10 @@ public sealed partial class KeyCatalogShardGrain(
 
     /// <summary>
     /// Settles the pending ids of a shard that stored nothing since the last tick (a shard that stores settles them in
-    /// that write, <see cref="StoreBatchAsync"/>); stops once nothing is pending.
+    /// that write, <see cref="StoreBatchAsync"/>); stops once nothing is pending. While CreateKeys keep coming to this
+    /// silo's shards, it waits until its oldest pending id is <see cref="ConfirmUnderLoadAfter"/> old: with many shards
+    /// a shard's CreateKeys come seconds apart, and a write of its own between two of them would double the shard's
+    /// writes.
     /// </summary>
     private async Task SweepAsync(CancellationToken cancel)
     {
@@ -173,11 +187,16 @@ public sealed partial class KeyCatalogShardGrain(
             return;
         }
 
+        var seen = activity.PendingIdsStored;
+        var busy = seen != _activitySeen;
+        _activitySeen = seen;
         if (_storedSinceSweep)
         {
             _storedSinceSweep = false;
             return;
         }
+
+        if (busy && time.GetUtcNow() - Committed.Pending.Min(p => p.Since) < ConfirmUnderLoadAfter) return;
 
         var settled = await SettlePendingAsync();
         if (settled.Count > 0) await Task.WhenAll(settled.Select(Enqueue));

@@ -15,7 +15,7 @@ namespace OrleansKms.Hosting;
 public static class KmsTelemetry
 {
     public static readonly string[] Sources = ["OrleansKms.Gateway", "Microsoft.Orleans.Runtime", "Microsoft.Orleans.Application"];
-    public static readonly string[] Meters = ["OrleansKms.Gateway", "Microsoft.Orleans"];
+    public static readonly string[] Meters = ["OrleansKms.Gateway", "OrleansKms.Storage", "Microsoft.Orleans"];
 
     /// <summary>
     /// Adds tracing, metrics and logging with the OTLP exporter if <paramref name="endpoint"/> is set; nothing (and no

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Azure;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
@@ -20,6 +21,11 @@ public sealed class KmsTableGrainStorage(
     IGrainStorageSerializer orleansSerializer, ILogger<KmsTableGrainStorage> logger)
     : IGrainStorage, ILifecycleParticipant<ISiloLifecycle>
 {
+    /// <summary>The storage meter: rows written and deleted, by state name (<c>kms.storage.writes</c>).</summary>
+    public static readonly Meter Meter = new("OrleansKms.Storage");
+
+    private static readonly Counter<long> Writes = Meter.CreateCounter<long>("kms.storage.writes", description: "Rows written (inserted, replaced or deleted), by state name");
+
     private readonly TableClient _table = service.GetTableClient(tableName);
 
     public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
@@ -37,6 +43,7 @@ public sealed class KmsTableGrainStorage(
         var (partitionKey, rowKey) = Keys(stateName, grainId);
         var row = new TableEntity(partitionKey, rowKey);
         Encode(row, grainState.State);
+        Writes.Add(1, new KeyValuePair<string, object?>("state", stateName));
         try
         {
             var response = grainState.ETag is { } etag
@@ -57,6 +64,7 @@ public sealed class KmsTableGrainStorage(
         if (grainState.ETag is { } etag)
         {
             var (partitionKey, rowKey) = Keys(stateName, grainId);
+            Writes.Add(1, new KeyValuePair<string, object?>("state", stateName));
             try
             {
                 await _table.DeleteEntityAsync(partitionKey, rowKey, new ETag(etag));

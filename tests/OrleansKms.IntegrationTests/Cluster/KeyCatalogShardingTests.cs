@@ -255,4 +255,71 @@ public sealed class KeyCatalogShardingTests(TwoSiloClusterFixture cluster) : ICl
         Assert.Equal([created.KeyId], row.State.KeyIds);
         Assert.Equal([created.KeyId], await ListAllAsync(catalog, 1000));
     }
+
+    /// <summary>
+    /// While CreateKeys keep coming, a shard that has nothing more to store does not confirm its pending id in a write
+    /// of its own at the next tick (its next CreateKey's write would do it for free), but it does once the id is
+    /// <see cref="KeyCatalogShardGrain.ConfirmUnderLoadAfter"/> old, even though the CreateKeys never stop.
+    /// </summary>
+    [Fact]
+    public async Task Under_a_steady_stream_of_CreateKeys_a_quiet_shard_confirms_its_pending_id_after_a_minute_not_at_the_next_tick()
+    {
+        var account = Random.Shared.NextInt64(100000000000, 999999999999).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var caller = new KmsCaller(account, $"arn:aws:iam::{account}:root", "test");
+        var catalogKey = KeyCatalog.GrainKey(account, cluster.Region);
+        var created = new KeyArn(cluster.Region, account, KeyIds.NewSingleRegion());
+        var shard = cluster.Silo(1).GetGrain<IKeyCatalogShardGrain>(KeyCatalog.ShardGrainKey(catalogKey, KeyCatalog.RootOf(created.KeyId)));
+        await cluster.Silo(0).GetGrain<IKeyGrain>(created.Value).CreateAsync(new CreateKeyCommand { Caller = caller });
+        var storage = cluster.Cluster.Silos[0].ServiceProvider.GetRequiredKeyedService<IGrainStorage>(KmsGrainOptionsDefaults.StorageName);
+        var row = new GrainState<KeyCatalogShardState>(new KeyCatalogShardState());
+
+        // The stream: pending ids (of keys that never appear) stored every 250 ms in the 16 first-digit shards of
+        // another catalog, spread over both silos.
+        var elsewhere = NewCatalogKey();
+        using var stop = new CancellationTokenSource();
+        var stored = 0;
+        var stream = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                await Task.WhenAll(KeyCatalog.ChildrenOf("").Select(root =>
+                    cluster.Silo(0).GetGrain<IKeyCatalogShardGrain>(KeyCatalog.ShardGrainKey(elsewhere, root)).AddPendingAsync(Ids(root).Single())));
+                Interlocked.Increment(ref stored);
+                await Task.Delay(250);
+            }
+        });
+        try
+        {
+            // Three sweep ticks (2 s each) under the stream: the id stays pending, and is listed all along.
+            var ticks = DateTime.UtcNow + 3 * KeyCatalogShardGrain.SweepPeriod + TimeSpan.FromSeconds(1);
+            while (DateTime.UtcNow < ticks)
+            {
+                await Task.Delay(250);
+                await storage.ReadStateAsync("catalog-shard", shard.GetGrainId(), row);
+                Assert.Equal([created.KeyId], row.State.Pending.Select(p => p.KeyId));
+            }
+
+            Assert.True(Volatile.Read(ref stored) > 10, $"The stream stored pending ids only {stored} times.");
+            Assert.Equal([created.KeyId], await ListAllAsync(cluster.Silo(0).GetGrain<IKeyCatalogGrain>(catalogKey), 1000));
+
+            // A minute later by the service's clock, still under the stream: confirmed in a write of its own.
+            cluster.Time.Advance(KeyCatalogShardGrain.ConfirmUnderLoadAfter);
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+            do
+            {
+                Assert.True(DateTime.UtcNow < deadline, "The shard did not confirm its pending id within 30 s of its being a minute old.");
+                await Task.Delay(100);
+                await storage.ReadStateAsync("catalog-shard", shard.GetGrainId(), row);
+            }
+            while (row.State.Pending.Count > 0);
+
+            Assert.False(stream.IsCompleted, "The stream of CreateKeys stopped before the shard confirmed.");
+            Assert.Equal([created.KeyId], row.State.KeyIds);
+        }
+        finally
+        {
+            stop.Cancel();
+            await stream;
+        }
+    }
 }
