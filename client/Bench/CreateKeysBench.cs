@@ -16,13 +16,15 @@ namespace OrleansKms.Cli.Bench;
 internal static class CreateKeysBench
 {
     public const string Usage = """
-        Usage: kms bench --create-keys N [--callers 32] [--endpoint URL] [--region NAME] [--interval TIME]
+        Usage: kms bench --create-keys N [--callers 32] [--endpoint URL] [--region NAME] [--interval TIME] [--ids FILE]
           Creates N SYMMETRIC_DEFAULT keys through the gateway with the AWS SDK, --callers at once (default 32), and
           prints keys/s every --interval (default 10s) and overall; then pages through ListKeys (Limit 1000) and checks
           that every created key is listed once, with the count and the time it took. Also prints the resident memory
           of the process listening on the endpoint's port, when it can see it.
           --access-key/--secret-key as for kms bench (default test/test). A failed CreateKey is counted and retried
           by the next turn of its caller; the run stops after 1 000 failures.
+          --ids FILE appends the id of every created key to FILE, one a line, as each CreateKey answers (written
+          through to the file at once): after a crash of the service, every id in it must still be listed.
         """;
 
     private const int MaxFailures = 1000;
@@ -58,6 +60,7 @@ internal static class CreateKeysBench
     private static async Task<HashSet<string>?> CreateAsync(IAmazonKeyManagementService client, CreateKeysOptions o, int? serverPid, CancellationToken cancel)
     {
         var ids = new ConcurrentBag<string>();
+        await using var idsFile = o.IdsFile is null ? null : new StreamWriter(new FileStream(o.IdsFile, FileMode.Append, FileAccess.Write, FileShare.Read)) { AutoFlush = true };
         var failures = new ConcurrentDictionary<string, int>();
         long remaining = o.Keys, done = 0, failed = 0;
         var latencies = new LatencyRecorder[o.Callers];
@@ -73,6 +76,11 @@ internal static class CreateKeysBench
                 {
                     var r = await client.CreateKeyAsync(new CreateKeyRequest { Description = "kms bench --create-keys" }, stop.Token);
                     ids.Add(r.KeyMetadata.KeyId);
+                    if (idsFile is not null)
+                    {
+                        lock (idsFile) idsFile.WriteLine(r.KeyMetadata.KeyId);
+                    }
+
                     lock (latency) latency.RecordSince(started, Stopwatch.GetTimestamp());
                     Interlocked.Increment(ref done);
                 }
@@ -210,6 +218,9 @@ internal sealed class CreateKeysOptions
 
     public TimeSpan Interval { get; private set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Where to append the ids of created keys as they are acknowledged (--ids), or null.</summary>
+    public string? IdsFile { get; private set; }
+
     public string? Apply(string name, string value)
     {
         switch (name)
@@ -224,6 +235,7 @@ internal sealed class CreateKeysOptions
                     return $"--endpoint takes a loopback http(s) URL (the bench only loads local services), not '{value}'.";
                 Endpoint = uri;
                 return null;
+            case "--ids": IdsFile = value; return null;
             case "--interval":
                 if (!BenchOptions.TryParseTime(value, out var t) || t < TimeSpan.FromMilliseconds(100) || t > TimeSpan.FromHours(1))
                     return $"--interval takes a time from 100ms to 1h, such as 10s, not '{value}'.";

@@ -33,8 +33,9 @@ public sealed record PendingKeyId([property: Id(0)] string KeyId, [property: Id(
 /// CreateKey that failed or died between the two writes lists nothing, and one that answered is always listed. The
 /// next write that adds ids moves the pending ids of keys that exist by then into <see cref="KeyCatalogShardState.KeyIds"/>
 /// and drops those whose key never appeared within <see cref="AbandonedAfter"/>; a shard that stored nothing for a
-/// <see cref="SweepPeriod"/> does so in a write of its own (the sweep). So under load a CreateKey costs its shard one
-/// write, not two.
+/// <see cref="SweepPeriod"/> does so in a write of its own (the sweep), or, while CreateKeys keep coming to the silo's
+/// shards, once its oldest pending id is <see cref="ConfirmUnderLoadAfter"/> old. So under load a CreateKey costs its
+/// shard one write, not two.
 /// </para>
 /// <para>
 /// Group commit: the grain is reentrant, and changes that arrive while a write is in flight wait in a queue and are
