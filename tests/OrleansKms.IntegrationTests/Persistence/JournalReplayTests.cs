@@ -72,6 +72,58 @@ public sealed class JournalReplayTests : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// A row written many times (a catalog shard's) is replayed as its last state: the writes before its last replace
+    /// or delete are skipped, the merges after it applied in order; rows that storage already holds end as the journal
+    /// says, and a replay done twice (a crash during the first) ends the same.
+    /// </summary>
+    [Fact]
+    public async Task Each_row_is_replayed_to_its_last_state_and_only_its_writes_from_its_last_replace_or_delete_are_applied()
+    {
+        var cancel = TestContext.Current.CancellationToken;
+        await using var azurite = await AzuriteProcess.StartAsync(Path.Combine(_dataDirectory, "azurite"), NullLogger.Instance, cancel);
+        var tables = new TableServiceClient(azurite.ConnectionString);
+        var table = tables.GetTableClient("replayed");
+        await table.CreateIfNotExistsAsync(cancel);
+        await table.AddEntityAsync(new TableEntity("p", "deleted") { ["V"] = "stored" }, cancel);
+        await table.AddEntityAsync(new TableEntity("p", "replaced") { ["V"] = "stored", ["Old"] = "stored" }, cancel);
+
+        static TableWrite Write(TableWriteKind kind, string row, string body = "") =>
+            new(kind, "Replayed", "p", row, System.Text.Encoding.UTF8.GetBytes(body));
+        var writes = new List<TableWrite>
+        {
+            new(TableWriteKind.CreateTable, "Replayed", "", "", []),
+            Write(TableWriteKind.Replace, "shard", """{"V":"1"}"""),
+            Write(TableWriteKind.Merge, "shard", """{"M":"1"}"""),
+            Write(TableWriteKind.Replace, "deleted", """{"V":"1"}"""),
+            Write(TableWriteKind.Replace, "shard", """{"V":"2"}"""),
+            Write(TableWriteKind.Replace, "replaced", """{"V":"journal"}"""),
+            Write(TableWriteKind.Merge, "shard", """{"M":"2","N@odata.type":"Edm.Int64","N":"7"}"""),
+            Write(TableWriteKind.Delete, "deleted"),
+            Write(TableWriteKind.Merge, "merged", """{"M":"1"}"""),
+            Write(TableWriteKind.Merge, "merged", """{"N":"2"}"""),
+            Write(TableWriteKind.Delete, "recreated"),
+            Write(TableWriteKind.Replace, "recreated", """{"V":"3"}"""),
+        };
+        writes.AddRange(Enumerable.Range(0, 200).Select(i => Write(TableWriteKind.Replace, $"row-{i % 40:D2}", $$"""{"V":"{{i}}"}""")));
+
+        for (var replay = 0; replay < 2; replay++)
+        {
+            // shard: its last replace and the merge after it; deleted, replaced, recreated: 1 each; merged: both merges;
+            // the 40 rows written 5 times each: the last.
+            Assert.Equal(2 + 1 + 1 + 2 + 1 + 40, await JournalReplay.ApplyAsync(tables, writes, NullLogger.Instance, cancel));
+            var rows = (await RowsAsync(tables, "replayed")).ToDictionary(r => r.Key, r => string.Join(";",
+                r.Value.Split(';').Where(p => !p.StartsWith("PartitionKey:", StringComparison.Ordinal) && !p.StartsWith("RowKey:", StringComparison.Ordinal))));
+            Assert.Equal("M:String:2;N:Int64:7;V:String:2", rows["p|shard"]);
+            Assert.False(rows.ContainsKey("p|deleted"));
+            Assert.Equal("V:String:journal", rows["p|replaced"]);
+            Assert.Equal("M:String:1;N:String:2", rows["p|merged"]);
+            Assert.Equal("V:String:3", rows["p|recreated"]);
+            for (var r = 0; r < 40; r++) Assert.Equal($"V:String:{160 + r}", rows[$"p|row-{r:D2}"]);
+            Assert.Equal(44, rows.Count);
+        }
+    }
+
     private static async Task WaitUntilNoKeyIdIsPendingAsync(TableServiceClient tables, Serializer serializer)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
