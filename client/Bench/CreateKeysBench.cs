@@ -23,8 +23,8 @@ internal static class CreateKeysBench
           of the process listening on the endpoint's port, when it can see it.
           --access-key/--secret-key as for kms bench (default test/test). A failed CreateKey is counted and retried
           by the next turn of its caller; the run stops after 1 000 failures.
-          --ids FILE appends the id of every created key to FILE, one a line, as each CreateKey answers (written
-          through to the file at once): after a crash of the service, every id in it must still be listed.
+          --ids FILE appends the id of every created key to FILE, one a line, as each CreateKey answers (flushed
+          to the file at once): after a crash of the service, every id in it must still be listed.
         """;
 
     private const int MaxFailures = 1000;

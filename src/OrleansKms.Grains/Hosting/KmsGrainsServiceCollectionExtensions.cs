@@ -37,8 +37,8 @@ public static class KmsGrainsServiceCollectionExtensions
         services.AddSingleton<IKeyMaterialProtector>(sp => new RootKeyMaterialProtector(new RootKeyWrapper(sp.GetRequiredService<RootKeyHolder>().Key)));
         services.AddSingleton<IServiceSecrets>(sp => new DerivedServiceSecrets(sp.GetRequiredService<RootKeyHolder>().Key));
         services.AddSingleton<KeyAccess>();
-        services.AddSingleton<CatalogActivity>();
         services.AddSingleton<IKmsAuthorization>(sp => sp.GetRequiredService<KeyAccess>());
+        services.AddSingleton<CatalogActivity>();
         services.AddSingleton<KeySnapshotCache>();
         services.AddSingleton<CryptoService>();
         services.AddKeyedSingleton<ICryptoWorker>(KmsServiceKeys.InProcessCrypto, (sp, _) => sp.GetRequiredService<CryptoService>());

@@ -21,6 +21,31 @@ public sealed class KeyCatalogShardingTests(TwoSiloClusterFixture cluster) : ICl
 
     private static string NewCatalogKey() => KeyCatalog.GrainKey(Random.Shared.NextInt64(100000000000, 999999999999).ToString(), "us-east-1");
 
+    /// <summary>A new account's caller and catalog, and the ARN of a key to create in it.</summary>
+    private (KmsCaller Caller, string CatalogKey, KeyArn Key) NewAccountAndKey()
+    {
+        var account = Random.Shared.NextInt64(100000000000, 999999999999).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return (new KmsCaller(account, $"arn:aws:iam::{account}:root", "test"), KeyCatalog.GrainKey(account, cluster.Region), new KeyArn(cluster.Region, account, KeyIds.NewSingleRegion()));
+    }
+
+    private IGrainStorage Storage => cluster.Cluster.Silos[0].ServiceProvider.GetRequiredKeyedService<IGrainStorage>(KmsGrainOptionsDefaults.StorageName);
+
+    /// <summary>The shard's stored row once it holds no pending id; fails with <paramref name="failure"/> after 30 s.</summary>
+    private async Task<KeyCatalogShardState> WaitUntilNothingIsPendingAsync(IKeyCatalogShardGrain shard, string failure)
+    {
+        var row = new GrainState<KeyCatalogShardState>(new KeyCatalogShardState());
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        do
+        {
+            Assert.True(DateTime.UtcNow < deadline, failure);
+            await Task.Delay(100);
+            await Storage.ReadStateAsync("catalog-shard", shard.GetGrainId(), row);
+        }
+        while (row.State.Pending.Count > 0);
+
+        return row.State;
+    }
+
     private static async Task<List<string>> ListAllAsync(IKeyCatalogGrain catalog, int limit)
     {
         var all = new List<string>();
@@ -105,7 +130,7 @@ public sealed class KeyCatalogShardingTests(TwoSiloClusterFixture cluster) : ICl
             ? catalog.AddAsync(id)
             : cluster.Silo(1).GetGrain<IKeyCatalogShardGrain>(KeyCatalog.ShardGrainKey(key, KeyCatalog.RootOf(id))).AddAsync([id])));
 
-        var storage = cluster.Cluster.Silos[0].ServiceProvider.GetRequiredKeyedService<IGrainStorage>(KmsGrainOptionsDefaults.StorageName);
+        var storage = Storage;
         var stored = new List<string>();
         foreach (var shard in new[] { "7", "mrk-7" })
         {
@@ -191,10 +216,7 @@ public sealed class KeyCatalogShardingTests(TwoSiloClusterFixture cluster) : ICl
     [Fact]
     public async Task A_pending_entry_is_listed_once_its_key_exists_and_an_abandoned_one_never_is()
     {
-        var account = Random.Shared.NextInt64(100000000000, 999999999999).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var caller = new KmsCaller(account, $"arn:aws:iam::{account}:root", "test");
-        var catalogKey = KeyCatalog.GrainKey(account, cluster.Region);
-        var created = new KeyArn(cluster.Region, account, KeyIds.NewSingleRegion());
+        var (caller, catalogKey, created) = NewAccountAndKey();
         var ghost = Ids(KeyCatalog.RootOf(created.KeyId)).Single();
         var shard = cluster.Silo(1).GetGrain<IKeyCatalogShardGrain>(KeyCatalog.ShardGrainKey(catalogKey, KeyCatalog.RootOf(created.KeyId)));
         await shard.AddPendingAsync(ghost);
@@ -204,18 +226,8 @@ public sealed class KeyCatalogShardingTests(TwoSiloClusterFixture cluster) : ICl
         var catalog = cluster.Silo(0).GetGrain<IKeyCatalogGrain>(catalogKey);
         Assert.Equal([created.KeyId], await ListAllAsync(catalog, 1000));
         cluster.Time.Advance(KeyCatalogShardGrain.AbandonedAfter + TimeSpan.FromMinutes(1));
-        var storage = cluster.Cluster.Silos[0].ServiceProvider.GetRequiredKeyedService<IGrainStorage>(KmsGrainOptionsDefaults.StorageName);
-        var row = new GrainState<KeyCatalogShardState>(new KeyCatalogShardState());
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        do
-        {
-            Assert.True(DateTime.UtcNow < deadline, "The shard's sweep did not confirm and drop its pending entries within 30 s.");
-            await Task.Delay(100);
-            await storage.ReadStateAsync("catalog-shard", shard.GetGrainId(), row);
-        }
-        while (row.State.Pending.Count > 0);
-
-        Assert.Equal([created.KeyId], row.State.KeyIds);
+        var row = await WaitUntilNothingIsPendingAsync(shard, "The shard's sweep did not confirm and drop its pending entries within 30 s.");
+        Assert.Equal([created.KeyId], row.KeyIds);
         Assert.Equal([created.KeyId], await ListAllAsync(catalog, 1000));
     }
 
@@ -226,10 +238,7 @@ public sealed class KeyCatalogShardingTests(TwoSiloClusterFixture cluster) : ICl
     [Fact]
     public async Task A_shard_collected_while_idle_lists_its_keys_and_settles_its_pending_entries_when_it_comes_back()
     {
-        var account = Random.Shared.NextInt64(100000000000, 999999999999).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var caller = new KmsCaller(account, $"arn:aws:iam::{account}:root", "test");
-        var catalogKey = KeyCatalog.GrainKey(account, cluster.Region);
-        var created = new KeyArn(cluster.Region, account, KeyIds.NewSingleRegion());
+        var (caller, catalogKey, created) = NewAccountAndKey();
         var root = KeyCatalog.RootOf(created.KeyId);
         var shard = cluster.Silo(1).GetGrain<IKeyCatalogShardGrain>(KeyCatalog.ShardGrainKey(catalogKey, root));
         var ghost = Ids(root).Single();
@@ -241,18 +250,8 @@ public sealed class KeyCatalogShardingTests(TwoSiloClusterFixture cluster) : ICl
 
         var catalog = cluster.Silo(0).GetGrain<IKeyCatalogGrain>(catalogKey);
         Assert.Equal([created.KeyId], await ListAllAsync(catalog, 1000));
-        var storage = cluster.Cluster.Silos[0].ServiceProvider.GetRequiredKeyedService<IGrainStorage>(KmsGrainOptionsDefaults.StorageName);
-        var row = new GrainState<KeyCatalogShardState>(new KeyCatalogShardState());
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        do
-        {
-            Assert.True(DateTime.UtcNow < deadline, "The shard's new activation did not settle its pending entries within 30 s.");
-            await Task.Delay(100);
-            await storage.ReadStateAsync("catalog-shard", shard.GetGrainId(), row);
-        }
-        while (row.State!.Pending.Count > 0);
-
-        Assert.Equal([created.KeyId], row.State.KeyIds);
+        var row = await WaitUntilNothingIsPendingAsync(shard, "The shard's new activation did not settle its pending entries within 30 s.");
+        Assert.Equal([created.KeyId], row.KeyIds);
         Assert.Equal([created.KeyId], await ListAllAsync(catalog, 1000));
     }
 
@@ -264,13 +263,9 @@ public sealed class KeyCatalogShardingTests(TwoSiloClusterFixture cluster) : ICl
     [Fact]
     public async Task Under_a_steady_stream_of_CreateKeys_a_quiet_shard_confirms_its_pending_id_after_a_minute_not_at_the_next_tick()
     {
-        var account = Random.Shared.NextInt64(100000000000, 999999999999).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var caller = new KmsCaller(account, $"arn:aws:iam::{account}:root", "test");
-        var catalogKey = KeyCatalog.GrainKey(account, cluster.Region);
-        var created = new KeyArn(cluster.Region, account, KeyIds.NewSingleRegion());
+        var (caller, catalogKey, created) = NewAccountAndKey();
         var shard = cluster.Silo(1).GetGrain<IKeyCatalogShardGrain>(KeyCatalog.ShardGrainKey(catalogKey, KeyCatalog.RootOf(created.KeyId)));
         await cluster.Silo(0).GetGrain<IKeyGrain>(created.Value).CreateAsync(new CreateKeyCommand { Caller = caller });
-        var storage = cluster.Cluster.Silos[0].ServiceProvider.GetRequiredKeyedService<IGrainStorage>(KmsGrainOptionsDefaults.StorageName);
         var row = new GrainState<KeyCatalogShardState>(new KeyCatalogShardState());
 
         // The stream: pending ids (of keys that never appear) stored every 250 ms in the 16 first-digit shards of
@@ -295,7 +290,7 @@ public sealed class KeyCatalogShardingTests(TwoSiloClusterFixture cluster) : ICl
             while (DateTime.UtcNow < ticks)
             {
                 await Task.Delay(250);
-                await storage.ReadStateAsync("catalog-shard", shard.GetGrainId(), row);
+                await Storage.ReadStateAsync("catalog-shard", shard.GetGrainId(), row);
                 Assert.Equal([created.KeyId], row.State.Pending.Select(p => p.KeyId));
             }
 
@@ -304,17 +299,9 @@ public sealed class KeyCatalogShardingTests(TwoSiloClusterFixture cluster) : ICl
 
             // A minute later by the service's clock, still under the stream: confirmed in a write of its own.
             cluster.Time.Advance(KeyCatalogShardGrain.ConfirmUnderLoadAfter);
-            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-            do
-            {
-                Assert.True(DateTime.UtcNow < deadline, "The shard did not confirm its pending id within 30 s of its being a minute old.");
-                await Task.Delay(100);
-                await storage.ReadStateAsync("catalog-shard", shard.GetGrainId(), row);
-            }
-            while (row.State.Pending.Count > 0);
-
+            var confirmed = await WaitUntilNothingIsPendingAsync(shard, "The shard did not confirm its pending id within 30 s of its being a minute old.");
             Assert.False(stream.IsCompleted, "The stream of CreateKeys stopped before the shard confirmed.");
-            Assert.Equal([created.KeyId], row.State.KeyIds);
+            Assert.Equal([created.KeyId], confirmed.KeyIds);
         }
         finally
         {
