@@ -60,7 +60,7 @@ public sealed class KmsGatewayEndpoint(
             if (OperationTable.ModelName(name) is { } modelName) operation = modelName; // so a caller cannot mint new tag values
             var handler = OperationTable.Find(name);
             foreach (var gate in _gates) gate.Admit(regionName, identity, operation);
-            activity = Activities.StartActivity("kms." + operation, ActivityKind.Internal);
+            if (Activities.HasListeners()) activity = Activities.StartActivity("kms." + operation, ActivityKind.Internal);
             activity?.SetTag("kms.operation", operation).SetTag("kms.account", identity.AccountId);
             activity?.SetTag("kms.region", regionName);
             var region = await regions.GetAsync(regionName, context.RequestAborted);
