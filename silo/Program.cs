@@ -21,6 +21,12 @@ catch (InvalidDataException e)
     Console.Error.WriteLine(e.Message);
     return 2;
 }
+catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+{
+    // Another program (often another OrleansKms) holds the gateway's port: say so, not a stack trace.
+    Console.Error.WriteLine($"{e.Message} Stop what listens there, or choose another port with --port.");
+    return 1;
+}
 
 await using var _ = server;
 var dev = KmsIdentity.Development;

@@ -51,6 +51,31 @@ public sealed partial class SiloProcess : IAsyncDisposable
     /// <summary>Starts the silo on <paramref name="dataDirectory"/> (default storage: Azurite) and waits for its endpoint.</summary>
     public static async Task<SiloProcess> StartAsync(string dataDirectory, params string[] extraArguments)
     {
+        var silo = Launch(dataDirectory, extraArguments);
+        try
+        {
+            await silo._endpoint.Task.WaitAsync(TimeSpan.FromSeconds(90));
+        }
+        catch (Exception e)
+        {
+            await silo.DisposeAsync();
+            throw new InvalidOperationException($"The silo did not start ({e.Message}). Its output:\n{silo.Output}", e);
+        }
+
+        return silo;
+    }
+
+    /// <summary>Runs the silo as <see cref="StartAsync"/> does, for a start that is expected to fail: its exit code and output.</summary>
+    public static async Task<(int ExitCode, string Output)> RunUntilExitAsync(string dataDirectory, TimeSpan timeout, params string[] extraArguments)
+    {
+        await using var silo = Launch(dataDirectory, extraArguments);
+        if (!await silo.WaitForExitAsync(timeout)) throw new TimeoutException($"The silo did not exit within {timeout}. Its output:\n{silo.Output}");
+        silo._process.WaitForExit(); // the last lines of output
+        return (silo._process.ExitCode, silo.Output);
+    }
+
+    private static SiloProcess Launch(string dataDirectory, string[] extraArguments)
+    {
         var start = new ProcessStartInfo("perl")
         {
             RedirectStandardOutput = true,
@@ -73,16 +98,6 @@ public sealed partial class SiloProcess : IAsyncDisposable
         process.ErrorDataReceived += (_, e) => silo.OnLine(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        try
-        {
-            await silo._endpoint.Task.WaitAsync(TimeSpan.FromSeconds(90));
-        }
-        catch (Exception e)
-        {
-            await silo.DisposeAsync();
-            throw new InvalidOperationException($"The silo did not start ({e.Message}). Its output:\n{silo.Output}", e);
-        }
-
         return silo;
     }
 

@@ -49,6 +49,25 @@ public sealed class CleanStopTests : IAsyncDisposable
         }
     }
 
+    [Fact]
+    public async Task A_gateway_port_in_use_is_said_in_one_line_with_exit_code_1_and_nothing_is_left_running()
+    {
+        using var holder = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        holder.Start();
+        var port = ((System.Net.IPEndPoint)holder.LocalEndpoint).Port;
+
+        var (exitCode, output) = await SiloProcess.RunUntilExitAsync(_dataDirectory, TimeSpan.FromSeconds(90), "--port", port.ToString());
+
+        Assert.True(exitCode == 1, $"Exit code {exitCode}. Output:\n{output}");
+        var last = output.TrimEnd().Split('\n')[^1];
+        Assert.Contains($"127.0.0.1:{port}: address already in use", last);
+        Assert.Contains("--port", last);
+        Assert.DoesNotContain("Unhandled exception", output);
+        var pidFile = Path.Combine(_dataDirectory, "azurite", "azurite.pid");
+        if (File.Exists(pidFile) && int.TryParse(File.ReadAllText(pidFile), out var azurite))
+            Assert.False(SiloProcess.IsRunning(azurite), "Azurite still running after the failed start.");
+    }
+
     public ValueTask DisposeAsync()
     {
         try { Directory.Delete(_dataDirectory, recursive: true); } catch (IOException) { }
