@@ -163,8 +163,8 @@ public sealed class KmsServer : IAsyncDisposable
         logging.AddFilter("Orleans", options.LogLevel < LogLevel.Warning ? LogLevel.Warning : options.LogLevel);
         logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         // Off: while this category is enabled at any level, ASP.NET Core starts an Activity and a log scope for every
-        // request, even with nothing to log (about 3% of the gateway's CPU). Its only other records, startup failures,
-        // reach the caller of Start as exceptions.
+        // request, even with nothing to log (1.9% of the gateway's profile, plus AsyncLocals carried by every await of
+        // the request). Its only other records, startup failures, reach the caller of Start as exceptions.
         logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
         logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
         logging.AddFilter("Polly", LogLevel.Warning);

@@ -62,6 +62,12 @@ public static class JournalReplay
         {
             // A lane failed: its exception is thrown below.
         }
+        catch
+        {
+            // Creating a table failed: the lanes stop too, rather than go on writing after the start has failed.
+            await failed.CancelAsync();
+            throw;
+        }
         finally
         {
             foreach (var lane in lanes) lane.Writer.TryComplete();
