@@ -53,23 +53,42 @@ public sealed class JournalReplayTests : IAsyncDisposable
         // service writes nothing more, and the journal copied next holds every write the live store has.
         await WaitUntilNoKeyIdIsPendingAsync(new TableServiceClient(connectionString), server.Services.GetRequiredService<Serializer>());
 
-        // The live journal before Azurite has saved (and the journal dropped) its segments.
-        Directory.CreateDirectory(copy);
-        foreach (var segment in StorageJournal.Segments(Path.Combine(_dataDirectory, "journal")))
-            File.Copy(segment, Path.Combine(copy, Path.GetFileName(segment)));
+        // The live journal before Azurite has saved (and the journal dropped) its segments, copied between two reads of
+        // the live rows that agree: a write is journaled before storage has it, so a copy made after the rows were read
+        // holds every write they show, and the same rows read again after it mean no write came in between.
+        var tablesCompared = new[] { "kmskeys", "OrleansReminders" };
+        Dictionary<string, Dictionary<string, string>> live;
+        for (var attempt = 1; ; attempt++)
+        {
+            live = await AllRowsAsync(new TableServiceClient(connectionString), tablesCompared);
+            if (Directory.Exists(copy)) Directory.Delete(copy, recursive: true);
+            Directory.CreateDirectory(copy);
+            foreach (var segment in StorageJournal.Segments(Path.Combine(_dataDirectory, "journal")))
+                File.Copy(segment, Path.Combine(copy, Path.GetFileName(segment)));
+            var after = await AllRowsAsync(new TableServiceClient(connectionString), tablesCompared);
+            if (tablesCompared.All(t => live[t].Count == after[t].Count && live[t].All(r => after[t].TryGetValue(r.Key, out var v) && v == r.Value))) break;
+            Assert.True(attempt < 20, "The live rows kept changing while the journal was copied.");
+            await Task.Delay(500, cancel);
+        }
 
         await using var empty = await AzuriteProcess.StartAsync(Path.Combine(_dataDirectory, "empty"), NullLogger.Instance, cancel);
         var applied = await JournalReplay.ApplyAsync(new TableServiceClient(empty.ConnectionString), StorageJournal.Read(StorageJournal.Segments(copy)), NullLogger.Instance, cancel);
         Assert.True(applied > 20, $"Only {applied} writes were journaled.");
 
-        foreach (var table in new[] { "kmskeys", "OrleansReminders" })
+        foreach (var table in tablesCompared)
         {
-            var live = await RowsAsync(new TableServiceClient(connectionString), table);
             var replayed = await RowsAsync(new TableServiceClient(empty.ConnectionString), table);
-            Assert.NotEmpty(live);
-            Assert.Equal(live.Keys.Order(), replayed.Keys.Order());
-            foreach (var (row, properties) in live) Assert.Equal(properties, replayed[row]);
+            Assert.NotEmpty(live[table]);
+            Assert.Equal(live[table].Keys.Order(), replayed.Keys.Order());
+            foreach (var (row, properties) in live[table]) Assert.True(properties == replayed[row], $"{table} row {row}:\nlive     {properties}\nreplayed {replayed[row]}");
         }
+    }
+
+    private static async Task<Dictionary<string, Dictionary<string, string>>> AllRowsAsync(TableServiceClient tables, string[] names)
+    {
+        var rows = new Dictionary<string, Dictionary<string, string>>();
+        foreach (var name in names) rows[name] = await RowsAsync(tables, name);
+        return rows;
     }
 
     /// <summary>
